@@ -1,0 +1,7 @@
+/**
+ * The schema of every clinic's own D1 database. Each domain owns its tables; this module gathers
+ * them so drizzle-kit generates one migration stream for all clinic databases.
+ */
+export { patients } from "../patients/schema";
+export { auditLog } from "../audit/schema";
+export { outbox } from "../messaging/schema";

@@ -1,0 +1,109 @@
+/**
+ * The directory database: the control plane shared by every clinic. It holds organizations,
+ * clinics, staff identities, memberships, roles and sessions, and never any patient data.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const organizations = sqliteTable("organizations", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+export const clinics = sqliteTable(
+  "clinics",
+  {
+    id: text("id").primaryKey(),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    timezone: text("timezone").notNull().default("America/New_York"),
+    status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+    /** Name of the Worker binding that holds this clinic's D1 database. */
+    dbBinding: text("db_binding").notNull(),
+    organizationId: text("organization_id").references(() => organizations.id),
+    idleTimeoutMinutes: integer("idle_timeout_minutes").notNull().default(15),
+    sessionMaxHours: integer("session_max_hours").notNull().default(12),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [index("clinics_org_idx").on(t.organizationId)],
+);
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  /** Always stored lower-cased. */
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` */
+  passwordHash: text("password_hash").notNull(),
+  failedAttempts: integer("failed_attempts").notNull().default(0),
+  /** Epoch ms until which sign-in is refused; null when not locked. */
+  lockedUntil: integer("locked_until"),
+  passwordChangedAt: integer("password_changed_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+export const roles = sqliteTable("roles", {
+  name: text("name").primaryKey(),
+  label: text("label").notNull(),
+  scope: text("scope", { enum: ["clinic", "organization"] }).notNull(),
+  rank: integer("rank").notNull().default(0),
+});
+
+export const rolePermissions = sqliteTable(
+  "role_permissions",
+  {
+    role: text("role").notNull().references(() => roles.name),
+    permission: text("permission").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.role, t.permission] })],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    userId: text("user_id").notNull().references(() => users.id),
+    clinicId: text("clinic_id").notNull().references(() => clinics.id),
+    role: text("role").notNull().references(() => roles.name),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clinicId] }), index("memberships_clinic_idx").on(t.clinicId)],
+);
+
+export const orgMemberships = sqliteTable(
+  "org_memberships",
+  {
+    userId: text("user_id").notNull().references(() => users.id),
+    organizationId: text("organization_id").notNull().references(() => organizations.id),
+    role: text("role").notNull().references(() => roles.name),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.organizationId] })],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    clinicId: text("clinic_id").notNull().references(() => clinics.id),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Single-use tokens (handoffs, password resets) are recorded here when spent. */
+export const usedTokens = sqliteTable(
+  "used_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    kind: text("kind").notNull(),
+    usedAt: integer("used_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+);
