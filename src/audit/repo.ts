@@ -1,0 +1,73 @@
+/** Queries of the audit report: filter by period, user, patient and action; sort by any column. */
+import { and, asc, desc, eq, gte, like, lt, or, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { ClinicDb } from "../platform/env";
+import { AUDIT_ACTIONS, auditLog } from "./schema";
+import { isValidIsoDate } from "../patients/schemas";
+
+export const SORTABLE = {
+  occurred_at: auditLog.occurredAt,
+  user: auditLog.userEmail,
+  action: auditLog.action,
+  event: auditLog.event,
+  entity_type: auditLog.entityType,
+  entity_id: auditLog.entityId,
+  patient: auditLog.patientId,
+  outcome: auditLog.outcome,
+  ip: auditLog.ip,
+  request_id: auditLog.requestId,
+} as const;
+export type SortKey = keyof typeof SORTABLE;
+
+const isoDate = (label: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a date, as YYYY-MM-DD.` })
+    .default("");
+
+export const auditFilterSchema = z.object({
+  from: isoDate("From"),
+  to: isoDate("To"),
+  user: z.string().trim().max(254).default(""),
+  patient: z.string().trim().max(64).default(""),
+  action: z.union([z.enum(AUDIT_ACTIONS), z.literal("")], { error: "Choose an action from the list." }).default(""),
+  sort: z.enum(Object.keys(SORTABLE) as [SortKey, ...SortKey[]], { error: "Unknown sort column." }).default("occurred_at"),
+  dir: z.enum(["asc", "desc"], { error: "Sort direction must be asc or desc." }).default("desc"),
+  page: z.coerce.number({ error: "Page must be a number." }).int().min(1).max(10_000).default(1),
+});
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+function nextDay(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export function auditWhere(f: AuditFilter): SQL | undefined {
+  const conds: SQL[] = [];
+  if (f.from) conds.push(gte(auditLog.occurredAt, `${f.from}T00:00:00.000Z`));
+  if (f.to) conds.push(lt(auditLog.occurredAt, `${nextDay(f.to)}T00:00:00.000Z`));
+  if (f.user) {
+    const u = f.user.toLowerCase();
+    conds.push(or(eq(auditLog.userId, f.user), like(auditLog.userEmail, `%${u.replace(/[%_]/g, "")}%`))!);
+  }
+  if (f.patient) conds.push(eq(auditLog.patientId, f.patient));
+  if (f.action) conds.push(eq(auditLog.action, f.action));
+  return conds.length ? and(...conds) : undefined;
+}
+
+export type AuditRow = typeof auditLog.$inferSelect;
+export const REPORT_PAGE_SIZE = 50;
+
+export async function queryAudit(db: ClinicDb, f: AuditFilter, limit: number, offset: number): Promise<AuditRow[]> {
+  const col = SORTABLE[f.sort];
+  const order = f.dir === "asc" ? asc(col) : desc(col);
+  return db
+    .select()
+    .from(auditLog)
+    .where(auditWhere(f))
+    .orderBy(order, f.dir === "asc" ? asc(auditLog.id) : desc(auditLog.id))
+    .limit(limit)
+    .offset(offset);
+}

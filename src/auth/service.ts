@@ -1,0 +1,305 @@
+/**
+ * Signing in and out, account lockout, clinic handoffs and password resets. Identities live in
+ * the directory; every event is audited in the clinic where it happened.
+ */
+import { audit, type AuditScope } from "../audit/service";
+import { burnPasswordCheck, hashPassword, sha256Hex, verifyPassword } from "../platform/crypto";
+import type { Clinic, Env } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { signToken, verifyToken } from "../platform/tokens";
+import { createSession, revokeAllSessions, revokeSession, type NewSession } from "./session";
+import { queueMessage } from "../messaging/outbox";
+
+export const MAX_FAILED_SIGN_INS = 5;
+export const LOCK_MINUTES = 15;
+export const HANDOFF_TTL_SECONDS = 60;
+export const RESET_TTL_SECONDS = 30 * 60;
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  failed_attempts: number;
+  locked_until: number | null;
+}
+
+export interface AuthScope extends AuditScope {
+  env: Env;
+  clinic: Clinic;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+async function findUserByEmail(env: Env, email: string): Promise<UserRow | null> {
+  return env.DIRECTORY.prepare(
+    "SELECT id, email, name, password_hash, failed_attempts, locked_until FROM users WHERE email = ?",
+  )
+    .bind(normalizeEmail(email))
+    .first<UserRow>();
+}
+
+/** Whether the user works at this clinic, directly or as administrator of its chain. */
+export async function hasAccess(env: Env, userId: string, clinic: Clinic): Promise<boolean> {
+  const row = await env.DIRECTORY.prepare(
+    `SELECT 1 AS ok FROM memberships WHERE user_id = ?1 AND clinic_id = ?2
+     UNION SELECT 1 FROM org_memberships WHERE user_id = ?1 AND organization_id = ?3 AND role = 'chain_admin'`,
+  )
+    .bind(userId, clinic.id, clinic.organizationId ?? "")
+    .first();
+  return !!row;
+}
+
+const INVALID = "The email or password is incorrect.";
+
+/**
+ * Checks a password and opens a session. Five failures in a row lock the account for 15 minutes;
+ * the lock, the failures and the later unlock are all audited.
+ */
+export async function signIn(scope: AuthScope, email: string, password: string, now = Date.now()): Promise<NewSession> {
+  const env = scope.env;
+  const user = await findUserByEmail(env, email);
+  if (!user) {
+    await burnPasswordCheck(password);
+    await audit(scope, {
+      action: "execute",
+      event: "auth.sign_in",
+      entityType: "user",
+      outcome: "failure",
+      detail: "unknown account",
+      user: { id: null, email: normalizeEmail(email).slice(0, 254) },
+    });
+    throw new AppError("unauthenticated", INVALID);
+  }
+  const who = { id: user.id, email: user.email };
+
+  if (user.locked_until !== null) {
+    if (user.locked_until > now) {
+      await audit(scope, {
+        action: "execute",
+        event: "auth.sign_in",
+        entityType: "user",
+        entityId: user.id,
+        outcome: "denied",
+        detail: "account locked",
+        user: who,
+      });
+      throw lockedError(user.locked_until);
+    }
+    // The lock has run out: lift it once (the conditional update makes concurrent attempts agree).
+    const lifted = await env.DIRECTORY.prepare(
+      "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ? AND locked_until = ?",
+    )
+      .bind(user.id, user.locked_until)
+      .run();
+    if (lifted.meta.changes > 0) {
+      await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: user.id, detail: "lock expired", user: who });
+    }
+  }
+
+  const ok = await verifyPassword(password, user.password_hash);
+  if (!ok) {
+    const row = await env.DIRECTORY.prepare(
+      `UPDATE users SET failed_attempts = failed_attempts + 1,
+         locked_until = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE locked_until END
+       WHERE id = ?1 RETURNING failed_attempts, locked_until`,
+    )
+      .bind(user.id, MAX_FAILED_SIGN_INS, now + LOCK_MINUTES * 60_000)
+      .first<{ failed_attempts: number; locked_until: number | null }>();
+    await audit(scope, {
+      action: "execute",
+      event: "auth.sign_in",
+      entityType: "user",
+      entityId: user.id,
+      outcome: "failure",
+      detail: "wrong password",
+      user: who,
+    });
+    if (row && row.failed_attempts === MAX_FAILED_SIGN_INS && row.locked_until) {
+      await audit(scope, {
+        action: "update",
+        event: "auth.lock",
+        entityType: "user",
+        entityId: user.id,
+        detail: `${MAX_FAILED_SIGN_INS} failed sign-ins; locked for ${LOCK_MINUTES} minutes`,
+        user: who,
+      });
+      throw lockedError(row.locked_until);
+    }
+    throw new AppError("unauthenticated", INVALID);
+  }
+
+  if (!(await hasAccess(env, user.id, scope.clinic))) {
+    await audit(scope, {
+      action: "execute",
+      event: "auth.sign_in",
+      entityType: "user",
+      entityId: user.id,
+      outcome: "denied",
+      detail: "no access to this clinic",
+      user: who,
+    });
+    throw new AppError("unauthenticated", INVALID);
+  }
+
+  if (user.failed_attempts > 0) {
+    await env.DIRECTORY.prepare("UPDATE users SET failed_attempts = 0 WHERE id = ?").bind(user.id).run();
+  }
+  const session = await createSession(env, scope.clinic, user.id, scope.meta, now);
+  await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "session", entityId: session.id, user: who });
+  return session;
+}
+
+function lockedError(until: number): AppError {
+  const at = new Date(until).toISOString().slice(11, 16);
+  return new AppError(
+    "locked",
+    `This account is locked after ${MAX_FAILED_SIGN_INS} failed sign-ins. Try again after ${at} UTC, or reset your password.`,
+  );
+}
+
+export async function signOut(scope: AuthScope, sessionId: string): Promise<void> {
+  await revokeSession(scope.env, sessionId);
+  await audit(scope, { action: "execute", event: "auth.sign_out", entityType: "session", entityId: sessionId });
+}
+
+/** Issues a short-lived, single-use token that opens a session at another clinic of the user. */
+export async function startHandoff(scope: AuthScope, targetSlug: string): Promise<string> {
+  const staff = scope.staff;
+  if (!staff) throw new AppError("unauthenticated", "Please sign in.");
+  const target = await scope.env.DIRECTORY.prepare(
+    "SELECT id, slug, name, organization_id AS organizationId FROM clinics WHERE slug = ? AND status = 'active'",
+  )
+    .bind(targetSlug)
+    .first<{ id: string; slug: string; organizationId: string | null }>();
+  if (!target || !(await hasAccess(scope.env, staff.id, target as Clinic))) {
+    throw new AppError("not_found", "That clinic could not be found among yours.");
+  }
+  const jti = crypto.randomUUID();
+  const token = await signToken(scope.env.SESSION_SECRET, {
+    use: "handoff",
+    subject: staff.id,
+    clinicSlug: target.slug,
+    ttl: HANDOFF_TTL_SECONDS,
+    jti,
+    claims: { from: scope.clinic.slug },
+  });
+  await audit(scope, { action: "execute", event: "auth.handoff_out", entityType: "clinic", entityId: target.slug, detail: `jti ${jti}` });
+  return token;
+}
+
+/** Marks a token id as spent; false if it was spent before. */
+async function spendToken(env: Env, jti: string, kind: string, expiresAt: number, now = Date.now()): Promise<boolean> {
+  const res = await env.DIRECTORY.prepare(
+    "INSERT INTO used_tokens (jti, kind, used_at, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (jti) DO NOTHING",
+  )
+    .bind(jti, kind, now, expiresAt)
+    .run();
+  return res.meta.changes > 0;
+}
+
+/** Redeems a handoff token at the clinic it was issued for and opens a session there. */
+export async function completeHandoff(scope: AuthScope, token: string): Promise<NewSession> {
+  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "handoff", scope.clinic.slug);
+  const refuse = async (detail: string) => {
+    await audit(scope, { action: "execute", event: "auth.handoff_in", entityType: "session", outcome: "failure", detail });
+    return new AppError("unauthenticated", "This clinic switch link is invalid or has expired. Sign in here instead.");
+  };
+  if (!claims || !claims.jti || !claims.exp) throw await refuse("invalid handoff token");
+  if (!(await spendToken(scope.env, claims.jti, "handoff", claims.exp * 1000))) throw await refuse("handoff token replayed");
+  if (!(await hasAccess(scope.env, claims.sub, scope.clinic))) throw await refuse("no access to this clinic");
+  const user = await scope.env.DIRECTORY.prepare("SELECT id, email FROM users WHERE id = ?").bind(claims.sub).first<{ id: string; email: string }>();
+  if (!user) throw await refuse("unknown user");
+  const session = await createSession(scope.env, scope.clinic, user.id, scope.meta);
+  await audit(scope, {
+    action: "execute",
+    event: "auth.sign_in",
+    entityType: "session",
+    entityId: session.id,
+    detail: `handoff from ${String(claims.from ?? "")}`,
+    user,
+  });
+  return session;
+}
+
+/** A fingerprint of the current password hash: a reset link dies once the password changes. */
+async function passwordFingerprint(hash: string): Promise<string> {
+  return (await sha256Hex(hash)).slice(0, 16);
+}
+
+/**
+ * Sends a password reset link through the outbox when the account exists and works here.
+ * The caller shows the same answer either way, so the form does not reveal who has an account.
+ */
+export async function requestPasswordReset(scope: AuthScope, email: string, origin: string): Promise<void> {
+  const user = await findUserByEmail(scope.env, email);
+  if (!user || !(await hasAccess(scope.env, user.id, scope.clinic))) {
+    await audit(scope, {
+      action: "execute",
+      event: "auth.password_reset_request",
+      entityType: "user",
+      outcome: "failure",
+      detail: "unknown account",
+      user: { id: null, email: normalizeEmail(email).slice(0, 254) },
+    });
+    return;
+  }
+  const jti = crypto.randomUUID();
+  const token = await signToken(scope.env.SESSION_SECRET, {
+    use: "reset",
+    subject: user.id,
+    clinicSlug: scope.clinic.slug,
+    ttl: RESET_TTL_SECONDS,
+    jti,
+    claims: { pwd: await passwordFingerprint(user.password_hash) },
+  });
+  const link = `${origin}/password/reset?token=${encodeURIComponent(token)}`;
+  await queueMessage(scope.db, {
+    channel: "email",
+    recipient: user.email,
+    template: "staff.password_reset",
+    subject: `Reset your password for ${scope.clinic.name}`,
+    body:
+      `Hello ${user.name},\n\nSomeone asked to reset the password of your account at ${scope.clinic.name}. ` +
+      `Open this link within ${RESET_TTL_SECONDS / 60} minutes to choose a new password:\n\n${link}\n\n` +
+      `The link works once. If you did not ask for this, ignore this message; your password stays as it is.`,
+    idempotencyKey: `password-reset:${jti}`,
+  });
+  await audit(scope, {
+    action: "execute",
+    event: "auth.password_reset_request",
+    entityType: "user",
+    entityId: user.id,
+    user: { id: user.id, email: user.email },
+  });
+}
+
+export async function checkResetToken(scope: AuthScope, token: string): Promise<{ userId: string; jti: string; exp: number }> {
+  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "reset", scope.clinic.slug);
+  const invalid = new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
+  if (!claims || !claims.jti || !claims.exp) throw invalid;
+  const user = await scope.env.DIRECTORY.prepare("SELECT password_hash FROM users WHERE id = ?").bind(claims.sub).first<{ password_hash: string }>();
+  if (!user || claims.pwd !== (await passwordFingerprint(user.password_hash))) throw invalid;
+  const used = await scope.env.DIRECTORY.prepare("SELECT 1 FROM used_tokens WHERE jti = ?").bind(claims.jti).first();
+  if (used) throw invalid;
+  return { userId: claims.sub, jti: claims.jti, exp: claims.exp * 1000 };
+}
+
+/** Sets a new password from a reset link: single use, ends every session, lifts any lock. */
+export async function resetPassword(scope: AuthScope, token: string, password: string): Promise<void> {
+  const { userId, jti, exp } = await checkResetToken(scope, token);
+  if (!(await spendToken(scope.env, jti, "reset", exp))) {
+    throw new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
+  }
+  const hash = await hashPassword(password);
+  await scope.env.DIRECTORY.prepare(
+    "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+  )
+    .bind(hash, Date.now(), userId)
+    .run();
+  await revokeAllSessions(scope.env, userId);
+  const user = await scope.env.DIRECTORY.prepare("SELECT id, email FROM users WHERE id = ?").bind(userId).first<{ id: string; email: string }>();
+  await audit(scope, { action: "update", event: "auth.password_reset", entityType: "user", entityId: userId, user: user ?? undefined });
+}

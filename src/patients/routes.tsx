@@ -1,0 +1,167 @@
+/** /patients: list and search, register, view and edit demographics. */
+import { Hono, type Context } from "hono";
+import { PatientDetail } from "../../views/patients/detail";
+import { PatientForm, patientToForm } from "../../views/patients/form";
+import { PatientResults, PatientsPage, RESULTS_ID } from "../../views/patients/list";
+import type { AppEnv } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { fragment, page, seeOther } from "../platform/render";
+import { can, staffScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { isoToday, PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./schemas";
+import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
+
+export const patientRoutes = new Hono<AppEnv>();
+
+/** Today in the clinic's timezone, for ages. */
+function clinicToday(c: Context<AppEnv>): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
+}
+
+function pickFields(form: Record<string, string>): PatientFormValues {
+  const out: PatientFormValues = {};
+  for (const f of PATIENT_FIELDS) out[f] = form[f] ?? "";
+  return out;
+}
+
+patientRoutes.get("/", async (c) => {
+  const scope = staffScope(c);
+  const q = (c.req.query("q") ?? "").slice(0, 100);
+  const pageNo = Math.min(Math.max(Number.parseInt(c.req.query("page") ?? "1", 10) || 1, 1), 1000);
+  const { rows, more } = await searchPatientList(scope, q, pageNo);
+  const today = clinicToday(c);
+  if (wantsResults(c)) return fragment(c, <PatientResults rows={rows} q={q} page={pageNo} more={more} today={today} />);
+  return page(
+    c,
+    "Patients",
+    <PatientsPage rows={rows} q={q} page={pageNo} more={more} today={today} canWrite={can(scope.staff, "patients:write")} />,
+  );
+});
+
+function wantsResults(c: Context<AppEnv>): boolean {
+  return c.req.header("HX-Request") === "true" && (c.req.header("HX-Target") ?? "").endsWith(`#${RESULTS_ID}`);
+}
+
+patientRoutes.get("/new", (c) => {
+  const scope = staffScope(c);
+  if (!can(scope.staff, "patients:write")) throw new AppError("forbidden", "Your role cannot register patients.");
+  return page(
+    c,
+    "New patient",
+    <>
+      <h1>New patient</h1>
+      <PatientForm csrfToken={c.var.csrfToken} action="/patients" values={{}} submitLabel="Register patient" cancelHref="/patients" />
+    </>,
+  );
+});
+
+patientRoutes.post("/", async (c) => {
+  const scope = staffScope(c);
+  if (!can(scope.staff, "patients:write")) throw new AppError("forbidden", "Your role cannot register patients.");
+  const form = await formOf(c);
+  const values = pickFields(form);
+  const parsed = validate(patientInputSchema(isoToday()), values);
+  const formPage = (status: 409 | 422, extra: { errors?: Record<string, string>; duplicates?: Awaited<ReturnType<typeof createPatient>> }) =>
+    page(
+      c,
+      "New patient",
+      <>
+        <h1>New patient</h1>
+        <PatientForm
+          csrfToken={c.var.csrfToken}
+          action="/patients"
+          values={values}
+          errors={extra.errors}
+          duplicates={extra.duplicates && "duplicates" in extra.duplicates ? extra.duplicates.duplicates : undefined}
+          submitLabel="Register patient"
+          cancelHref="/patients"
+        />
+      </>,
+      status,
+    );
+  if (!parsed.ok) return formPage(422, { errors: parsed.errors });
+  const result = await createPatient(scope, parsed.data, form.confirm_duplicate === "yes");
+  if ("duplicates" in result) return formPage(409, { duplicates: result });
+  return seeOther(c, `/patients/${result.created.id}?saved=1`);
+});
+
+patientRoutes.get("/:id", async (c) => {
+  const scope = staffScope(c);
+  const patient = await viewPatient(scope, c.req.param("id"));
+  return page(
+    c,
+    `${patient.familyName}, ${patient.givenName}`,
+    <PatientDetail
+      patient={patient}
+      today={clinicToday(c)}
+      timezone={c.var.clinic.timezone}
+      canWrite={can(scope.staff, "patients:write")}
+      saved={c.req.query("saved") === "1"}
+    />,
+  );
+});
+
+patientRoutes.get("/:id/edit", async (c) => {
+  const scope = staffScope(c);
+  const patient = await viewPatient(scope, c.req.param("id"), "edit");
+  return page(
+    c,
+    "Edit patient",
+    <>
+      <h1>
+        Edit {patient.familyName}, {patient.givenName}
+      </h1>
+      <PatientForm
+        csrfToken={c.var.csrfToken}
+        action={`/patients/${patient.id}`}
+        values={patientToForm(patient)}
+        version={patient.version}
+        submitLabel="Save changes"
+        cancelHref={`/patients/${patient.id}`}
+      />
+    </>,
+  );
+});
+
+patientRoutes.post("/:id", async (c) => {
+  const scope = staffScope(c);
+  const id = c.req.param("id");
+  const form = await formOf(c);
+  const values = pickFields(form);
+  const version = Number.parseInt(form.version ?? "", 10);
+  const editPage = (status: 409 | 422, extra: { errors?: Record<string, string>; conflict?: string }) =>
+    page(
+      c,
+      "Edit patient",
+      <>
+        <h1>Edit patient</h1>
+        <PatientForm
+          csrfToken={c.var.csrfToken}
+          action={`/patients/${id}`}
+          values={values}
+          version={Number.isFinite(version) ? version : undefined}
+          errors={extra.errors}
+          conflict={extra.conflict}
+          submitLabel="Save changes"
+          cancelHref={`/patients/${id}`}
+        />
+      </>,
+      status,
+    );
+  if (!Number.isInteger(version) || version < 1) {
+    return editPage(422, { errors: { version: "The form is missing its version; reopen the record and try again." } });
+  }
+  const parsed = validate(patientInputSchema(isoToday()), values);
+  if (!parsed.ok) {
+    // A record of another clinic (or none) stays a 404 even when the input is bad.
+    await viewPatient(scope, id, "edit");
+    return editPage(422, { errors: parsed.errors });
+  }
+  try {
+    await updatePatient(scope, id, version, parsed.data);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return editPage(409, { conflict: err.message });
+    throw err;
+  }
+  return seeOther(c, `/patients/${id}?saved=1`);
+});

@@ -1,0 +1,110 @@
+/** Input schemas of the patient forms. Empty optional fields become null. */
+import { z } from "zod";
+import { SEX_AT_BIRTH } from "./schema";
+
+const optionalText = (max: number, label: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `${label} must be at most ${max} characters.` })
+    .transform((v) => (v === "" ? null : v));
+
+const requiredText = (max: number, label: string) =>
+  z
+    .string({ error: `${label} is required.` })
+    .trim()
+    .min(1, { error: `${label} is required.` })
+    .max(max, { error: `${label} must be at most ${max} characters.` });
+
+/** Phone numbers as people type them; 7 to 15 digits, optional leading +. */
+const phone = (label: string) =>
+  z
+    .string()
+    .trim()
+    .max(32, { error: `${label} is too long.` })
+    .refine((v) => v === "" || (/^\+?[\d\s().\-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15), {
+      error: `${label} must be a phone number with 7 to 15 digits, like (555) 201-3344 or +1 555 201 3344.`,
+    })
+    .transform((v) => (v === "" ? null : v));
+
+export function digitsOf(v: string): string {
+  return v.replace(/\D/g, "");
+}
+
+/** Today's date (UTC) as YYYY-MM-DD; a parameter so tests and time zones can fix it. */
+export function isoToday(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function isValidIsoDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
+export function patientInputSchema(today = isoToday()) {
+  return z.object({
+    given_name: requiredText(100, "Legal first name"),
+    family_name: requiredText(100, "Legal last name"),
+    preferred_name: optionalText(100, "Preferred name"),
+    date_of_birth: z
+      .string({ error: "Date of birth is required." })
+      .trim()
+      .min(1, { error: "Date of birth is required." })
+      .refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." })
+      .refine((v) => v <= today, { error: "Date of birth cannot be in the future." })
+      .refine((v) => v >= "1900-01-01", { error: "Date of birth must be after 1900-01-01." }),
+    sex_at_birth: z.enum(SEX_AT_BIRTH, { error: "Choose the sex assigned at birth (or unknown)." }),
+    gender_identity: optionalText(100, "Gender identity"),
+    phone: phone("Phone"),
+    email: z
+      .string()
+      .trim()
+      .max(254, { error: "Email must be at most 254 characters." })
+      .refine((v) => v === "" || z.email().safeParse(v).success, { error: "Email must be a valid address, like name@example.com." })
+      .transform((v) => (v === "" ? null : v.toLowerCase())),
+    address_line1: optionalText(200, "Address"),
+    address_line2: optionalText(200, "Address line 2"),
+    city: optionalText(100, "City"),
+    region: optionalText(100, "State or region"),
+    postal_code: optionalText(20, "Postal code"),
+    country: optionalText(100, "Country"),
+    preferred_language: optionalText(50, "Preferred language"),
+    emergency_name: optionalText(100, "Emergency contact name"),
+    emergency_relationship: optionalText(50, "Emergency contact relationship"),
+    emergency_phone: phone("Emergency contact phone"),
+    insurance_payer: optionalText(100, "Insurance payer"),
+    insurance_member_id: optionalText(50, "Insurance member id"),
+    insurance_group: optionalText(50, "Insurance group"),
+  });
+}
+
+export type PatientInput = z.infer<ReturnType<typeof patientInputSchema>>;
+
+/** The form fields, in order, with their labels: one list for the form view and the CSV of changes. */
+export const PATIENT_FIELDS = [
+  "given_name",
+  "family_name",
+  "preferred_name",
+  "date_of_birth",
+  "sex_at_birth",
+  "gender_identity",
+  "phone",
+  "email",
+  "address_line1",
+  "address_line2",
+  "city",
+  "region",
+  "postal_code",
+  "country",
+  "preferred_language",
+  "emergency_name",
+  "emergency_relationship",
+  "emergency_phone",
+  "insurance_payer",
+  "insurance_member_id",
+  "insurance_group",
+] as const;
+
+export type PatientField = (typeof PATIENT_FIELDS)[number];
+export type PatientFormValues = Partial<Record<PatientField, string | null>>;

@@ -1,0 +1,121 @@
+/**
+ * Patient demographics: search, view, create and edit. Each function checks the permission,
+ * reads or writes through the clinic-scoped database and leaves an audit row.
+ */
+import { and, eq } from "drizzle-orm";
+import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
+import { AppError, notFound } from "../platform/errors";
+import { requirePermission, type StaffScope } from "../platform/scope";
+import { findByIdentity, findPatient, searchPatients, toRow, type Patient, type SearchKind } from "./repo";
+import { patients } from "./schema";
+import type { PatientInput } from "./schemas";
+
+export async function searchPatientList(
+  scope: StaffScope,
+  q: string,
+  pageNo: number,
+): Promise<{ rows: Patient[]; more: boolean; kind: SearchKind }> {
+  requirePermission(scope, "patients:read");
+  const result = await searchPatients(scope.db, q, pageNo);
+  await audit(scope, {
+    action: "read",
+    event: "patient.search",
+    entityType: "patient",
+    detail: `${result.kind} search${q ? ` "${q.slice(0, 100)}"` : ""}, page ${pageNo}: ${result.rows.length} shown`,
+  });
+  return result;
+}
+
+export async function viewPatient(scope: StaffScope, id: string, purpose: "view" | "edit" = "view"): Promise<Patient> {
+  requirePermission(scope, purpose === "edit" ? "patients:write" : "patients:read");
+  const patient = await findPatient(scope.db, id);
+  if (!patient) {
+    await audit(scope, { action: "read", event: `patient.${purpose}`, entityType: "patient", entityId: id.slice(0, 64), outcome: "failure", detail: "not found" });
+    throw notFound("This patient");
+  }
+  await audit(scope, { action: "read", event: `patient.${purpose}`, entityType: "patient", entityId: id, patientId: id });
+  return patient;
+}
+
+export type CreateResult = { created: Patient } | { duplicates: Patient[] };
+
+/**
+ * Registers a patient. A patient with the same legal name and date of birth is returned as a
+ * possible duplicate instead, unless the user confirmed that this is a different person.
+ */
+export async function createPatient(scope: StaffScope, input: PatientInput, confirmDuplicate: boolean): Promise<CreateResult> {
+  requirePermission(scope, "patients:write");
+  const row = toRow(input);
+  if (!confirmDuplicate) {
+    const duplicates = await findByIdentity(scope.db, row.identityKey);
+    if (duplicates.length > 0) return { duplicates };
+  }
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  const [inserted] = await scope.db.batch([
+    scope.db
+      .insert(patients)
+      .values({ id, ...row, createdAt: now, updatedAt: now, createdBy: scope.staff.id, updatedBy: scope.staff.id })
+      .returning(),
+    auditStatement(scope, {
+      action: "create",
+      event: "patient.create",
+      entityType: "patient",
+      entityId: id,
+      patientId: id,
+      detail: confirmDuplicate ? "created after a duplicate warning" : null,
+    }),
+  ]);
+  scheduleSeal(scope);
+  const created = (inserted as Patient[])[0];
+  if (!created) throw new AppError("internal", "The patient could not be saved.");
+  return { created };
+}
+
+/** Field names whose values differ, for the audit detail (names only, never values). */
+function changedFields(before: Patient, after: ReturnType<typeof toRow>): string[] {
+  return (Object.keys(after) as (keyof typeof after)[]).filter(
+    (k) => k !== "searchName" && k !== "identityKey" && k !== "phoneDigits" && (before[k] ?? null) !== (after[k] ?? null),
+  );
+}
+
+/**
+ * Saves edits when the record is still at the version the form was opened on; otherwise it is a
+ * conflict, and nothing is overwritten.
+ */
+export async function updatePatient(scope: StaffScope, id: string, version: number, input: PatientInput): Promise<Patient> {
+  requirePermission(scope, "patients:write");
+  const before = await findPatient(scope.db, id);
+  if (!before) {
+    await audit(scope, { action: "update", event: "patient.update", entityType: "patient", entityId: id.slice(0, 64), outcome: "failure", detail: "not found" });
+    throw notFound("This patient");
+  }
+  const row = toRow(input);
+  const changed = changedFields(before, row);
+  const [updated] = await scope.db.batch([
+    scope.db
+      .update(patients)
+      .set({ ...row, version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
+      .where(and(eq(patients.id, id), eq(patients.version, version)))
+      .returning(),
+    auditIfChanged(scope, {
+      action: "update",
+      event: "patient.update",
+      entityType: "patient",
+      entityId: id,
+      patientId: id,
+      detail: changed.length ? `changed: ${changed.join(", ")}` : "no changes",
+    }),
+  ]);
+  const saved = (updated as Patient[])[0];
+  if (!saved) {
+    await audit(scope, { action: "update", event: "patient.update", entityType: "patient", entityId: id, patientId: id, outcome: "failure", detail: "version conflict" });
+    throw new AppError(
+      "conflict",
+      "Someone else saved changes to this patient after you opened the form. Your changes were not saved: reopen the record to see the latest version.",
+    );
+  }
+  scheduleSeal(scope);
+  return saved;
+}
+

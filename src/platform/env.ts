@@ -1,0 +1,66 @@
+/** Bindings and per-request context shared by the whole Worker. */
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type * as clinicSchema from "../schema/clinic";
+import type * as directorySchema from "../schema/directory";
+
+export interface Env {
+  /** The directory (control plane) database: clinics, staff, sessions. No patient data. */
+  DIRECTORY: D1Database;
+  /** Clinic databases are bound as CLINIC_<SLUG>; the directory names each clinic's binding. */
+  [binding: `CLINIC_${string}`]: D1Database;
+  CALENDAR: DurableObjectNamespace;
+  ATTACHMENTS: R2Bucket;
+  /** Host suffix under which clinics live, e.g. `example.com` or `localhost:8787`. */
+  BASE_DOMAIN: string;
+  ENVIRONMENT: string;
+  /** Secret that signs every token (sessions, handoffs, reset links). At least 32 characters. */
+  SESSION_SECRET: string;
+}
+
+export type ClinicDb = DrizzleD1Database<typeof clinicSchema>;
+export type DirectoryDb = DrizzleD1Database<typeof directorySchema>;
+
+export interface Clinic {
+  id: string;
+  slug: string;
+  name: string;
+  timezone: string;
+  status: "active" | "suspended";
+  dbBinding: string;
+  organizationId: string | null;
+  idleTimeoutMinutes: number;
+  sessionMaxHours: number;
+}
+
+/** The signed-in staff member, as seen by the clinic of this request. */
+export interface Staff {
+  id: string;
+  email: string;
+  name: string;
+  sessionId: string;
+  /** The clinic role, or the organization role when the user works here as chain admin. */
+  role: string;
+  permissions: ReadonlySet<string>;
+  /** Other clinics this user may switch to without a second password. */
+  otherClinics: { slug: string; name: string }[];
+}
+
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    csrfToken: string;
+    dir: DirectoryDb;
+    clinic: Clinic;
+    db: ClinicDb;
+    staff: Staff | null;
+    /** A one-line notice for the next page, e.g. why the session ended. */
+    notice: string | undefined;
+  };
+};

@@ -1,0 +1,64 @@
+/** Rendering Preact views to HTML responses: full pages, or only the fragment htmx asked for. */
+import type { Context } from "hono";
+import type { ComponentChildren, VNode } from "preact";
+import { render } from "preact-render-to-string";
+import { Page } from "../../views/layouts/page";
+import type { AppEnv, Staff } from "./env";
+
+type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 500;
+
+const NAV: { href: string; label: string; permission: string }[] = [
+  { href: "/patients", label: "Patients", permission: "patients:read" },
+  { href: "/audit", label: "Audit log", permission: "audit:read" },
+  { href: "/staff", label: "Staff", permission: "staff:read" },
+];
+
+function layoutStaff(staff: Staff | null) {
+  if (!staff) return null;
+  return {
+    name: staff.name,
+    role: staff.role,
+    otherClinics: staff.otherClinics,
+    nav: NAV.filter((n) => staff.permissions.has(n.permission)),
+  };
+}
+
+/** Renders a full page in the layout. */
+export function page(c: Context<AppEnv>, title: string, body: ComponentChildren, status: Status = 200): Response {
+  const clinic = c.var.clinic as AppEnv["Variables"]["clinic"] | undefined;
+  const html = render(
+    <Page
+      title={title}
+      clinicName={clinic?.name}
+      staff={clinic ? layoutStaff(c.var.staff ?? null) : null}
+      csrfToken={c.var.csrfToken ?? ""}
+      path={c.req.path}
+      notice={c.var.notice}
+    >
+      {body}
+    </Page>,
+  );
+  return c.html(`<!doctype html>${html}`, status);
+}
+
+/** Renders a fragment alone (for htmx swaps). */
+export function fragment(c: Context<AppEnv>, node: VNode, status: Status = 200): Response {
+  return c.html(render(node), status);
+}
+
+/** True when htmx asked for a partial swap into the element with this id. */
+export function wantsFragment(c: Context<AppEnv>, targetId: string): boolean {
+  if (c.req.header("HX-Request") !== "true") return false;
+  if (c.req.header("HX-Request-Type") === "full") return false;
+  const target = c.req.header("HX-Target") ?? "";
+  return target === targetId || target.endsWith(`#${targetId}`);
+}
+
+/** Post/redirect/get: 303 for plain forms, HX-Redirect for htmx. */
+export function seeOther(c: Context<AppEnv>, location: string): Response {
+  if (c.req.header("HX-Request") === "true") {
+    c.header("HX-Redirect", location);
+    return c.body(null, 204);
+  }
+  return c.redirect(location, 303);
+}

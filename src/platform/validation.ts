@@ -1,0 +1,31 @@
+/** Reading and validating form input at the edge: handlers only ever see validated values. */
+import type { Context } from "hono";
+import type { z } from "zod";
+import type { AppEnv } from "./env";
+import { AppError, type FieldErrors } from "./errors";
+
+/** The submitted form as strings (files are ignored here). */
+export async function formOf(c: Context<AppEnv>): Promise<Record<string, string>> {
+  const type = c.req.header("content-type") ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
+    throw new AppError("unsupported_media_type", "Send this form as a regular HTML form.");
+  }
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Validates input against a schema; on failure returns one message per field, first issue wins. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.infer<S>> {
+  const r = schema.safeParse(input);
+  if (r.success) return { ok: true, data: r.data };
+  const errors: FieldErrors = {};
+  for (const issue of r.error.issues) {
+    const key = issue.path.map(String).join(".") || "_form";
+    if (!errors[key]) errors[key] = issue.message;
+  }
+  return { ok: false, errors };
+}

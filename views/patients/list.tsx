@@ -1,0 +1,94 @@
+/** The patient list: search box (htmx active search, or a plain GET form) and the results fragment. */
+import type { Patient } from "../../src/patients/repo";
+import { ageOn, formatDate } from "../components/format";
+
+export const RESULTS_ID = "patient-results";
+
+export function PatientResults(p: { rows: Patient[]; q: string; page: number; more: boolean; today: string }) {
+  const link = (n: number) => `/patients?${new URLSearchParams({ q: p.q, page: String(n) })}`;
+  return (
+    <div id={RESULTS_ID} aria-live="polite">
+      <p class="muted">
+        {p.rows.length === 0
+          ? p.q
+            ? `No patient matches “${p.q}”.`
+            : "No patients yet."
+          : p.q
+            ? `Patients matching “${p.q}”`
+            : "Recently updated patients"}
+      </p>
+      {p.rows.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Date of birth</th>
+                <th scope="col">Phone</th>
+                <th scope="col">Insurance</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.rows.map((r) => (
+                <tr>
+                  <td>
+                    <a href={`/patients/${r.id}`}>
+                      {r.familyName}, {r.givenName}
+                    </a>
+                    {r.preferredName && <span class="hint"> “{r.preferredName}”</span>}
+                  </td>
+                  <td>
+                    {formatDate(r.dateOfBirth)} <span class="hint">({ageOn(r.dateOfBirth, p.today)})</span>
+                  </td>
+                  <td>{r.phone ?? "—"}</td>
+                  <td>{r.insurancePayer ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {(p.page > 1 || p.more) && (
+        <nav class="pager" aria-label="Pages">
+          {p.page > 1 && <a href={link(p.page - 1)}>Previous</a>}
+          {p.more && <a href={link(p.page + 1)}>Next</a>}
+        </nav>
+      )}
+    </div>
+  );
+}
+
+export function PatientsPage(p: { rows: Patient[]; q: string; page: number; more: boolean; today: string; canWrite: boolean; notice?: string }) {
+  return (
+    <>
+      <div class="page-head">
+        <h1>Patients</h1>
+        {p.canWrite && (
+          <a class="button" href="/patients/new">
+            New patient
+          </a>
+        )}
+      </div>
+      <form class="search" method="get" action="/patients" role="search">
+        <div class="field">
+          <label for="q">Search by name, date of birth or phone</label>
+          <input
+            id="q"
+            name="q"
+            type="search"
+            value={p.q}
+            autocomplete="off"
+            placeholder="e.g. Rivera, 1984-03-12, 555 201"
+            hx-get="/patients"
+            hx-trigger="input changed delay:300ms, search"
+            hx-target={`#${RESULTS_ID}`}
+            hx-swap="outerHTML"
+            hx-push-url="true"
+          />
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      <PatientResults rows={p.rows} q={p.q} page={p.page} more={p.more} today={p.today} />
+    </>
+  );
+}
