@@ -1,5 +1,5 @@
 /** Form building blocks: labelled fields with their error next to them, and the CSRF field. */
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, InputHTMLAttributes } from "preact";
 
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
@@ -10,7 +10,7 @@ export interface FieldProps {
   label: string;
   value?: string | null;
   error?: string;
-  type?: string;
+  type?: "text" | "email" | "password" | "tel" | "date" | "search" | "number";
   required?: boolean;
   hint?: string;
   autocomplete?: string;
@@ -22,6 +22,19 @@ export interface FieldProps {
 export function Field(p: FieldProps) {
   const id = `f-${p.name}`;
   const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  // Preact types <input> as a union keyed by `type`; the attributes are the same for every type used here.
+  const inputAttrs = {
+    id,
+    name: p.name,
+    type: p.type ?? "text",
+    value: p.value ?? "",
+    required: p.required,
+    autocomplete: p.autocomplete,
+    inputmode: p.inputmode,
+    maxLength: p.maxLength,
+    "aria-invalid": p.error ? "true" : undefined,
+    "aria-describedby": described || undefined,
+  } as InputHTMLAttributes<HTMLInputElement>;
   return (
     <div class="field">
       <label for={id}>
@@ -33,18 +46,7 @@ export function Field(p: FieldProps) {
           {p.hint}
         </div>
       )}
-      <input
-        id={id}
-        name={p.name}
-        type={p.type ?? "text"}
-        value={p.value ?? ""}
-        required={p.required}
-        autocomplete={p.autocomplete}
-        inputmode={p.inputmode}
-        maxLength={p.maxLength}
-        aria-invalid={p.error ? "true" : undefined}
-        aria-describedby={described || undefined}
-      />
+      <input {...inputAttrs} />
       {p.error && (
         <div class="error" id={`${id}-error`}>
           {p.error}

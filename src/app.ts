@@ -1,0 +1,91 @@
+/**
+ * The Worker's HTTP application: middleware order, domain mounts and the one place where errors
+ * become responses.
+ */
+import { Hono } from "hono";
+import { render } from "preact-render-to-string";
+import { h } from "preact";
+import { mountDomains } from "./mounts";
+import { ASSET_FILES } from "./generated/assets";
+import { csrf } from "./platform/csrf";
+import type { AppEnv } from "./platform/env";
+import { AppError, notFound } from "./platform/errors";
+import { securityHeaders } from "./platform/headers";
+import { page } from "./platform/render";
+import { classifyHost, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
+import { loadStaff } from "./auth/session";
+import { servePublicSite } from "./public/routes";
+import { ErrorBody } from "../views/errors/error-page";
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async function requestId(c, next) {
+    c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+    c.set("notice", undefined);
+    await next();
+  });
+  app.use("*", securityHeaders());
+
+  app.get("/healthz", (c) => c.text("ok"));
+
+  app.get("/assets/:file", (c) => {
+    const asset = ASSET_FILES[c.req.path];
+    if (!asset) throw notFound("This file");
+    return c.body(asset.body, 200, {
+      "Content-Type": asset.type,
+      // The name carries the content hash, so the file never changes under it.
+      "Cache-Control": "public, max-age=31536000, immutable",
+    });
+  });
+
+  app.use("*", csrf());
+
+  app.use("*", async function tenancy(c, next) {
+    // The URL carries the Host the client asked for (in production and under wrangler dev alike).
+    const target = classifyHost(new URL(c.req.url).host, c.env.BASE_DOMAIN);
+    c.set("dir", directoryDb(c.env));
+    if (target.kind === "base") return servePublicSite(c);
+    if (target.kind === "foreign") throw notFound("This clinic");
+    const clinic = await findClinic(c.get("dir"), target.slug);
+    if (!clinic) throw notFound("This clinic");
+    c.set("clinic", clinic);
+    c.set("db", clinicDb(c.env, clinic));
+    await next();
+  });
+
+  app.use("*", loadStaff());
+
+  // Every page below needs a signed-in staff member, except the sign-in pages themselves.
+  app.use("*", async function requireSignIn(c, next) {
+    const open = ["/login", "/password/forgot", "/password/reset", "/auth/handoff"];
+    if (c.var.staff || open.includes(c.req.path)) return next();
+    if (c.req.method === "GET") {
+      const next_ = c.req.path === "/" ? "" : `?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ""))}`;
+      return c.redirect(`/login${next_}`, 303);
+    }
+    throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
+  });
+
+  mountDomains(app);
+  app.get("/", (c) => c.redirect("/patients", 303));
+
+  app.notFound(() => {
+    throw notFound();
+  });
+
+  app.onError((err, c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    const known = err instanceof AppError ? err : null;
+    if (!known) console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error).stack }));
+    const status = known?.status ?? 500;
+    const message = known?.message ?? "An unexpected error stopped this page. Nothing you entered was lost by retrying.";
+    if (c.req.header("HX-Request") === "true") {
+      return c.html(render(h(ErrorBody, { status, message, requestId })), status as 500);
+    }
+    if (status === 401 && c.req.method === "GET") return c.redirect("/login", 303);
+    return page(c, status === 404 ? "Not found" : "Error", h(ErrorBody, { status, message, requestId }), status as 500);
+  });
+
+  return app;
+}

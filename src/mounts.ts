@@ -1,0 +1,14 @@
+/** Domain route mounts, in one list. */
+import type { Hono } from "hono";
+import type { AppEnv } from "./platform/env";
+import { authRoutes } from "./auth/routes";
+import { patientRoutes } from "./patients/routes";
+import { auditRoutes } from "./audit/routes";
+import { staffRoutes } from "./admin/routes";
+
+export function mountDomains(app: Hono<AppEnv>): void {
+  app.route("/", authRoutes);
+  app.route("/patients", patientRoutes);
+  app.route("/audit", auditRoutes);
+  app.route("/staff", staffRoutes);
+}

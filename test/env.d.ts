@@ -1,0 +1,11 @@
+import type { Env as AppBindings } from "../src/platform/env";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppBindings {
+      DIRECTORY_MIGRATIONS: import("cloudflare:test").D1Migration[];
+      CLINIC_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    }
+  }
+}
+export {};

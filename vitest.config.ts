@@ -1,0 +1,27 @@
+import { randomBytes } from "node:crypto";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => ({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          BASE_DOMAIN: "example.test",
+          ENVIRONMENT: "test",
+          // A fresh secret per run: tests never depend on a committed key.
+          SESSION_SECRET: randomBytes(32).toString("base64url"),
+          DIRECTORY_MIGRATIONS: await readD1Migrations("./migrations/directory"),
+          CLINIC_MIGRATIONS: await readD1Migrations("./migrations/clinic"),
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    exclude: ["test/e2e/**"],
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 30_000,
+  },
+}));
