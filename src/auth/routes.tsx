@@ -85,9 +85,14 @@ authRoutes.post("/switch", async (c) => {
 
 authRoutes.get("/auth/handoff", async (c) => {
   const token = c.req.query("token") ?? "";
-  const session = await completeHandoff(authScope(c), token);
-  setSessionCookie(c, session);
-  return c.redirect("/patients", 303);
+  try {
+    const session = await completeHandoff(authScope(c), token);
+    setSessionCookie(c, session);
+    return c.redirect("/patients", 303);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== "unauthenticated") throw err;
+    return page(c, "Sign in", <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} error={err.message} />, 401);
+  }
 });
 
 authRoutes.get("/password/forgot", (c) => page(c, "Reset password", <ForgotForm csrfToken={c.var.csrfToken} />));
