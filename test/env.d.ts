@@ -6,6 +6,10 @@ declare global {
       DIRECTORY_MIGRATIONS: import("cloudflare:test").D1Migration[];
       CLINIC_MIGRATIONS: import("cloudflare:test").D1Migration[];
     }
+    interface GlobalProps {
+      mainModule: typeof import("../src/index");
+      durableNamespaces: "ClinicCalendar";
+    }
   }
 }
 export {};

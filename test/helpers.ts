@@ -78,7 +78,7 @@ export async function signedIn(clinic: ClinicKey, email: string): Promise<Browse
 }
 
 export function clinicD1(clinic: ClinicKey): D1Database {
-  return env[CLINICS[clinic].binding];
+  return env[CLINICS[clinic].binding]!;
 }
 
 export async function auditRows(clinic: ClinicKey, where = "1=1", ...params: unknown[]) {

@@ -6,6 +6,6 @@ import { seedFixtures } from "./fixtures";
 
 await applyD1Migrations(env.DIRECTORY, env.DIRECTORY_MIGRATIONS);
 for (const binding of ["CLINIC_RIVERSIDE_NORTH", "CLINIC_RIVERSIDE_SOUTH", "CLINIC_HILLCREST"] as const) {
-  await applyD1Migrations(env[binding], env.CLINIC_MIGRATIONS);
+  await applyD1Migrations(env[binding]!, env.CLINIC_MIGRATIONS);
 }
 await seedFixtures();

@@ -3,7 +3,6 @@
  * change and export goes through `audit` (or `auditStatement` inside a write batch, so the row and
  * its audit entry commit together). Sealing into the hash chain happens after the response.
  */
-import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { auditLog, type AuditAction } from "./schema";
 import { computeSeals, type ChainRow } from "./chain";
@@ -56,16 +55,19 @@ export function auditStatement(scope: AuditScope, e: AuditEntry): BatchItem<"sql
 }
 
 /**
- * Like auditStatement, but the row is written only if the statement just before it in the batch
- * changed exactly one row (an update guarded by a version check, say).
+ * A raw D1 statement that writes the audit row only if the statement just before it in the same
+ * `d1.batch` changed exactly one row (an update guarded by a version check, say).
  */
-export function auditIfChanged(scope: AuditScope, e: AuditEntry): BatchItem<"sqlite"> {
+export function auditIfChanged(scope: AuditScope, e: AuditEntry): D1PreparedStatement {
   const v = values(scope, e);
-  return scope.db.run(sql`INSERT INTO audit_log
-    (occurred_at, user_id, user_email, clinic_slug, action, event, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
-    SELECT ${v.occurredAt}, ${v.userId}, ${v.userEmail}, ${v.clinicSlug}, ${v.action}, ${v.event}, ${v.entityType}, ${v.entityId},
-      ${v.patientId}, ${v.outcome}, ${v.ip}, ${v.userAgent}, ${v.requestId}, ${v.detail}
-    WHERE changes() = 1`);
+  return scope.d1
+    .prepare(
+      `INSERT INTO audit_log (occurred_at, user_id, user_email, clinic_slug, action, event, entity_type, entity_id, patient_id,
+         outcome, ip, user_agent, request_id, detail)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1`,
+    )
+    .bind(v.occurredAt, v.userId, v.userEmail, v.clinicSlug, v.action, v.event, v.entityType, v.entityId ?? null,
+      v.patientId ?? null, v.outcome ?? "success", v.ip ?? null, v.userAgent ?? null, v.requestId ?? null, v.detail ?? null);
 }
 
 /** Writes one audit row now and seals the chain after the response. */

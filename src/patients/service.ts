@@ -83,7 +83,7 @@ function changedFields(before: Patient, after: ReturnType<typeof toRow>): string
  * Saves edits when the record is still at the version the form was opened on; otherwise it is a
  * conflict, and nothing is overwritten.
  */
-export async function updatePatient(scope: StaffScope, id: string, version: number, input: PatientInput): Promise<Patient> {
+export async function updatePatient(scope: StaffScope, id: string, version: number, input: PatientInput): Promise<void> {
   requirePermission(scope, "patients:write");
   const before = await findPatient(scope.db, id);
   if (!before) {
@@ -92,12 +92,14 @@ export async function updatePatient(scope: StaffScope, id: string, version: numb
   }
   const row = toRow(input);
   const changed = changedFields(before, row);
-  const [updated] = await scope.db.batch([
-    scope.db
-      .update(patients)
-      .set({ ...row, version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
-      .where(and(eq(patients.id, id), eq(patients.version, version)))
-      .returning(),
+  const update = scope.db
+    .update(patients)
+    .set({ ...row, version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
+    .where(and(eq(patients.id, id), eq(patients.version, version)))
+    .toSQL();
+  // One transaction: the update, and its audit row only if the update took.
+  const [result] = await scope.d1.batch([
+    scope.d1.prepare(update.sql).bind(...update.params),
     auditIfChanged(scope, {
       action: "update",
       event: "patient.update",
@@ -107,8 +109,7 @@ export async function updatePatient(scope: StaffScope, id: string, version: numb
       detail: changed.length ? `changed: ${changed.join(", ")}` : "no changes",
     }),
   ]);
-  const saved = (updated as Patient[])[0];
-  if (!saved) {
+  if (!result || result.meta.changes !== 1) {
     await audit(scope, { action: "update", event: "patient.update", entityType: "patient", entityId: id, patientId: id, outcome: "failure", detail: "version conflict" });
     throw new AppError(
       "conflict",
@@ -116,6 +117,5 @@ export async function updatePatient(scope: StaffScope, id: string, version: numb
     );
   }
   scheduleSeal(scope);
-  return saved;
 }
 
