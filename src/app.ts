@@ -8,6 +8,7 @@ import { h } from "preact";
 import { mountDomains } from "./mounts";
 import { ASSET_FILES } from "./generated/assets";
 import { csrf } from "./platform/csrf";
+import { meterEnv } from "./platform/d1-meter";
 import type { AppEnv } from "./platform/env";
 import { AppError, notFound } from "./platform/errors";
 import { securityHeaders } from "./platform/headers";
@@ -23,7 +24,13 @@ export function createApp() {
   app.use("*", async function requestId(c, next) {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
     c.set("notice", undefined);
+    const meter = { roundTrips: 0 };
+    c.env = meterEnv(c.env, meter);
+    const started = Date.now();
     await next();
+    if (c.env.ENVIRONMENT !== "production") {
+      c.res.headers.append("Server-Timing", `d1;desc="${meter.roundTrips} D1 round trips";dur=${Date.now() - started}`);
+    }
   });
   app.use("*", securityHeaders());
 
