@@ -1,6 +1,6 @@
 /** /staff: the clinic's staff and privilege changes. */
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { StaffPage } from "../../views/admin/staff";
 import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
@@ -17,8 +17,12 @@ function adminScope(c: Context<AppEnv>): AdminScope {
 
 const roleSchema = z.enum(CLINIC_ROLES, { error: "Choose a role from the list." });
 const addSchema = z.object({
-  name: z.string().trim().min(1, { error: "Full name is required." }).max(100, { error: "Full name must be at most 100 characters." }),
-  email: z.email({ error: "Email must be a valid address." }).max(254),
+  name: z.string().check(
+    z.trim(),
+    z.minLength(1, { error: "Full name is required." }),
+    z.maxLength(100, { error: "Full name must be at most 100 characters." }),
+  ),
+  email: z.email({ error: "Email must be a valid address." }).check(z.maxLength(254, { error: "Email must be at most 254 characters." })),
   role: roleSchema,
 });
 

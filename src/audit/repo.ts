@@ -1,6 +1,6 @@
 /** Queries of the audit report: filter by period, user, patient and action; sort by any column. */
 import { and, asc, desc, eq, gte, like, lt, or, type SQL } from "drizzle-orm";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ClinicDb } from "../platform/env";
 import { AUDIT_ACTIONS, auditLog } from "./schema";
 import { isValidIsoDate } from "../patients/schemas";
@@ -20,23 +20,24 @@ export const SORTABLE = {
 export type SortKey = keyof typeof SORTABLE;
 
 const isoDate = (label: string) =>
-  z
-    .string()
-    .trim()
-    .refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a date, as YYYY-MM-DD.` })
-    .default("");
+  z._default(
+    z.string().check(z.trim(), z.refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a date, as YYYY-MM-DD.` })),
+    "",
+  );
+
+const text = (max: number) => z._default(z.string().check(z.trim(), z.maxLength(max)), "");
 
 export const auditFilterSchema = z.object({
   from: isoDate("From"),
   to: isoDate("To"),
-  user: z.string().trim().max(254).default(""),
-  patient: z.string().trim().max(64).default(""),
-  action: z.union([z.enum(AUDIT_ACTIONS), z.literal("")], { error: "Choose an action from the list." }).default(""),
-  sort: z.enum(Object.keys(SORTABLE) as [SortKey, ...SortKey[]], { error: "Unknown sort column." }).default("occurred_at"),
-  dir: z.enum(["asc", "desc"], { error: "Sort direction must be asc or desc." }).default("desc"),
-  page: z.coerce.number({ error: "Page must be a number." }).int().min(1).max(10_000).default(1),
+  user: text(254),
+  patient: text(64),
+  action: z._default(z.union([z.enum(AUDIT_ACTIONS), z.literal("")], { error: "Choose an action from the list." }), ""),
+  sort: z._default(z.enum(Object.keys(SORTABLE) as [SortKey, ...SortKey[]], { error: "Unknown sort column." }), "occurred_at"),
+  dir: z._default(z.enum(["asc", "desc"], { error: "Sort direction must be asc or desc." }), "desc"),
+  page: z._default(z.coerce.number({ error: "Page must be a number." }).check(z.refine(Number.isInteger, { error: "Page must be a whole number." }), z.gte(1), z.lte(10_000)), 1),
 });
-export type AuditFilter = z.infer<typeof auditFilterSchema>;
+export type AuditFilter = z.output<typeof auditFilterSchema>;
 
 function nextDay(iso: string): string {
   const d = new Date(`${iso}T00:00:00Z`);

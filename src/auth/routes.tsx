@@ -1,6 +1,6 @@
 /** Sign-in, sign-out, clinic switch and password reset pages of a clinic. */
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ForgotForm, LoginForm, ResetForm } from "../../views/auth/login";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
@@ -97,7 +97,7 @@ authRoutes.get("/auth/handoff", async (c) => {
 
 authRoutes.get("/password/forgot", (c) => page(c, "Reset password", <ForgotForm csrfToken={c.var.csrfToken} />));
 
-const EmailSchema = z.object({ email: z.email({ error: "Enter a valid email address." }).max(254) });
+const EmailSchema = z.object({ email: z.email({ error: "Enter a valid email address." }).check(z.maxLength(254)) });
 
 authRoutes.post("/password/forgot", async (c) => {
   const form = await formOf(c);

@@ -1,31 +1,36 @@
 /** Input schemas of the patient forms. Empty optional fields become null. */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { SEX_AT_BIRTH } from "./schema";
 
+const emptyToNull = z.transform((v: string) => (v === "" ? null : v));
+
 const optionalText = (max: number, label: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, { error: `${label} must be at most ${max} characters.` })
-    .transform((v) => (v === "" ? null : v));
+  z.pipe(
+    z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })),
+    emptyToNull,
+  );
 
 const requiredText = (max: number, label: string) =>
-  z
-    .string({ error: `${label} is required.` })
-    .trim()
-    .min(1, { error: `${label} is required.` })
-    .max(max, { error: `${label} must be at most ${max} characters.` });
+  z.string({ error: `${label} is required.` }).check(
+    z.trim(),
+    z.minLength(1, { error: `${label} is required.` }),
+    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
+  );
 
 /** Phone numbers as people type them; 7 to 15 digits, optional leading +. */
 const phone = (label: string) =>
-  z
-    .string()
-    .trim()
-    .max(32, { error: `${label} is too long.` })
-    .refine((v) => v === "" || (/^\+?[\d\s().\-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15), {
-      error: `${label} must be a phone number with 7 to 15 digits, like (555) 201-3344 or +1 555 201 3344.`,
-    })
-    .transform((v) => (v === "" ? null : v));
+  z.pipe(
+    z.string().check(
+      z.trim(),
+      z.maxLength(32, { error: `${label} is too long.` }),
+      z.refine((v) => v === "" || (/^\+?[\d\s().\-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15), {
+        error: `${label} must be a phone number with 7 to 15 digits, like (555) 201-3344 or +1 555 201 3344.`,
+      }),
+    ),
+    emptyToNull,
+  );
+
+const EMAIL = z.email();
 
 export function digitsOf(v: string): string {
   return v.replace(/\D/g, "");
@@ -47,22 +52,24 @@ export function patientInputSchema(today = isoToday()) {
     given_name: requiredText(100, "Legal first name"),
     family_name: requiredText(100, "Legal last name"),
     preferred_name: optionalText(100, "Preferred name"),
-    date_of_birth: z
-      .string({ error: "Date of birth is required." })
-      .trim()
-      .min(1, { error: "Date of birth is required." })
-      .refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." })
-      .refine((v) => v <= today, { error: "Date of birth cannot be in the future." })
-      .refine((v) => v >= "1900-01-01", { error: "Date of birth must be after 1900-01-01." }),
+    date_of_birth: z.string({ error: "Date of birth is required." }).check(
+      z.trim(),
+      z.minLength(1, { error: "Date of birth is required." }),
+      z.refine((v) => v === "" || isValidIsoDate(v), { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
+      z.refine((v) => !isValidIsoDate(v) || v <= today, { error: "Date of birth cannot be in the future." }),
+      z.refine((v) => !isValidIsoDate(v) || v >= "1900-01-01", { error: "Date of birth must be after 1900-01-01." }),
+    ),
     sex_at_birth: z.enum(SEX_AT_BIRTH, { error: "Choose the sex assigned at birth (or unknown)." }),
     gender_identity: optionalText(100, "Gender identity"),
     phone: phone("Phone"),
-    email: z
-      .string()
-      .trim()
-      .max(254, { error: "Email must be at most 254 characters." })
-      .refine((v) => v === "" || z.email().safeParse(v).success, { error: "Email must be a valid address, like name@example.com." })
-      .transform((v) => (v === "" ? null : v.toLowerCase())),
+    email: z.pipe(
+      z.string().check(
+        z.trim(),
+        z.maxLength(254, { error: "Email must be at most 254 characters." }),
+        z.refine((v) => v === "" || EMAIL.safeParse(v).success, { error: "Email must be a valid address, like name@example.com." }),
+      ),
+      z.transform((v: string) => (v === "" ? null : v.toLowerCase())),
+    ),
     address_line1: optionalText(200, "Address"),
     address_line2: optionalText(200, "Address line 2"),
     city: optionalText(100, "City"),
@@ -79,7 +86,7 @@ export function patientInputSchema(today = isoToday()) {
   });
 }
 
-export type PatientInput = z.infer<ReturnType<typeof patientInputSchema>>;
+export type PatientInput = z.output<ReturnType<typeof patientInputSchema>>;
 
 /** The form fields, in order, with their labels: one list for the form view and the CSV of changes. */
 export const PATIENT_FIELDS = [

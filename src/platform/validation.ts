@@ -1,6 +1,6 @@
 /** Reading and validating form input at the edge: handlers only ever see validated values. */
 import type { Context } from "hono";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { AppEnv } from "./env";
 import { AppError, type FieldErrors } from "./errors";
 
@@ -19,7 +19,7 @@ export async function formOf(c: Context<AppEnv>): Promise<Record<string, string>
 export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
 /** Validates input against a schema; on failure returns one message per field, first issue wins. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.infer<S>> {
+export function validate<S extends z.ZodMiniType>(schema: S, input: unknown): Parsed<z.output<S>> {
   const r = schema.safeParse(input);
   if (r.success) return { ok: true, data: r.data };
   const errors: FieldErrors = {};
