@@ -28,9 +28,9 @@ export async function migrateAll(target, { log = console.log } = {}) {
       log(`  warning: ${b.binding} has migrations_dir = "${b.migrations_dir ?? "(unset)"}" in wrangler.toml; clinic databases use "migrations/clinic".`);
     }
   }
-  // Each wrangler run takes a second or two to start; distinct databases are separate files, so a
-  // few run side by side. Lines are printed in wrangler.toml order.
-  const results = await mapLimit(databases, target.remote ? 2 : 4, async (b) => {
+  // Remote databases migrate two at a time. Local ones go one by one: the local runtimes share a
+  // state directory, and concurrent starts fail with SQLITE_BUSY.
+  const results = await mapLimit(databases, target.remote ? 2 : 1, async (b) => {
     try {
       return { b, applied: await applyMigrations(b, target) };
     } catch (err) {

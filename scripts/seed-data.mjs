@@ -321,7 +321,8 @@ export function demoPatients(clinic, { count = PATIENTS_PER_CLINIC, createdBy = 
       insurance_payer: ins.payer,
       insurance_member_id: ins.memberId,
       insurance_group: ins.group,
-      search_name: [given, family, preferred ?? ""].join(" ").toLowerCase().trim(),
+      // Same folding as foldForSearch in src/patients/repo.ts.
+      search_name: [given, family, preferred ?? ""].join(" ").trim().normalize("NFD").replace(/\p{M}/gu, "").toLowerCase(),
       identity_key: identityKey,
       version: 1,
       created_at: createdAt,

@@ -106,7 +106,8 @@ export async function seedAll(target, { log = console.log } = {}) {
     ...CLINICS.map((c) => ({ label: `${bound.get(c.binding).database_name} (${c.slug})`, db: bound.get(c.binding).database_name, ...clinicSql(c), kind: "clinic" })),
   ];
   log(`Seeding demo data into the local databases${target.persistTo ? ` in ${target.persistTo}` : ""}:`);
-  const results = await mapLimit(jobs, 4, async (job) => {
+  // One at a time: concurrent local runtimes on one state directory fail with SQLITE_BUSY.
+  const results = await mapLimit(jobs, 1, async (job) => {
     try {
       const out = await d1ExecuteSql(job.db, target, job.sql);
       return { job, before: out[0][0], after: out[out.length - 1][0] };

@@ -6,6 +6,11 @@ import { digitsOf, isValidIsoDate, type PatientInput } from "./schemas";
 
 export type Patient = typeof patients.$inferSelect;
 
+/** Lower-case without diacritics, so "garcia" finds "García" and "Lopez" finds "López". */
+export function foldForSearch(s: string): string {
+  return s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
 export function identityKey(given: string, family: string, dob: string): string {
   return `${given.trim().toLowerCase()}|${family.trim().toLowerCase()}|${dob}`;
 }
@@ -35,7 +40,7 @@ export function toRow(input: PatientInput) {
     insurancePayer: input.insurance_payer,
     insuranceMemberId: input.insurance_member_id,
     insuranceGroup: input.insurance_group,
-    searchName: [input.given_name, input.family_name, input.preferred_name ?? ""].join(" ").toLowerCase().trim(),
+    searchName: foldForSearch([input.given_name, input.family_name, input.preferred_name ?? ""].join(" ").trim()),
     identityKey: identityKey(input.given_name, input.family_name, input.date_of_birth),
   };
 }
@@ -65,7 +70,7 @@ export function searchWhere(q: string): { kind: SearchKind; where?: SQL } {
   if (/^[\d\s()+.\-]+$/.test(text) && digitsOf(text).length >= 3) {
     return { kind: "phone", where: like(patients.phoneDigits, `%${escapeLike(digitsOf(text))}%`) };
   }
-  const words = text.toLowerCase().split(/[\s,]+/).filter(Boolean).slice(0, 5);
+  const words = foldForSearch(text).split(/[\s,]+/).filter(Boolean).slice(0, 5);
   const conds = words.map((w) => sql`${patients.searchName} LIKE ${`%${escapeLike(w)}%`} ESCAPE '\\'`);
   return { kind: "name", where: and(...conds) };
 }

@@ -32,7 +32,7 @@ export const patients = sqliteTable(
     insurancePayer: text("insurance_payer"),
     insuranceMemberId: text("insurance_member_id"),
     insuranceGroup: text("insurance_group"),
-    /** Lower-cased "given family preferred", for name search. */
+    /** "given family preferred", lower-cased without diacritics (repo.foldForSearch), for name search. */
     searchName: text("search_name").notNull(),
     /** Lower-cased "given|family|dob", for the duplicate warning. */
     identityKey: text("identity_key").notNull(),

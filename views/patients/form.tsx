@@ -115,9 +115,9 @@ export function PatientForm(p: PatientFormProps) {
       <fieldset>
         <legend>Emergency contact</legend>
         <div class="grid">
-          <Field name="emergency_name" label="Name" value={v.emergency_name} error={e.emergency_name} autocomplete="off" />
+          <Field name="emergency_name" label="Emergency contact name" value={v.emergency_name} error={e.emergency_name} autocomplete="off" />
           <Field name="emergency_relationship" label="Relationship" value={v.emergency_relationship} error={e.emergency_relationship} autocomplete="off" />
-          <Field name="emergency_phone" label="Phone" type="tel" inputmode="tel" value={v.emergency_phone} error={e.emergency_phone} autocomplete="off" />
+          <Field name="emergency_phone" label="Emergency contact phone" type="tel" inputmode="tel" value={v.emergency_phone} error={e.emergency_phone} autocomplete="off" />
         </div>
       </fieldset>
       <fieldset>
