@@ -7,7 +7,7 @@ import { burnPasswordCheck, hashPassword, sha256Hex, verifyPassword } from "../p
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { signToken, verifyToken } from "../platform/tokens";
-import { createSession, revokeAllSessions, revokeSession, type NewSession } from "./session";
+import { createSession, revokeAllSessions, revokeSession, sessionRef, type NewSession } from "./session";
 import { queueMessage } from "../messaging/outbox";
 
 export const MAX_FAILED_SIGN_INS = 5;
@@ -148,7 +148,7 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
     await env.DIRECTORY.prepare("UPDATE users SET failed_attempts = 0 WHERE id = ?").bind(user.id).run();
   }
   const session = await createSession(env, scope.clinic, user.id, scope.meta, now);
-  await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "session", entityId: session.id, user: who });
+  await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "session", entityId: sessionRef(session.id), user: who });
   return session;
 }
 
@@ -162,7 +162,7 @@ function lockedError(until: number): AppError {
 
 export async function signOut(scope: AuthScope, sessionId: string): Promise<void> {
   await revokeSession(scope.env, sessionId);
-  await audit(scope, { action: "execute", event: "auth.sign_out", entityType: "session", entityId: sessionId });
+  await audit(scope, { action: "execute", event: "auth.sign_out", entityType: "session", entityId: sessionRef(sessionId) });
 }
 
 /** Issues a short-lived, single-use token that opens a session at another clinic of the user. */
@@ -217,7 +217,7 @@ export async function completeHandoff(scope: AuthScope, token: string): Promise<
     action: "execute",
     event: "auth.sign_in",
     entityType: "session",
-    entityId: session.id,
+    entityId: sessionRef(session.id),
     detail: `handoff from ${String(claims.from ?? "")}`,
     user,
   });

@@ -137,6 +137,11 @@ export async function createSession(
   return { id, token, expiresAt };
 }
 
+/** How audit rows name a session: enough to tell sessions apart, never the whole id. */
+export function sessionRef(sessionId: string): string {
+  return sessionId.slice(0, 8);
+}
+
 export async function revokeSession(env: Env, sessionId: string, now = Date.now()): Promise<void> {
   await env.DIRECTORY.prepare("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
     .bind(now, sessionId)

@@ -68,7 +68,7 @@ export function AuditReport(p: {
         </div>
       </form>
       <div class="table-wrap">
-        <table>
+        <table class="dense">
           <caption class="skip">Audit events, times shown in the clinic's timezone</caption>
           <thead>
             <tr>
@@ -89,7 +89,7 @@ export function AuditReport(p: {
           <tbody>
             {p.rows.map((r) => (
               <tr>
-                <td>{formatInstant(r.occurredAt, p.timezone)}</td>
+                <td class="nowrap">{formatInstant(r.occurredAt, p.timezone)}</td>
                 <td>{r.userEmail ?? "—"}</td>
                 <td>{r.action}</td>
                 <td>
@@ -97,7 +97,7 @@ export function AuditReport(p: {
                   {r.detail && <div class="hint">{r.detail}</div>}
                 </td>
                 <td>{r.entityType}</td>
-                <td>{r.entityId ?? "—"}</td>
+                <td title={r.entityId ?? undefined}>{r.entityId ? (r.entityId.length > 12 ? `${r.entityId.slice(0, 8)}…` : r.entityId) : "—"}</td>
                 <td>{r.patientId ? <a href={`/patients/${r.patientId}`}>{r.patientId.slice(0, 8)}</a> : "—"}</td>
                 <td>{r.outcome}</td>
                 <td>{r.ip ?? "—"}</td>

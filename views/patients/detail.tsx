@@ -35,7 +35,7 @@ export function PatientDetail(p: { patient: Patient; today: string; timezone: st
           Saved.
         </p>
       )}
-      <div class="grid">
+      <div class="cards">
         <section class="card" aria-labelledby="h-identity">
           <h2 id="h-identity">Identity</h2>
           <dl class="facts">

@@ -93,7 +93,7 @@ export function PatientForm(p: PatientFormProps) {
           <Field name="given_name" label="Legal first name" value={v.given_name} error={e.given_name} required autocomplete="off" maxLength={100} />
           <Field name="family_name" label="Legal last name" value={v.family_name} error={e.family_name} required autocomplete="off" maxLength={100} />
           <Field name="preferred_name" label="Preferred name" value={v.preferred_name} error={e.preferred_name} autocomplete="off" />
-          <Field name="date_of_birth" label="Date of birth" type="date" value={v.date_of_birth} error={e.date_of_birth} required hint="YYYY-MM-DD" />
+          <Field name="date_of_birth" label="Date of birth" type="date" value={v.date_of_birth} error={e.date_of_birth} required />
           <SelectField name="sex_at_birth" label="Sex assigned at birth" value={v.sex_at_birth} error={e.sex_at_birth} required options={SEX_OPTIONS} />
           <Field name="gender_identity" label="Gender identity" value={v.gender_identity} error={e.gender_identity} hint="As the patient describes it" />
           <Field name="preferred_language" label="Preferred language" value={v.preferred_language} error={e.preferred_language} />
