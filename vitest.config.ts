@@ -23,5 +23,7 @@ export default defineConfig(async () => ({
     exclude: ["test/e2e/**"],
     setupFiles: ["./test/setup.ts"],
     testTimeout: 30_000,
+    // CI asks for a JSON report as well, to print one closing total across all suites.
+    reporters: process.env.TEST_REPORT ? ["default", ["json", { outputFile: process.env.TEST_REPORT }]] : ["default"],
   },
 }));

@@ -68,8 +68,11 @@ export function createApp() {
     const open = ["/login", "/password/forgot", "/password/reset", "/auth/handoff"];
     if (c.var.staff || open.includes(c.req.path)) return next();
     if (c.req.method === "GET") {
-      const next_ = c.req.path === "/" ? "" : `?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ""))}`;
-      return c.redirect(`/login${next_}`, 303);
+      const params = new URLSearchParams();
+      if (c.req.path !== "/") params.set("next", c.req.path + new URL(c.req.url).search);
+      if (c.var.notice) params.set("ended", "idle");
+      const query = params.toString();
+      return c.redirect(`/login${query ? `?${query}` : ""}`, 303);
     }
     throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
   });

@@ -34,6 +34,7 @@ function safeNext(next: unknown): string {
 authRoutes.get("/login", (c) => {
   if (c.var.staff) return c.redirect("/patients", 303);
   const next = c.req.query("next");
+  if (c.req.query("ended") === "idle") c.set("notice", "You were signed out after a period of inactivity. Sign in again to continue.");
   return page(c, "Sign in", <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} next={next} />);
 });
 

@@ -112,7 +112,8 @@ describe("sessions", () => {
     await env.DIRECTORY.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = ?").bind(Date.now() - 16 * 60_000, sid).run();
     const res = await b.get("/patients");
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toContain("/login");
+    expect(res.headers.get("location")).toBe("/login?next=%2Fpatients&ended=idle");
+    expect(await (await b.get(res.headers.get("location")!)).text()).toContain("signed out after a period of inactivity");
     const row = await env.DIRECTORY.prepare("SELECT revoked_at FROM sessions WHERE id = ?").bind(sid).first<{ revoked_at: number | null }>();
     expect(row?.revoked_at).not.toBeNull();
   });

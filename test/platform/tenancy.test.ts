@@ -52,3 +52,17 @@ describe("tenancy by subdomain", () => {
     }
   });
 });
+
+describe("bindings the later domains build on", () => {
+  it("reaches one calendar Durable Object per clinic and its storage", async () => {
+    const { env } = await import("cloudflare:workers");
+    const north = env.CALENDAR.getByName("riverside-north") as unknown as { status(): Promise<{ claims: number }> };
+    expect(await north.status()).toEqual({ claims: 0 });
+  });
+
+  it("has the attachments bucket bound", async () => {
+    const { env } = await import("cloudflare:workers");
+    await env.ATTACHMENTS.put("clinics/riverside-north/probe", "x");
+    expect(await (await env.ATTACHMENTS.get("clinics/riverside-north/probe"))?.text()).toBe("x");
+  });
+});
