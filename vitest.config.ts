@@ -2,6 +2,10 @@ import { randomBytes } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// CI asks for a JSON report as well, to print one closing total across all suites.
+const reporters: ("default" | ["json", { outputFile: string }])[] = ["default"];
+if (process.env.TEST_REPORT) reporters.push(["json", { outputFile: process.env.TEST_REPORT }]);
+
 export default defineConfig(async () => ({
   plugins: [
     cloudflareTest({
@@ -23,7 +27,6 @@ export default defineConfig(async () => ({
     exclude: ["test/e2e/**"],
     setupFiles: ["./test/setup.ts"],
     testTimeout: 30_000,
-    // CI asks for a JSON report as well, to print one closing total across all suites.
-    reporters: process.env.TEST_REPORT ? ["default", ["json", { outputFile: process.env.TEST_REPORT }]] : ["default"],
+    reporters,
   },
 }));

@@ -74,18 +74,12 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
     throw new AppError("unauthenticated", INVALID);
   }
   const who = { id: user.id, email: user.email };
+  const refused = (outcome: "failure" | "denied", detail: string) =>
+    audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome, detail, user: who });
 
   if (user.locked_until !== null) {
     if (user.locked_until > now) {
-      await audit(scope, {
-        action: "execute",
-        event: "auth.sign_in",
-        entityType: "user",
-        entityId: user.id,
-        outcome: "denied",
-        detail: "account locked",
-        user: who,
-      });
+      await refused("denied", "account locked");
       throw lockedError(user.locked_until);
     }
     // The lock has run out: lift it once (the conditional update makes concurrent attempts agree).
@@ -108,15 +102,7 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
     )
       .bind(user.id, MAX_FAILED_SIGN_INS, now + LOCK_MINUTES * 60_000)
       .first<{ failed_attempts: number; locked_until: number | null }>();
-    await audit(scope, {
-      action: "execute",
-      event: "auth.sign_in",
-      entityType: "user",
-      entityId: user.id,
-      outcome: "failure",
-      detail: "wrong password",
-      user: who,
-    });
+    await refused("failure", "wrong password");
     if (row && row.failed_attempts === MAX_FAILED_SIGN_INS && row.locked_until) {
       await audit(scope, {
         action: "update",
@@ -132,15 +118,7 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
   }
 
   if (!(await hasAccess(env, user.id, scope.clinic))) {
-    await audit(scope, {
-      action: "execute",
-      event: "auth.sign_in",
-      entityType: "user",
-      entityId: user.id,
-      outcome: "denied",
-      detail: "no access to this clinic",
-      user: who,
-    });
+    await refused("denied", "no access to this clinic");
     throw new AppError("unauthenticated", INVALID);
   }
 

@@ -5,6 +5,15 @@ export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
+function FieldLabel(p: { id: string; label: string; required?: boolean }) {
+  return (
+    <label for={p.id}>
+      {p.label}
+      {p.required && <span class="hint"> (required)</span>}
+    </label>
+  );
+}
+
 export interface FieldProps {
   name: string;
   label: string;
@@ -37,10 +46,7 @@ export function Field(p: FieldProps) {
   } as InputHTMLAttributes<HTMLInputElement>;
   return (
     <div class="field">
-      <label for={id}>
-        {p.label}
-        {p.required && <span class="hint"> (required)</span>}
-      </label>
+      <FieldLabel id={id} label={p.label} required={p.required} />
       {p.hint && (
         <div class="hint" id={`${id}-hint`}>
           {p.hint}
@@ -69,10 +75,7 @@ export function SelectField(p: SelectProps) {
   const id = `f-${p.name}`;
   return (
     <div class="field">
-      <label for={id}>
-        {p.label}
-        {p.required && <span class="hint"> (required)</span>}
-      </label>
+      <FieldLabel id={id} label={p.label} required={p.required} />
       <select
         id={id}
         name={p.name}

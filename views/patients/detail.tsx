@@ -3,12 +3,22 @@ import type { Patient } from "../../src/patients/repo";
 import { ageOn, formatDate, formatInstant } from "../components/format";
 import { SEX_OPTIONS } from "./form";
 
-function Fact({ label, value }: { label: string; value: string | null | undefined }) {
+type Facts = [label: string, value: string | null | undefined][];
+
+function FactCard({ title, facts }: { title: string; facts: Facts }) {
+  const id = `h-${title.toLowerCase().replace(/\W+/g, "-")}`;
   return (
-    <>
-      <dt>{label}</dt>
-      <dd>{value || "—"}</dd>
-    </>
+    <section class="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <dl class="facts">
+        {facts.map(([label, value]) => (
+          <>
+            <dt>{label}</dt>
+            <dd>{value || "—"}</dd>
+          </>
+        ))}
+      </dl>
+    </section>
   );
 }
 
@@ -36,39 +46,15 @@ export function PatientDetail(p: { patient: Patient; today: string; timezone: st
         </p>
       )}
       <div class="cards">
-        <section class="card" aria-labelledby="h-identity">
-          <h2 id="h-identity">Identity</h2>
-          <dl class="facts">
-            <Fact label="Date of birth" value={`${formatDate(r.dateOfBirth)} (age ${ageOn(r.dateOfBirth, p.today)})`} />
-            <Fact label="Sex at birth" value={SEX_OPTIONS.find((o) => o.value === r.sexAtBirth)?.label} />
-            <Fact label="Gender identity" value={r.genderIdentity} />
-            <Fact label="Language" value={r.preferredLanguage} />
-          </dl>
-        </section>
-        <section class="card" aria-labelledby="h-contact">
-          <h2 id="h-contact">Contact</h2>
-          <dl class="facts">
-            <Fact label="Phone" value={r.phone} />
-            <Fact label="Email" value={r.email} />
-            <Fact label="Address" value={address} />
-          </dl>
-        </section>
-        <section class="card" aria-labelledby="h-emergency">
-          <h2 id="h-emergency">Emergency contact</h2>
-          <dl class="facts">
-            <Fact label="Name" value={r.emergencyName} />
-            <Fact label="Relationship" value={r.emergencyRelationship} />
-            <Fact label="Phone" value={r.emergencyPhone} />
-          </dl>
-        </section>
-        <section class="card" aria-labelledby="h-insurance">
-          <h2 id="h-insurance">Insurance</h2>
-          <dl class="facts">
-            <Fact label="Payer" value={r.insurancePayer} />
-            <Fact label="Member id" value={r.insuranceMemberId} />
-            <Fact label="Group" value={r.insuranceGroup} />
-          </dl>
-        </section>
+        <FactCard title="Identity" facts={[
+          ["Date of birth", `${formatDate(r.dateOfBirth)} (age ${ageOn(r.dateOfBirth, p.today)})`],
+          ["Sex at birth", SEX_OPTIONS.find((o) => o.value === r.sexAtBirth)?.label],
+          ["Gender identity", r.genderIdentity],
+          ["Language", r.preferredLanguage],
+        ]} />
+        <FactCard title="Contact" facts={[["Phone", r.phone], ["Email", r.email], ["Address", address]]} />
+        <FactCard title="Emergency contact" facts={[["Name", r.emergencyName], ["Relationship", r.emergencyRelationship], ["Phone", r.emergencyPhone]]} />
+        <FactCard title="Insurance" facts={[["Payer", r.insurancePayer], ["Member id", r.insuranceMemberId], ["Group", r.insuranceGroup]]} />
       </div>
       <p class="hint">Last updated {formatInstant(r.updatedAt, p.timezone)}.</p>
     </>
