@@ -5,3 +5,20 @@
 export { patients } from "../patients/schema";
 export { auditLog } from "../audit/schema";
 export { outbox } from "../messaging/schema";
+export {
+  locations,
+  resources,
+  providers,
+  providerLocations,
+  appointmentTypes,
+  providerAppointmentTypes,
+  availabilityRules,
+  availabilityOverrides,
+  timeOff,
+  holidays,
+  bookingRules,
+  appointments,
+  appointmentSeries,
+  waitlistEntries,
+  waitlistOffers,
+} from "../scheduling/schema";
