@@ -5,10 +5,12 @@ import { authRoutes } from "./auth/routes";
 import { patientRoutes } from "./patients/routes";
 import { auditRoutes } from "./audit/routes";
 import { staffRoutes } from "./admin/routes";
+import { setupRoutes } from "./scheduling/setup/routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
   app.route("/patients", patientRoutes);
   app.route("/audit", auditRoutes);
   app.route("/staff", staffRoutes);
+  app.route("/settings/scheduling", setupRoutes);
 }

@@ -11,6 +11,7 @@ const NAV: { href: string; label: string; permission: string }[] = [
   { href: "/patients", label: "Patients", permission: "patients:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },
   { href: "/staff", label: "Staff", permission: "staff:read" },
+  { href: "/settings/scheduling", label: "Settings", permission: "scheduling:setup" },
 ];
 
 function layoutStaff(staff: Staff | null) {
