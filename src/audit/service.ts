@@ -55,19 +55,27 @@ export function auditStatement(scope: AuditScope, e: AuditEntry): BatchItem<"sql
 }
 
 /**
+ * The audit insert as plain SQL, written only when `guard` (an SQL condition) holds: for batches
+ * that must record a change only if it happened, and for the calendar Durable Object.
+ */
+export function auditSql(scope: AuditScope, e: AuditEntry, guard: { sql: string; params: (string | number | null)[] }) {
+  const v = values(scope, e);
+  return {
+    sql: `INSERT INTO audit_log (occurred_at, user_id, user_email, clinic_slug, action, event, entity_type, entity_id, patient_id,
+            outcome, ip, user_agent, request_id, detail)
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
+    params: [v.occurredAt, v.userId ?? null, v.userEmail ?? null, v.clinicSlug, v.action, v.event, v.entityType, v.entityId ?? null,
+      v.patientId ?? null, v.outcome ?? "success", v.ip ?? null, v.userAgent ?? null, v.requestId ?? null, v.detail ?? null, ...guard.params],
+  };
+}
+
+/**
  * A raw D1 statement that writes the audit row only if the statement just before it in the same
  * `d1.batch` changed exactly one row (an update guarded by a version check, say).
  */
 export function auditIfChanged(scope: AuditScope, e: AuditEntry): D1PreparedStatement {
-  const v = values(scope, e);
-  return scope.d1
-    .prepare(
-      `INSERT INTO audit_log (occurred_at, user_id, user_email, clinic_slug, action, event, entity_type, entity_id, patient_id,
-         outcome, ip, user_agent, request_id, detail)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1`,
-    )
-    .bind(v.occurredAt, v.userId, v.userEmail, v.clinicSlug, v.action, v.event, v.entityType, v.entityId ?? null,
-      v.patientId ?? null, v.outcome ?? "success", v.ip ?? null, v.userAgent ?? null, v.requestId ?? null, v.detail ?? null);
+  const s = auditSql(scope, e, { sql: "changes() = 1", params: [] });
+  return scope.d1.prepare(s.sql).bind(...s.params);
 }
 
 /** Writes one audit row now and seals the chain after the response. */

@@ -1,28 +1,468 @@
 /**
- * The calendar of one clinic (one object per clinic, addressed by slug). It will be the single
- * writer of appointments: holds, confirmations, reschedules and cancellations all pass through it,
- * serialised by its input gate. For now it keeps the clinic's claim table and answers its status.
+ * The calendar of one clinic: one Durable Object per clinic (addressed by slug), the single writer
+ * of appointments. It keeps claims on providers, rooms and resources: holds (with an expiry),
+ * pending (a confirmation in flight) and booked (mirroring D1). Every check-and-claim runs
+ * synchronously against its SQLite storage, with no `await` in between, so the object's input gate
+ * makes it atomic. D1 stays the record: a confirmation flips the claim to pending, writes the
+ * appointment in one D1 batch guarded by a conditional insert that refuses any overlap, then marks
+ * the claim booked (or reverts). Expired holds are freed by an alarm and ignored when read. If the
+ * object's storage is lost, it rebuilds its booked claims from D1 before serving anything.
+ * Open calendars and booking pages are told "slot taken / freed" over hibernating WebSockets.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../platform/env";
+import {
+  insertAppointmentSql,
+  rescheduleAppointmentSql,
+  type AppointmentDraft,
+  type SqlStatement,
+} from "./sql";
+
+/** What the calendar needs to know of its clinic (passed on every call; kept for the alarm). */
+export interface ClinicRef {
+  slug: string;
+  dbBinding: string;
+}
+
+export interface ClaimRequest {
+  providerId: string;
+  roomId: string | null;
+  resourceId: string | null;
+  blockStart: number;
+  blockEnd: number;
+}
+
+export interface LiveClaim extends ClaimRequest {
+  kind: "hold" | "pending" | "booked";
+}
+
+export type HoldResult = { ok: true; holdId: string; expiresAt: number } | { ok: false; reason: "taken" };
+
+export type ConfirmResult =
+  | { ok: true; appointmentId: string; replayed: boolean }
+  | { ok: false; reason: "hold_expired" | "taken" | "mismatch" | "unavailable" };
+
+export type ChangeResult = { ok: true } | { ok: false; reason: "taken" | "not_found" | "unavailable" };
+
+interface ClaimRow {
+  id: string;
+  kind: "hold" | "pending" | "booked";
+  provider_id: string;
+  room_id: string | null;
+  resource_id: string | null;
+  block_start: number;
+  block_end: number;
+  expires_at: number | null;
+  appointment_id: string | null;
+  idempotency_key: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+/** A confirmation in flight may keep its claim this long past the hold before the alarm reconciles it. */
+const PENDING_GRACE_MS = 60_000;
 
 export class ClinicCalendar extends DurableObject<Env> {
+  private sql: SqlStorage;
+  private inflight = new Map<string, Promise<ConfirmResult>>();
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(
-        `CREATE TABLE IF NOT EXISTS claims (
-           id TEXT PRIMARY KEY, resource TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
-           state TEXT NOT NULL, expires_at INTEGER)`,
-      );
+    this.sql = ctx.storage.sql;
+    // The object's own storage (not D1): created here because it belongs to the object.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS claims (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      provider_id TEXT NOT NULL,
+      room_id TEXT,
+      resource_id TEXT,
+      block_start INTEGER NOT NULL,
+      block_end INTEGER NOT NULL,
+      expires_at INTEGER,
+      appointment_id TEXT,
+      idempotency_key TEXT)`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS claims_time ON claims (block_start, block_end)");
+    this.sql.exec("CREATE INDEX IF NOT EXISTS claims_appointment ON claims (appointment_id)");
+    this.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  /** Live holds and pending claims overlapping [from, to): what D1 does not show yet. */
+  async liveClaims(clinic: ClinicRef, from: number, to: number, now = Date.now()): Promise<LiveClaim[]> {
+    await this.ensureBuilt(clinic);
+    return this.sql
+      .exec<ClaimRow>(
+        `SELECT * FROM claims WHERE kind != 'booked' AND block_start < ? AND block_end > ? AND (expires_at IS NULL OR expires_at > ?)`,
+        to,
+        from,
+        now,
+      )
+      .toArray()
+      .map(toLive);
+  }
+
+  /** Counts, for health checks and tests. */
+  async status(clinic?: ClinicRef, now = Date.now()): Promise<{ holds: number; pending: number; booked: number }> {
+    if (clinic) await this.ensureBuilt(clinic);
+    const rows = this.sql
+      .exec<{ kind: string; n: number }>(
+        "SELECT kind, COUNT(*) AS n FROM claims WHERE expires_at IS NULL OR expires_at > ? GROUP BY kind",
+        now,
+      )
+      .toArray();
+    const n = (k: string) => rows.find((r) => r.kind === k)?.n ?? 0;
+    return { holds: n("hold"), pending: n("pending"), booked: n("booked") };
+  }
+
+  // ---- changing -----------------------------------------------------------------------------
+
+  /** Holds a slot for a patient who picked it: check and claim, atomically. */
+  async hold(clinic: ClinicRef, req: ClaimRequest & { ttlMs: number; now?: number }): Promise<HoldResult> {
+    await this.ensureBuilt(clinic);
+    const now = req.now ?? Date.now();
+    if (this.conflict(req, now)) return { ok: false, reason: "taken" };
+    const holdId = crypto.randomUUID();
+    const expiresAt = now + req.ttlMs;
+    this.sql.exec(
+      `INSERT INTO claims (id, kind, provider_id, room_id, resource_id, block_start, block_end, expires_at)
+       VALUES (?, 'hold', ?, ?, ?, ?, ?, ?)`,
+      holdId,
+      req.providerId,
+      req.roomId,
+      req.resourceId,
+      req.blockStart,
+      req.blockEnd,
+      expiresAt,
+    );
+    await this.armAlarm(expiresAt);
+    this.broadcast("taken", req);
+    return { ok: true, holdId, expiresAt };
+  }
+
+  /** Lets a hold go (the patient went back, or an offer lapsed). */
+  async release(clinic: ClinicRef, holdId: string): Promise<void> {
+    await this.ensureBuilt(clinic);
+    const row = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE id = ? AND kind = 'hold'", holdId).toArray()[0];
+    if (!row) return;
+    this.sql.exec("DELETE FROM claims WHERE id = ?", holdId);
+    this.broadcast("freed", toLive(row));
+  }
+
+  /**
+   * Turns a hold into an appointment. Idempotent by key: the same key returns the same appointment,
+   * also while the first confirmation is still in flight. `extra` statements (audit rows, a new
+   * patient) run in the same D1 batch, after the appointment insert; each must guard itself with
+   * `WHERE EXISTS (SELECT 1 FROM appointments WHERE id = <the appointment>)`.
+   */
+  async confirm(
+    clinic: ClinicRef,
+    c: { holdId: string; idempotencyKey: string; appointment: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+  ): Promise<ConfirmResult> {
+    await this.ensureBuilt(clinic);
+    const running = this.inflight.get(c.idempotencyKey);
+    if (running) return running;
+    const p = this.doConfirm(clinic, c).finally(() => this.inflight.delete(c.idempotencyKey));
+    this.inflight.set(c.idempotencyKey, p);
+    return p;
+  }
+
+  /** Staff booking straight from the calendar: claim and confirm in one step. */
+  async book(
+    clinic: ClinicRef,
+    c: { idempotencyKey: string; appointment: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+  ): Promise<ConfirmResult> {
+    await this.ensureBuilt(clinic);
+    const replay = this.bookedByKey(c.idempotencyKey);
+    if (replay) return { ok: true, appointmentId: replay, replayed: true };
+    const held = await this.hold(clinic, { ...claimOf(c.appointment), ttlMs: PENDING_GRACE_MS, now: c.now });
+    if (!held.ok) return held;
+    return this.confirm(clinic, { ...c, holdId: held.holdId });
+  }
+
+  /**
+   * Moves an appointment: the new time is claimed first (excluding the appointment's own claim),
+   * D1 is updated with an overlap guard, and only then is the old claim given up.
+   */
+  async reschedule(
+    clinic: ClinicRef,
+    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+  ): Promise<ChangeResult> {
+    await this.ensureBuilt(clinic);
+    const now = r.now ?? Date.now();
+    const claim = claimOf(r.to);
+    const own = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE appointment_id = ?", r.appointmentId).toArray()[0];
+    if (this.conflict(claim, now, own?.id)) return { ok: false, reason: "taken" };
+    const pendingId = `${r.appointmentId}:move:${crypto.randomUUID()}`;
+    this.sql.exec(
+      `INSERT INTO claims (id, kind, provider_id, room_id, resource_id, block_start, block_end, expires_at, appointment_id)
+       VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, NULL)`,
+      pendingId,
+      claim.providerId,
+      claim.roomId,
+      claim.resourceId,
+      claim.blockStart,
+      claim.blockEnd,
+      now + PENDING_GRACE_MS,
+    );
+    await this.armAlarm(now + PENDING_GRACE_MS);
+    const d1 = this.d1(clinic);
+    try {
+      const [moved] = await d1.batch([stmt(d1, rescheduleAppointmentSql(r.appointmentId, r.to)), ...(r.extra ?? []).map((s) => stmt(d1, s))]);
+      if (!moved || moved.meta.changes !== 1) {
+        this.sql.exec("DELETE FROM claims WHERE id = ?", pendingId);
+        return { ok: false, reason: "taken" };
+      }
+    } catch (err) {
+      console.error("reschedule: D1 failed", err);
+      this.sql.exec("DELETE FROM claims WHERE id = ?", pendingId);
+      return { ok: false, reason: "unavailable" };
+    }
+    if (own) {
+      this.sql.exec("DELETE FROM claims WHERE id = ?", own.id);
+      this.broadcast("freed", toLive(own));
+    }
+    this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", r.appointmentId, pendingId);
+    this.broadcast("taken", claim);
+    return { ok: true };
+  }
+
+  /**
+   * Frees an appointment's time after D1 records it as cancelled (or as a no-show, which also
+   * frees a future slot). `statements` must change the appointment row (first) and audit it.
+   */
+  async cancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[] }): Promise<ChangeResult> {
+    await this.ensureBuilt(clinic);
+    const d1 = this.d1(clinic);
+    try {
+      const [changed] = await d1.batch(c.statements.map((s) => stmt(d1, s)));
+      if (!changed || changed.meta.changes !== 1) return { ok: false, reason: "not_found" };
+    } catch (err) {
+      console.error("cancel: D1 failed", err);
+      return { ok: false, reason: "unavailable" };
+    }
+    const own = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE appointment_id = ?", c.appointmentId).toArray();
+    this.sql.exec("DELETE FROM claims WHERE appointment_id = ?", c.appointmentId);
+    for (const row of own) this.broadcast("freed", toLive(row));
+    return { ok: true };
+  }
+
+  /** Frees expired holds, settles stale pending claims, and re-arms for the next expiry. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const expired = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE kind = 'hold' AND expires_at <= ?", now).toArray();
+    this.sql.exec("DELETE FROM claims WHERE kind = 'hold' AND expires_at <= ?", now);
+    for (const row of expired) this.broadcast("freed", toLive(row));
+    const stale = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE kind = 'pending' AND expires_at <= ?", now).toArray();
+    const clinic = this.storedClinic();
+    for (const row of stale) {
+      // A confirmation that never reported back: D1 decides whether it happened.
+      const appointment =
+        clinic && row.idempotency_key
+          ? await this.d1(clinic)
+              .prepare("SELECT id FROM appointments WHERE idempotency_key = ? AND status != 'cancelled'")
+              .bind(row.idempotency_key)
+              .first<{ id: string }>()
+          : null;
+      if (appointment) {
+        this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", appointment.id, row.id);
+      } else {
+        this.sql.exec("DELETE FROM claims WHERE id = ?", row.id);
+        this.broadcast("freed", toLive(row));
+      }
+    }
+    const next = this.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM claims WHERE expires_at IS NOT NULL").one().t;
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  // ---- live updates -------------------------------------------------------------------------
+
+  /** Accepts a hibernating WebSocket from an open calendar or booking page. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("Expected a WebSocket", { status: 426 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === "ping") ws.send("pong");
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  private broadcast(type: "taken" | "freed", c: ClaimRequest): void {
+    const msg = JSON.stringify({ type, providerId: c.providerId, roomId: c.roomId, resourceId: c.resourceId, blockStart: c.blockStart, blockEnd: c.blockEnd });
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(msg);
+      } catch {
+        // a socket closing as we send: it will be cleaned up by webSocketClose
+      }
+    }
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async doConfirm(
+    clinic: ClinicRef,
+    c: { holdId: string; idempotencyKey: string; appointment: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+  ): Promise<ConfirmResult> {
+    const now = c.now ?? Date.now();
+    const replay = this.bookedByKey(c.idempotencyKey);
+    if (replay) return { ok: true, appointmentId: replay, replayed: true };
+    const d1 = this.d1(clinic);
+    const hold = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE id = ?", c.holdId).toArray()[0];
+    if (!hold || hold.kind !== "hold" || (hold.expires_at ?? 0) <= now) {
+      // Booked before this object lost its memory? D1 is the record.
+      const existing = await d1
+        .prepare("SELECT id FROM appointments WHERE idempotency_key = ?")
+        .bind(c.idempotencyKey)
+        .first<{ id: string }>();
+      if (existing) return { ok: true, appointmentId: existing.id, replayed: true };
+      return { ok: false, reason: "hold_expired" };
+    }
+    const a = c.appointment;
+    if (hold.provider_id !== a.providerId || hold.block_start !== a.blockStart || hold.block_end !== a.blockEnd) {
+      return { ok: false, reason: "mismatch" };
+    }
+    this.sql.exec(
+      "UPDATE claims SET kind = 'pending', idempotency_key = ?, expires_at = ? WHERE id = ?",
+      c.idempotencyKey,
+      Math.max(hold.expires_at ?? now, now) + PENDING_GRACE_MS,
+      c.holdId,
+    );
+    try {
+      const [inserted] = await d1.batch([
+        stmt(d1, insertAppointmentSql(a, c.idempotencyKey)),
+        ...(c.extra ?? []).map((s) => stmt(d1, s)),
+      ]);
+      if (inserted && inserted.meta.changes === 1) {
+        this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", a.id, c.holdId);
+        return { ok: true, appointmentId: a.id, replayed: false };
+      }
+      // D1 refused the overlap (an appointment this object did not know of): give the time up.
+      this.sql.exec("DELETE FROM claims WHERE id = ?", c.holdId);
+      this.broadcast("freed", toLive(hold));
+      return { ok: false, reason: "taken" };
+    } catch (err) {
+      console.error("confirm: D1 failed", err);
+      // The batch may have committed before the error reached us: ask D1.
+      try {
+        const existing = await d1.prepare("SELECT id FROM appointments WHERE idempotency_key = ?").bind(c.idempotencyKey).first<{ id: string }>();
+        if (existing) {
+          this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", existing.id, c.holdId);
+          return { ok: true, appointmentId: existing.id, replayed: false };
+        }
+      } catch {
+        // still down: keep the hold so the patient can retry until it expires
+      }
+      this.sql.exec("UPDATE claims SET kind = 'hold', idempotency_key = NULL, expires_at = ? WHERE id = ?", hold.expires_at, c.holdId);
+      return { ok: false, reason: "unavailable" };
+    }
+  }
+
+  private bookedByKey(key: string): string | null {
+    const row = this.sql.exec<{ appointment_id: string }>("SELECT appointment_id FROM claims WHERE idempotency_key = ? AND kind = 'booked'", key).toArray()[0];
+    return row?.appointment_id ?? null;
+  }
+
+  /** Is any live claim in the way of this one? Synchronous, so check-and-claim is atomic. */
+  private conflict(c: ClaimRequest, now: number, excludeId?: string): boolean {
+    const row = this.sql
+      .exec(
+        `SELECT 1 FROM claims WHERE block_start < ? AND block_end > ?
+           AND (expires_at IS NULL OR expires_at > ? OR kind = 'booked')
+           AND (provider_id = ? OR (room_id IS NOT NULL AND room_id = ?) OR (resource_id IS NOT NULL AND resource_id = ?))
+           AND id != ? LIMIT 1`,
+        c.blockEnd,
+        c.blockStart,
+        now,
+        c.providerId,
+        c.roomId,
+        c.resourceId,
+        excludeId ?? "",
+      )
+      .toArray();
+    return row.length > 0;
+  }
+
+  private async armAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
+  private d1(clinic: ClinicRef): D1Database {
+    const db = (this.env as unknown as Record<string, D1Database | undefined>)[clinic.dbBinding];
+    if (!db) throw new Error(`calendar of ${clinic.slug}: binding ${clinic.dbBinding} missing`);
+    return db;
+  }
+
+  private storedClinic(): ClinicRef | null {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'clinic'").toArray()[0];
+    return row ? (JSON.parse(row.value) as ClinicRef) : null;
+  }
+
+  /** On first use (or after losing its storage) the object loads booked claims from D1. */
+  private async ensureBuilt(clinic: ClinicRef): Promise<void> {
+    if (this.sql.exec("SELECT 1 FROM meta WHERE key = 'built'").toArray().length > 0) return;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.sql.exec("SELECT 1 FROM meta WHERE key = 'built'").toArray().length > 0) return;
+      await this.rebuild(clinic);
     });
   }
 
-  /** How many live claims the calendar holds (expired holds are not counted). */
-  status(now = Date.now()): { claims: number } {
-    const row = this.ctx.storage.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM claims WHERE expires_at IS NULL OR expires_at > ?", now)
-      .one();
-    return { claims: row.n };
+  /** Replaces the booked claims with D1's appointments that still occupy time. */
+  async rebuild(clinic: ClinicRef, now = Date.now()): Promise<number> {
+    const res = await this.d1(clinic)
+      .prepare(
+        `SELECT id, provider_id, room_id, resource_id, block_start, block_end, idempotency_key FROM appointments
+         WHERE status != 'cancelled' AND block_end > ?`,
+      )
+      .bind(now - 86_400_000)
+      .all<{ id: string; provider_id: string; room_id: string | null; resource_id: string | null; block_start: number; block_end: number; idempotency_key: string }>();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM claims WHERE kind = 'booked'");
+      for (const a of res.results) {
+        this.sql.exec(
+          `INSERT OR REPLACE INTO claims (id, kind, provider_id, room_id, resource_id, block_start, block_end, appointment_id, idempotency_key)
+           VALUES (?, 'booked', ?, ?, ?, ?, ?, ?, ?)`,
+          `appt:${a.id}`,
+          a.provider_id,
+          a.room_id,
+          a.resource_id,
+          a.block_start,
+          a.block_end,
+          a.id,
+          a.idempotency_key,
+        );
+      }
+      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('built', ?)", String(now));
+      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('clinic', ?)", JSON.stringify(clinic));
+    });
+    return res.results.length;
   }
+
+  /** Forgets everything, as if storage were lost (tests and operations). */
+  async reset(): Promise<void> {
+    this.sql.exec("DELETE FROM claims");
+    this.sql.exec("DELETE FROM meta");
+  }
+}
+
+function toLive(r: ClaimRow): LiveClaim {
+  return { kind: r.kind, providerId: r.provider_id, roomId: r.room_id, resourceId: r.resource_id, blockStart: r.block_start, blockEnd: r.block_end };
+}
+
+function claimOf(a: AppointmentDraft): ClaimRequest {
+  return { providerId: a.providerId, roomId: a.roomId, resourceId: a.resourceId, blockStart: a.blockStart, blockEnd: a.blockEnd };
+}
+
+function stmt(d1: D1Database, s: SqlStatement): D1PreparedStatement {
+  return d1.prepare(s.sql).bind(...s.params);
 }

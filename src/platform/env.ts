@@ -2,13 +2,14 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as clinicSchema from "../schema/clinic";
 import type * as directorySchema from "../schema/directory";
+import type { ClinicCalendar } from "../calendar/calendar";
 
 export interface Env {
   /** The directory (control plane) database: clinics, staff, sessions. No patient data. */
   DIRECTORY: D1Database;
   /** Clinic databases are bound as CLINIC_<SLUG>; the directory names each clinic's binding. */
   [binding: `CLINIC_${string}`]: D1Database;
-  CALENDAR: DurableObjectNamespace;
+  CALENDAR: DurableObjectNamespace<ClinicCalendar>;
   ATTACHMENTS: R2Bucket;
   /** Host suffix under which clinics live, e.g. `example.com` or `localhost:8787`. */
   BASE_DOMAIN: string;
