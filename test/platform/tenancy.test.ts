@@ -56,8 +56,8 @@ describe("tenancy by subdomain", () => {
 describe("bindings the later domains build on", () => {
   it("reaches one calendar Durable Object per clinic and its storage", async () => {
     const { env } = await import("cloudflare:workers");
-    const north = env.CALENDAR.getByName("riverside-north") as unknown as { status(): Promise<{ claims: number }> };
-    expect(await north.status()).toEqual({ claims: 0 });
+    const north = env.CALENDAR.getByName("riverside-north");
+    expect(await north.status({ slug: "riverside-north", dbBinding: "CLINIC_RIVERSIDE_NORTH" })).toEqual({ holds: 0, pending: 0, booked: 0 });
   });
 
   it("has the attachments bucket bound", async () => {
