@@ -22,6 +22,8 @@ export const USERS = {
   biller: { id: "u-bill", email: "biller@riverside.test", name: "Bea Biller", clinics: [["north", "biller"]] },
   hillOwner: { id: "u-hill", email: "owner@hillcrest.test", name: "Hank Hill", clinics: [["hillcrest", "owner"]] },
   chainAdmin: { id: "u-chain", email: "chain@riverside.test", name: "Cora Chain", clinics: [] },
+  /** Only for lockout tests, so locking them out disturbs no other test. */
+  lockTarget: { id: "u-lock", email: "lock@riverside.test", name: "Lee Lock", clinics: [["north", "provider"]] },
 } as const satisfies Record<string, { id: string; email: string; name: string; clinics: readonly (readonly [keyof typeof CLINICS, string])[] }>;
 
 export async function seedFixtures(): Promise<void> {

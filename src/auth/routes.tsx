@@ -1,7 +1,7 @@
 /** Sign-in, sign-out, clinic switch and password reset pages of a clinic. */
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
-import { ForgotForm, LoginForm, ResetForm } from "../../views/auth/login";
+import { ForgotForm, HandoffForm, LoginForm, ResetForm } from "../../views/auth/login";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
@@ -84,12 +84,19 @@ authRoutes.post("/switch", async (c) => {
   return c.redirect(`${clinicOrigin(target, c.env.BASE_DOMAIN, url.protocol)}/auth/handoff?token=${encodeURIComponent(token)}`, 303);
 });
 
-authRoutes.get("/auth/handoff", async (c) => {
+// Redeeming a handoff changes who is signed in, so it takes a POST from this site: the GET only
+// shows a button (a link alone cannot sign a browser into someone else's account).
+authRoutes.get("/auth/handoff", (c) => {
   const token = c.req.query("token") ?? "";
+  return page(c, "Switch clinic", <HandoffForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} token={token} />);
+});
+
+authRoutes.post("/auth/handoff", async (c) => {
+  const form = await formOf(c);
   try {
-    const session = await completeHandoff(authScope(c), token);
+    const session = await completeHandoff(authScope(c), String(form.token ?? ""));
     setSessionCookie(c, session);
-    return c.redirect("/patients", 303);
+    return seeOther(c, "/patients");
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== "unauthenticated") throw err;
     return page(c, "Sign in", <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} error={err.message} />, 401);

@@ -60,7 +60,10 @@ const INVALID = "The email or password is incorrect.";
  */
 export async function signIn(scope: AuthScope, email: string, password: string, now = Date.now()): Promise<NewSession> {
   const env = scope.env;
-  const user = await findUserByEmail(env, email);
+  const found = await findUserByEmail(env, email);
+  // Someone who does not work here is treated exactly like an unknown account: same time, same
+  // answer, no effect on their lockout, and nothing about them in this clinic's audit log.
+  const user = found && (await hasAccess(env, found.id, scope.clinic)) ? found : null;
   if (!user) {
     await burnPasswordCheck(password);
     await audit(scope, {
@@ -74,18 +77,12 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
     throw new AppError("unauthenticated", INVALID);
   }
   const who = { id: user.id, email: user.email };
-  const refused = (outcome: "failure" | "denied", detail: string) =>
-    audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome, detail, user: who });
+  const d = env.DIRECTORY;
+  const lockUntil = now + LOCK_MINUTES * 60_000;
 
-  if (user.locked_until !== null) {
-    if (user.locked_until > now) {
-      await refused("denied", "account locked");
-      throw lockedError(user.locked_until);
-    }
+  if (user.locked_until !== null && user.locked_until <= now) {
     // The lock has run out: lift it once (the conditional update makes concurrent attempts agree).
-    const lifted = await env.DIRECTORY.prepare(
-      "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ? AND locked_until = ?",
-    )
+    const lifted = await d.prepare("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ? AND locked_until = ?")
       .bind(user.id, user.locked_until)
       .run();
     if (lifted.meta.changes > 0) {
@@ -93,17 +90,39 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
     }
   }
 
-  const ok = await verifyPassword(password, user.password_hash);
-  if (!ok) {
-    const row = await env.DIRECTORY.prepare(
-      `UPDATE users SET failed_attempts = failed_attempts + 1,
-         locked_until = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE locked_until END
-       WHERE id = ?1 RETURNING failed_attempts, locked_until`,
+  // Reserve the attempt before checking the password, so parallel guesses cannot outrun the lock:
+  // at most MAX_FAILED_SIGN_INS checks can be in flight or failed between two successes.
+  const reserved = await d
+    .prepare(
+      `UPDATE users SET failed_attempts = failed_attempts + 1
+       WHERE id = ?1 AND (locked_until IS NULL OR locked_until <= ?2) AND failed_attempts < ?3 RETURNING failed_attempts`,
     )
-      .bind(user.id, MAX_FAILED_SIGN_INS, now + LOCK_MINUTES * 60_000)
-      .first<{ failed_attempts: number; locked_until: number | null }>();
-    await refused("failure", "wrong password");
-    if (row && row.failed_attempts === MAX_FAILED_SIGN_INS && row.locked_until) {
+    .bind(user.id, now, MAX_FAILED_SIGN_INS)
+    .first<{ failed_attempts: number }>();
+  if (!reserved) {
+    await burnPasswordCheck(password);
+    const current = await d.prepare("SELECT locked_until FROM users WHERE id = ?").bind(user.id).first<{ locked_until: number | null }>();
+    let until = current?.locked_until ?? null;
+    if (until === null || until <= now) {
+      // Attempts used up without a lock (checks that never finished): lock now so it also expires.
+      await d.prepare("UPDATE users SET locked_until = ? WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)").bind(lockUntil, user.id, now).run();
+      until = lockUntil;
+    }
+    await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "denied", detail: "account locked", user: who });
+    throw lockedError(until);
+  }
+
+  if (!(await verifyPassword(password, user.password_hash))) {
+    // The failure that finds the attempts used up locks the account; only one of racing failures does.
+    const locked = await d
+      .prepare(
+        `UPDATE users SET locked_until = ?3
+         WHERE id = ?1 AND failed_attempts >= ?2 AND (locked_until IS NULL OR locked_until <= ?4) RETURNING locked_until`,
+      )
+      .bind(user.id, MAX_FAILED_SIGN_INS, lockUntil, now)
+      .first<{ locked_until: number }>();
+    await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "failure", detail: "wrong password", user: who });
+    if (locked) {
       await audit(scope, {
         action: "update",
         event: "auth.lock",
@@ -112,18 +131,19 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
         detail: `${MAX_FAILED_SIGN_INS} failed sign-ins; locked for ${LOCK_MINUTES} minutes`,
         user: who,
       });
-      throw lockedError(row.locked_until);
+      throw lockedError(locked.locked_until);
     }
     throw new AppError("unauthenticated", INVALID);
   }
 
-  if (!(await hasAccess(env, user.id, scope.clinic))) {
-    await refused("denied", "no access to this clinic");
-    throw new AppError("unauthenticated", INVALID);
-  }
-
-  if (user.failed_attempts > 0) {
-    await env.DIRECTORY.prepare("UPDATE users SET failed_attempts = 0 WHERE id = ?").bind(user.id).run();
+  // Right password: succeed only if no parallel failure locked the account meanwhile.
+  const cleared = await d
+    .prepare("UPDATE users SET failed_attempts = 0 WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) RETURNING id")
+    .bind(user.id, now)
+    .first();
+  if (!cleared) {
+    await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "denied", detail: "account locked", user: who });
+    throw lockedError(lockUntil);
   }
   const session = await createSession(env, scope.clinic, user.id, scope.meta, now);
   await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "session", entityId: sessionRef(session.id), user: who });
@@ -272,11 +292,19 @@ export async function resetPassword(scope: AuthScope, token: string, password: s
     throw new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
   }
   const hash = await hashPassword(password);
-  await scope.env.DIRECTORY.prepare(
-    "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+  const before = await scope.env.DIRECTORY.prepare("SELECT password_hash, locked_until FROM users WHERE id = ?")
+    .bind(userId)
+    .first<{ password_hash: string; locked_until: number | null }>();
+  // Two different valid links redeemed at once: only the first changes the password.
+  const changed = await scope.env.DIRECTORY.prepare(
+    "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_attempts = 0, locked_until = NULL WHERE id = ? AND password_hash = ?",
   )
-    .bind(hash, Date.now(), userId)
+    .bind(hash, Date.now(), userId, before?.password_hash ?? "")
     .run();
+  if (changed.meta.changes !== 1) throw new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
+  if (before?.locked_until && before.locked_until > Date.now()) {
+    await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: userId, detail: "password reset" });
+  }
   await revokeAllSessions(scope.env, userId);
   const user = await scope.env.DIRECTORY.prepare("SELECT id, email FROM users WHERE id = ?").bind(userId).first<{ id: string; email: string }>();
   await audit(scope, { action: "update", event: "auth.password_reset", entityType: "user", entityId: userId, user: user ?? undefined });

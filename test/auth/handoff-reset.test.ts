@@ -16,7 +16,13 @@ describe("switching clinics by signed handoff", () => {
     expect(location.pathname).toBe("/auth/handoff");
 
     const south = Browser.at("south");
-    const landed = await south.get(`${location.pathname}${location.search}`);
+    const prompt = await south.get(`${location.pathname}${location.search}`);
+    expect(prompt.status).toBe(200);
+    expect(await prompt.text()).toContain("Continue to Riverside South");
+    // Following the link alone signs nobody in.
+    expect(south.cookies.has("__Host-session")).toBe(false);
+    const token = location.searchParams.get("token")!;
+    const landed = await south.post("/auth/handoff", { token });
     expect(landed.status).toBe(303);
     expect(south.cookies.has("__Host-session")).toBe(true);
     expect((await south.get("/patients")).status).toBe(200);
@@ -24,18 +30,18 @@ describe("switching clinics by signed handoff", () => {
     const inRows = await auditRows("south", "event = 'auth.sign_in' AND user_id = ?", USERS.provider.id);
     expect(inRows.at(-1)?.detail).toBe("handoff from riverside-north");
 
-    // The same link a second time is refused (single use).
-    const again = await Browser.at("south").get(`${location.pathname}${location.search}`);
+    // The same token a second time is refused (single use).
+    const again = await Browser.at("south").post("/auth/handoff", { token });
     expect(again.status).toBe(401);
   });
 
   it("refuses a handoff token replayed at another clinic", async () => {
     const north = await signedIn("north", USERS.provider.email);
     const res = await north.post("/switch", { clinic: "riverside-south" });
-    const location = new URL(res.headers.get("location")!);
-    const atHill = await Browser.at("hillcrest").get(`${location.pathname}${location.search}`);
+    const token = new URL(res.headers.get("location")!).searchParams.get("token")!;
+    const atHill = await Browser.at("hillcrest").post("/auth/handoff", { token });
     expect(atHill.status).toBe(401);
-    const atNorth = await Browser.at("north").get(`${location.pathname}${location.search}`);
+    const atNorth = await Browser.at("north").post("/auth/handoff", { token });
     expect(atNorth.status).toBe(401);
   });
 
@@ -54,7 +60,7 @@ describe("switching clinics by signed handoff", () => {
       jti: crypto.randomUUID(),
       now: Date.now() - 120_000,
     });
-    const res = await Browser.at("south").get(`/auth/handoff?token=${token}`);
+    const res = await Browser.at("south").post("/auth/handoff", { token });
     expect(res.status).toBe(401);
   });
 });

@@ -50,11 +50,32 @@ describe("staff sign-in", () => {
     expect(rows).toHaveLength(1);
   });
 
-  it("refuses staff of another clinic with the same message", async () => {
-    const res = await Browser.at("north").signIn(USERS.hillOwner.email);
-    expect(res.status).toBe(401);
-    const rows = await auditRows("north", "event = 'auth.sign_in' AND user_id = ?", USERS.hillOwner.id);
-    expect(rows.at(-1)).toMatchObject({ outcome: "denied", detail: "no access to this clinic" });
+  it("treats staff of another clinic like an unknown account, leaving their lockout alone", async () => {
+    for (let i = 0; i < 6; i++) {
+      const wrong = await Browser.at("north").signIn(USERS.hillOwner.email, `guess-${i}`);
+      expect(wrong.status).toBe(401);
+      expect(await wrong.text()).toContain("The email or password is incorrect.");
+    }
+    const right = await Browser.at("north").signIn(USERS.hillOwner.email);
+    expect(right.status).toBe(401);
+    // Nothing about the Hillcrest owner is recorded at north, and their account is not locked.
+    expect(await auditRows("north", "user_id = ?", USERS.hillOwner.id)).toHaveLength(0);
+    const user = await env.DIRECTORY.prepare("SELECT failed_attempts, locked_until FROM users WHERE id = ?").bind(USERS.hillOwner.id).first();
+    expect(user).toEqual({ failed_attempts: 0, locked_until: null });
+    expect((await Browser.at("hillcrest").signIn(USERS.hillOwner.email)).status).toBe(303);
+  });
+
+  it("cannot be outrun by parallel guesses: at most 5 password checks before the lock", async () => {
+    const b = Browser.at("north");
+    await b.get("/login");
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => b.signIn(USERS.lockTarget.email, `parallel-${i}`)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 423).length).toBeGreaterThanOrEqual(15);
+    const checked = await auditRows("north", "event = 'auth.sign_in' AND user_id = ? AND detail = 'wrong password'", USERS.lockTarget.id);
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(await auditRows("north", "event = 'auth.lock' AND user_id = ?", USERS.lockTarget.id)).toHaveLength(1);
+    expect((await b.signIn(USERS.lockTarget.email)).status).toBe(423);
   });
 
   it("lets a chain administrator sign in at every clinic of the chain, not elsewhere", async () => {

@@ -61,3 +61,20 @@ export function ResetForm(p: { csrfToken: string; token: string; error?: string 
     </section>
   );
 }
+
+export function HandoffForm(p: { csrfToken: string; clinicName: string; token: string }) {
+  return (
+    <section class="card narrow" aria-labelledby="handoff-title">
+      <h1 id="handoff-title">Continue to {p.clinicName}</h1>
+      <p>You asked to switch to this clinic. Continue to sign in here with the same account.</p>
+      <form method="post" action="/auth/handoff">
+        <CsrfField token={p.csrfToken} />
+        <input type="hidden" name="token" value={p.token} />
+        <div class="actions">
+          <button type="submit">Continue</button>
+          <a href="/login">Sign in another way</a>
+        </div>
+      </form>
+    </section>
+  );
+}
