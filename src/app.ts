@@ -3,6 +3,10 @@
  * become responses.
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { audit } from "./audit/service";
+import { clinicScope } from "./platform/scope";
 import { render } from "preact-render-to-string";
 import { h } from "preact";
 import { mountDomains } from "./mounts";
@@ -46,6 +50,17 @@ export function createApp() {
     });
   });
 
+  // Forms are small; reading an oversized body (before sign-in, for the CSRF check) is refused early.
+  // Upload routes mount their own, larger limit.
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new AppError("payload_too_large", "What you sent is larger than this form accepts (1 MB).");
+      },
+    }),
+  );
   app.use("*", csrf());
 
   app.use("*", async function tenancy(c, next) {
@@ -84,12 +99,18 @@ export function createApp() {
     throw notFound();
   });
 
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
-    const known = err instanceof AppError ? err : null;
-    if (!known) console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error).stack }));
+    const known = err instanceof AppError ? err : err instanceof HTTPException && err.status < 500 ? new AppError(err.status === 413 ? "payload_too_large" : "bad_request", "The request could not be read. Reload the page and try again.") : null;
+    if (!known || known.status >= 500) console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error).stack }));
     const status = known?.status ?? 500;
-    const message = known?.message ?? "An unexpected error stopped this page. Nothing you entered was lost by retrying.";
+    // Messages of server-side failures stay in the log; the browser gets a sentence and the request id.
+    const message =
+      known && status < 500 ? known.message : "An unexpected error stopped this page. Please try again; if it happens again, contact support.";
+    if (status === 403 && c.var.staff && c.var.clinic) {
+      // Refused access is part of the trail too.
+      await audit(clinicScope(c), { action: "read", event: "access.denied", entityType: "route", entityId: `${c.req.method} ${c.req.path}`.slice(0, 200), outcome: "denied" }).catch(() => {});
+    }
     if (c.req.header("HX-Request") === "true") {
       return c.html(render(h(ErrorBody, { status, message, requestId })), status as 500);
     }

@@ -1,5 +1,5 @@
 /** Queries of the audit report: filter by period, user, patient and action; sort by any column. */
-import { and, asc, desc, eq, gte, like, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import * as z from "zod/mini";
 import type { ClinicDb } from "../platform/env";
 import { AUDIT_ACTIONS, auditLog } from "./schema";
@@ -51,7 +51,7 @@ export function auditWhere(f: AuditFilter): SQL | undefined {
   if (f.to) conds.push(lt(auditLog.occurredAt, `${nextDay(f.to)}T00:00:00.000Z`));
   if (f.user) {
     const u = f.user.toLowerCase();
-    conds.push(or(eq(auditLog.userId, f.user), like(auditLog.userEmail, `%${u.replace(/[%_]/g, "")}%`))!);
+    conds.push(or(eq(auditLog.userId, f.user), sql`instr(${auditLog.userEmail}, ${u}) > 0`)!);
   }
   if (f.patient) conds.push(eq(auditLog.patientId, f.patient));
   if (f.action) conds.push(eq(auditLog.action, f.action));

@@ -78,6 +78,14 @@ export function auditIfChanged(scope: AuditScope, e: AuditEntry): D1PreparedStat
   return scope.d1.prepare(s.sql).bind(...s.params);
 }
 
+/** Writes several audit rows in one round trip (one per patient shown on a list, say). */
+export async function auditMany(scope: AuditScope, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const [first, ...rest] = entries.map((e) => scope.db.insert(auditLog).values(values(scope, e)));
+  await scope.db.batch([first!, ...rest]);
+  scheduleSeal(scope);
+}
+
 /** Writes one audit row now and seals the chain after the response. */
 export async function audit(scope: AuditScope, e: AuditEntry): Promise<void> {
   await scope.db.insert(auditLog).values(values(scope, e));

@@ -1,5 +1,5 @@
 /** Patient queries against one clinic's database. Every function takes the clinic-scoped client. */
-import { and, desc, eq, like, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
 import { patients } from "./schema";
 import { digitsOf, isValidIsoDate, type PatientInput } from "./schemas";
@@ -55,10 +55,6 @@ export function searchDate(q: string): string | null {
   return isValidIsoDate(v) ? v : null;
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
-
 export type SearchKind = "recent" | "name" | "dob" | "phone";
 
 /** How a search box query is read: a date, a phone number, or name words. */
@@ -68,10 +64,11 @@ export function searchWhere(q: string): { kind: SearchKind; where?: SQL } {
   const date = searchDate(text);
   if (date) return { kind: "dob", where: eq(patients.dateOfBirth, date) };
   if (/^[\d\s()+.\-]+$/.test(text) && digitsOf(text).length >= 3) {
-    return { kind: "phone", where: like(patients.phoneDigits, `%${escapeLike(digitsOf(text))}%`) };
+    // instr(), not LIKE: D1 refuses LIKE patterns longer than 50 bytes, and no escaping is needed.
+    return { kind: "phone", where: sql`instr(${patients.phoneDigits}, ${digitsOf(text)}) > 0` };
   }
   const words = foldForSearch(text).split(/[\s,]+/).filter(Boolean).slice(0, 5);
-  const conds = words.map((w) => sql`${patients.searchName} LIKE ${`%${escapeLike(w)}%`} ESCAPE '\\'`);
+  const conds = words.map((w) => sql`instr(${patients.searchName}, ${w}) > 0`);
   return { kind: "name", where: and(...conds) };
 }
 

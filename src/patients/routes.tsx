@@ -148,14 +148,14 @@ patientRoutes.post("/:id", async (c) => {
       </>,
       status,
     );
-  if (!Number.isInteger(version) || version < 1) {
-    return editPage(422, { errors: { version: "The form is missing its version; reopen the record and try again." } });
-  }
   const parsed = validate(patientInputSchema(isoToday()), values);
-  if (!parsed.ok) {
-    // A record of another clinic (or none) stays a 404 even when the input is bad.
+  const badVersion = !Number.isInteger(version) || version < 1;
+  if (!parsed.ok || badVersion) {
+    // A record of another clinic (or none) stays a 404, and a role without write access a 403,
+    // even when the input is bad.
     await viewPatient(scope, id, "edit");
-    return editPage(422, { errors: parsed.errors });
+    if (badVersion) return editPage(409, { conflict: "The form is missing its version; reopen the record and try again." });
+    return editPage(422, { errors: parsed.ok ? {} : parsed.errors });
   }
   try {
     await updatePatient(scope, id, version, parsed.data);

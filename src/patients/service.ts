@@ -3,7 +3,7 @@
  * reads or writes through the clinic-scoped database and leaves an audit row.
  */
 import { and, eq } from "drizzle-orm";
-import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
+import { audit, auditIfChanged, auditMany, auditStatement, scheduleSeal } from "../audit/service";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { findByIdentity, findPatient, searchPatients, toRow, type Patient, type SearchKind } from "./repo";
@@ -17,12 +17,14 @@ export async function searchPatientList(
 ): Promise<{ rows: Patient[]; more: boolean; kind: SearchKind }> {
   requirePermission(scope, "patients:read");
   const result = await searchPatients(scope.db, q, pageNo);
-  await audit(scope, {
-    action: "read",
-    event: "patient.search",
-    entityType: "patient",
-    detail: `${result.kind} search${q ? ` "${q.slice(0, 100)}"` : ""}, page ${pageNo}: ${result.rows.length} shown`,
-  });
+  const detail = `${result.kind} search${q ? ` "${q.slice(0, 100)}"` : ""}, page ${pageNo}: ${result.rows.length} shown`;
+  // One row per patient shown, so "who has seen this patient" has an answer.
+  await auditMany(
+    scope,
+    result.rows.length === 0
+      ? [{ action: "read", event: "patient.search", entityType: "patient", detail }]
+      : result.rows.map((r) => ({ action: "read", event: "patient.search", entityType: "patient", entityId: r.id, patientId: r.id, detail })),
+  );
   return result;
 }
 
@@ -48,7 +50,13 @@ export async function createPatient(scope: StaffScope, input: PatientInput, conf
   const row = toRow(input);
   if (!confirmDuplicate) {
     const duplicates = await findByIdentity(scope.db, row.identityKey);
-    if (duplicates.length > 0) return { duplicates };
+    if (duplicates.length > 0) {
+      await auditMany(
+        scope,
+        duplicates.map((d) => ({ action: "read", event: "patient.duplicate_warning", entityType: "patient", entityId: d.id, patientId: d.id })),
+      );
+      return { duplicates };
+    }
   }
   const id = crypto.randomUUID();
   const now = Date.now();

@@ -10,7 +10,12 @@ export async function formOf(c: Context<AppEnv>): Promise<Record<string, string>
   if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
     throw new AppError("unsupported_media_type", "Send this form as a regular HTML form.");
   }
-  const body = await c.req.parseBody();
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    throw new AppError("bad_request", "The form could not be read. Reload the page and try again.");
+  }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
   return out;

@@ -12,9 +12,9 @@ export async function servePublicSite(c: Context<AppEnv>): Promise<Response> {
   let clinics: { slug: string; name: string; url: string }[] = [];
   if (q) {
     const res = await c.env.DIRECTORY.prepare(
-      "SELECT slug, name FROM clinics WHERE status = 'active' AND (name LIKE ?1 OR slug LIKE ?1) ORDER BY name LIMIT 20",
+      "SELECT slug, name FROM clinics WHERE status = 'active' AND (instr(lower(name), lower(?1)) > 0 OR instr(slug, lower(?1)) > 0) ORDER BY name LIMIT 20",
     )
-      .bind(`%${q.replace(/[%_]/g, "")}%`)
+      .bind(q)
       .all<{ slug: string; name: string }>();
     const protocol = new URL(c.req.url).protocol;
     clinics = res.results.map((r) => ({ ...r, url: clinicOrigin(r.slug, c.env.BASE_DOMAIN, protocol) }));

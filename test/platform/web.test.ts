@@ -66,3 +66,40 @@ describe("web conventions", () => {
     expect((await fetchWorker("https://riverside-north.example.test/assets/css.000000000000.css")).status).toBe(404);
   });
 });
+
+describe("hardening", () => {
+  it("answers long search terms (past D1's 50-byte LIKE limit) instead of failing", async () => {
+    const b = await signedIn("north", USERS.frontDesk.email);
+    const long = "Wolfeschlegelsteinhausenbergerdorff-Ångström-Øresund-Łódź";
+    const res = await b.get(`/patients?q=${encodeURIComponent(long)}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("No patient matches");
+    const owner = await signedIn("north", USERS.owner.email);
+    expect((await owner.get(`/audit?user=${encodeURIComponent("a-very-long-email-address-for-testing@riverside.example")}`)).status).toBe(200);
+    expect((await fetchWorker(`https://example.test/?q=${encodeURIComponent("Riverside Health North Family Medicine and Pediatrics")}`)).status).toBe(200);
+  });
+
+  it("audits refused access", async () => {
+    const b = await signedIn("north", USERS.biller.email);
+    expect((await b.get("/audit")).status).toBe(403);
+    const { auditRows } = await import("../helpers");
+    const rows = await auditRows("north", "event = 'access.denied' AND user_id = ?", USERS.biller.id);
+    expect(rows.at(-1)).toMatchObject({ outcome: "denied", entity_id: "GET /audit" });
+  });
+
+  it("refuses an oversized form body with 413 before reading it", async () => {
+    const b = await signedIn("north", USERS.frontDesk.email);
+    const res = await b.post("/patients", { given_name: "x".repeat(1_100_000) });
+    expect(res.status).toBe(413);
+  });
+
+  it("refuses a malformed form body with 400", async () => {
+    const b = await signedIn("north", USERS.frontDesk.email);
+    const res = await fetchWorker(`${b.origin}/patients`, {
+      method: "POST",
+      body: "--nope\r\nbroken",
+      headers: { "content-type": "multipart/form-data; boundary=zzz", origin: b.origin, cookie: b.cookieHeader(), "x-csrf-token": b.cookies.get("__Host-csrf")! },
+    });
+    expect([400, 422]).toContain(res.status);
+  });
+});
