@@ -1,0 +1,526 @@
+/**
+ * Online booking for patients without an account: find slots, hold one, confirm with the
+ * patient's details (matched to an existing record or registered), and manage the booking later
+ * through a signed link. Every change goes through the clinic's calendar object.
+ */
+import { auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
+import { appointmentExists, type AppointmentDraft, type SqlStatement } from "../calendar/sql";
+import type { Clinic, Env } from "../platform/env";
+import { AppError } from "../platform/errors";
+import type { ClinicScope } from "../platform/scope";
+import { signToken, verifyToken } from "../platform/tokens";
+import { foldForSearch, identityKey } from "../patients/repo";
+import { digitsOf } from "../patients/schemas";
+import { calendarOf, clinicRef, findType, loadSchedulingData, type SchedulingData, type TypeRow } from "../scheduling/data";
+import { checkSlot, computeSlots, localParts, type Slot, type SlotRefusal } from "../scheduling/slots";
+import { buildIcs } from "./ics";
+
+export interface BookingScope extends ClinicScope {
+  env: Env;
+}
+
+const DAY = 86_400_000;
+
+export function addDays(date: string, n: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The clinic's "today" in the timezone of its first location (or the clinic's own). */
+export function todayIn(timezone: string, now: number): string {
+  return localParts(now, timezone).date;
+}
+
+export async function bookableType(scope: BookingScope, slug: string): Promise<TypeRow> {
+  const type = await findType(scope.d1, slug);
+  if (!type || !type.bookableOnline) throw new AppError("not_found", "This kind of visit cannot be booked online. Call the clinic to book it.");
+  return type;
+}
+
+export async function providerBySlug(scope: BookingScope, slug: string): Promise<{ id: string; slug: string; displayName: string } | null> {
+  return scope.d1
+    .prepare("SELECT id, slug, display_name AS displayName FROM providers WHERE slug = ? AND active = 1")
+    .bind(slug)
+    .first();
+}
+
+/** Appointment types a patient can book online (optionally only those a provider offers). */
+export async function onlineTypes(scope: BookingScope, providerId: string | null) {
+  const res = await scope.d1
+    .prepare(
+      `SELECT t.id, t.slug, t.name, t.duration_minutes AS durationMinutes, t.price_cents AS priceCents, t.modality, t.eligibility
+       FROM appointment_types t WHERE t.active = 1 AND t.bookable_online = 1
+         AND (?1 IS NULL OR EXISTS (SELECT 1 FROM provider_appointment_types pt WHERE pt.appointment_type_id = t.id AND pt.provider_id = ?1))
+       ORDER BY t.name`,
+    )
+    .bind(providerId)
+    .all<{ id: string; slug: string; name: string; durationMinutes: number; priceCents: number; modality: string; eligibility: string }>();
+  return res.results;
+}
+
+export interface SlotPage {
+  data: SchedulingData;
+  slots: Slot[];
+  fromDate: string;
+  toDate: string;
+  nextAvailable: Slot | null;
+}
+
+/** Slots for `days` days from `fromDate` (and the next available one, looking further if needed). */
+export async function findSlots(
+  scope: BookingScope,
+  o: { type: TypeRow; providerId: string | null; fromDate: string; days: number; now: number },
+): Promise<SlotPage> {
+  const toDate = addDays(o.fromDate, o.days - 1);
+  const data = await loadSchedulingData(scope, scope.env, scope.clinic, { type: o.type, providerId: o.providerId, fromDate: o.fromDate, toDate });
+  const slots = computeSlots({ ...data.query, now: o.now });
+  let nextAvailable = slots[0] ?? null;
+  if (!nextAvailable) {
+    // Look ahead (up to the booking horizon) for the first opening, so the page can offer it.
+    const horizon = addDays(o.fromDate, Math.min(data.rules.maxDaysAhead, 90));
+    if (horizon > toDate) {
+      const later = await loadSchedulingData(scope, scope.env, scope.clinic, { type: o.type, providerId: o.providerId, fromDate: addDays(toDate, 1), toDate: horizon });
+      nextAvailable = computeSlots({ ...later.query, now: o.now })[0] ?? null;
+    }
+  }
+  return { data, slots, fromDate: o.fromDate, toDate, nextAvailable };
+}
+
+export const REFUSALS: Record<SlotRefusal | "hold_expired" | "mismatch" | "unavailable", string> = {
+  past: "That time has already passed. Pick another time.",
+  too_soon: "That time is too soon to book online. Pick a later time, or call the clinic.",
+  too_far: "That time is too far ahead to book yet. Pick an earlier time.",
+  outside_hours: "That time is not open for booking. Pick one of the times shown.",
+  taken: "Someone else just booked that time. Here are the nearest times still open.",
+  no_room: "No room is free at that time. Pick another time.",
+  resource_busy: "The equipment this visit needs is in use at that time. Pick another time.",
+  hold_expired: "Your hold on that time ran out and the time was released. Pick a time again.",
+  mismatch: "That booking step did not match the time you picked. Pick a time again.",
+  unavailable: "We could not finish your booking just now. Nothing was booked; please try again in a moment.",
+};
+
+export class SlotUnavailable extends AppError {
+  constructor(
+    readonly reason: keyof typeof REFUSALS,
+    readonly alternatives: Slot[],
+  ) {
+    super(reason === "unavailable" ? "internal" : reason === "hold_expired" ? "gone" : "conflict", REFUSALS[reason]);
+  }
+}
+
+/** The nearest open slots to a wanted start (same provider first), for "pick another time". */
+export function nearest(slots: Slot[], want: { providerId: string | null; startsAt: number }, n = 3): Slot[] {
+  return [...slots]
+    .sort(
+      (a, b) =>
+        Number(b.providerId === want.providerId) - Number(a.providerId === want.providerId) ||
+        Math.abs(a.startsAt - want.startsAt) - Math.abs(b.startsAt - want.startsAt),
+    )
+    .slice(0, n)
+    .sort((a, b) => a.startsAt - b.startsAt);
+}
+
+export interface HoldClaims {
+  holdId: string;
+  typeId: string;
+  providerId: string;
+  locationId: string;
+  startsAt: number;
+  expiresAt: number;
+  /** The appointment being moved, for a reschedule. */
+  appointmentId?: string;
+  /** Personal invitation: the patient it prefills. */
+  invitedPatientId?: string;
+}
+
+/**
+ * Checks the wanted slot against fresh data and claims it in the calendar. Throws SlotUnavailable
+ * with the nearest open alternatives when it cannot be had.
+ */
+export async function holdSlot(
+  scope: BookingScope,
+  o: { type: TypeRow; providerId: string; locationId: string; startsAt: number; now: number; anyProvider: boolean },
+): Promise<{ slot: Slot; holdId: string; expiresAt: number; holdMinutes: number }> {
+  const tz = await locationZone(scope, o.locationId);
+  const day = localParts(o.startsAt, tz).date;
+  const data = await loadSchedulingData(scope, scope.env, scope.clinic, {
+    type: o.type,
+    providerId: o.anyProvider ? null : o.providerId,
+    fromDate: addDays(day, -1),
+    toDate: addDays(day, 7),
+  });
+  const query = { ...data.query, now: o.now };
+  const checked = checkSlot(query, { providerId: o.providerId, locationId: o.locationId, startsAt: o.startsAt });
+  if (!checked.ok) throw new SlotUnavailable(checked.reason, nearest(computeSlots(query), o));
+  const slot = checked.slot;
+  const held = await calendarOf(scope.env, scope.clinic).hold(clinicRef(scope.clinic), {
+    providerId: slot.providerId,
+    roomId: slot.roomId,
+    resourceId: slot.resourceId,
+    blockStart: slot.blockStart,
+    blockEnd: slot.blockEnd,
+    ttlMs: data.rules.holdMinutes * 60_000,
+    now: o.now,
+  });
+  if (!held.ok) {
+    const others = computeSlots(query).filter((s) => !(s.providerId === slot.providerId && s.startsAt === slot.startsAt));
+    throw new SlotUnavailable("taken", nearest(others, o));
+  }
+  return { slot, holdId: held.holdId, expiresAt: held.expiresAt, holdMinutes: data.rules.holdMinutes };
+}
+
+async function locationZone(scope: BookingScope, locationId: string): Promise<string> {
+  const row = await scope.d1.prepare("SELECT timezone FROM locations WHERE id = ?").bind(locationId).first<{ timezone: string }>();
+  if (!row) throw new AppError("not_found", "That location could not be found.");
+  return row.timezone;
+}
+
+// ---- tokens -------------------------------------------------------------------------------
+
+export async function signHold(env: Env, clinic: Clinic, h: HoldClaims): Promise<string> {
+  return signToken(env.SESSION_SECRET, {
+    use: "hold",
+    subject: h.holdId,
+    clinicSlug: clinic.slug,
+    ttl: Math.max(60, Math.ceil((h.expiresAt - Date.now()) / 1000) + 60),
+    claims: {
+      t: h.typeId,
+      p: h.providerId,
+      l: h.locationId,
+      s: h.startsAt,
+      x: h.expiresAt,
+      ...(h.appointmentId ? { a: h.appointmentId } : {}),
+      ...(h.invitedPatientId ? { i: h.invitedPatientId } : {}),
+    },
+  });
+}
+
+export async function readHold(env: Env, clinic: Clinic, token: string): Promise<HoldClaims> {
+  const c = await verifyToken(env.SESSION_SECRET, token, "hold", clinic.slug);
+  if (!c || typeof c.t !== "string" || typeof c.p !== "string" || typeof c.l !== "string" || typeof c.s !== "number" || typeof c.x !== "number") {
+    throw new SlotUnavailable("hold_expired", []);
+  }
+  return {
+    holdId: c.sub,
+    typeId: c.t,
+    providerId: c.p,
+    locationId: c.l,
+    startsAt: c.s,
+    expiresAt: c.x,
+    appointmentId: typeof c.a === "string" ? c.a : undefined,
+    invitedPatientId: typeof c.i === "string" ? c.i : undefined,
+  };
+}
+
+/** A manage link lives until a week after the visit. */
+export async function signManage(env: Env, clinic: Clinic, appointmentId: string, startsAt: number): Promise<string> {
+  const ttl = Math.max(3600, Math.ceil((startsAt + 7 * DAY - Date.now()) / 1000));
+  return signToken(env.SESSION_SECRET, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl });
+}
+
+export async function readManage(env: Env, clinic: Clinic, token: string): Promise<string> {
+  const c = await verifyToken(env.SESSION_SECRET, token, "manage", clinic.slug);
+  if (!c) throw new AppError("gone", "This booking link is invalid or has expired. Call the clinic to change your appointment.");
+  return c.sub;
+}
+
+/** A personal invitation that prefills the patient (sent by staff). */
+export async function signInvite(env: Env, clinic: Clinic, patientId: string, days = 14): Promise<string> {
+  return signToken(env.SESSION_SECRET, { use: "invite", subject: patientId, clinicSlug: clinic.slug, ttl: days * 86_400 });
+}
+
+export async function readInvite(env: Env, clinic: Clinic, token: string): Promise<string> {
+  const c = await verifyToken(env.SESSION_SECRET, token, "invite", clinic.slug);
+  if (!c) throw new AppError("gone", "This invitation link is invalid or has expired. You can still book from the clinic's booking page.");
+  return c.sub;
+}
+
+// ---- confirming -----------------------------------------------------------------------------
+
+export interface PatientDetails {
+  given_name: string;
+  family_name: string;
+  date_of_birth: string;
+  phone: string;
+  email: string | null;
+}
+
+interface MatchRow {
+  id: string;
+  givenName: string;
+  familyName: string;
+  email: string | null;
+}
+
+/** Exact match on name and date of birth, plus the same phone or email. */
+async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<MatchRow | null> {
+  const res = await scope.d1
+    .prepare(
+      `SELECT id, given_name AS givenName, family_name AS familyName, email, phone_digits AS phoneDigits FROM patients WHERE identity_key = ?`,
+    )
+    .bind(identityKey(d.given_name, d.family_name, d.date_of_birth))
+    .all<MatchRow & { phoneDigits: string | null }>();
+  const digits = digitsOf(d.phone);
+  return (
+    res.results.find((p) => (p.phoneDigits && p.phoneDigits === digits) || (d.email && p.email && p.email.toLowerCase() === d.email.toLowerCase())) ?? null
+  );
+}
+
+function newPatientSql(id: string, d: PatientDetails, appointmentId: string): SqlStatement {
+  const guard = appointmentExists(appointmentId);
+  return {
+    sql: `INSERT INTO patients (id, given_name, family_name, date_of_birth, sex_at_birth, phone, phone_digits, email, search_name, identity_key)
+          SELECT ?, ?, ?, ?, 'unknown', ?, ?, ?, ?, ? WHERE ${guard.sql}`,
+    params: [
+      id,
+      d.given_name,
+      d.family_name,
+      d.date_of_birth,
+      d.phone,
+      digitsOf(d.phone),
+      d.email,
+      foldForSearch(`${d.given_name} ${d.family_name}`),
+      identityKey(d.given_name, d.family_name, d.date_of_birth),
+      ...guard.params,
+    ],
+  };
+}
+
+export interface Confirmed {
+  appointmentId: string;
+  manageToken: string;
+  replayed: boolean;
+}
+
+/**
+ * Books the held slot for the patient. Idempotent by the hold: submitting twice yields one
+ * appointment. The new patient (if any), the audit rows and the confirmation message are written
+ * in the same D1 batch as the appointment, each only if the appointment was.
+ */
+export async function confirmBooking(scope: BookingScope, token: string, d: PatientDetails, origin: string, now = Date.now()): Promise<Confirmed> {
+  const hold = await readHold(scope.env, scope.clinic, token);
+  const type = await findType(scope.d1, hold.typeId);
+  if (!type) throw new SlotUnavailable("mismatch", []);
+  const matched = await matchPatient(scope, d);
+  if (type.eligibility === "new" && matched) {
+    throw new AppError("validation", "This kind of visit is for new patients. You are already a patient here: pick a follow-up visit instead.");
+  }
+  if (type.eligibility === "existing" && !matched) {
+    throw new AppError("validation", "This kind of visit is for existing patients. Check your name, date of birth and phone, or book a new-patient visit.");
+  }
+  const rules = await scope.d1
+    .prepare("SELECT max_upcoming_per_patient AS maxUpcoming FROM booking_rules WHERE id = 1")
+    .first<{ maxUpcoming: number }>();
+  if (matched) {
+    const upcoming = await scope.d1
+      .prepare("SELECT COUNT(*) AS n FROM appointments WHERE patient_id = ? AND starts_at > ? AND status IN ('booked', 'confirmed')")
+      .bind(matched.id, now)
+      .first<{ n: number }>();
+    if ((upcoming?.n ?? 0) >= (rules?.maxUpcoming ?? 3)) {
+      throw new AppError(
+        "conflict",
+        `You already have ${upcoming?.n} upcoming appointments here, the most that can be booked online. Call the clinic to book more.`,
+      );
+    }
+  }
+  const slotEnd = hold.startsAt + type.durationMinutes * 60_000;
+  const appointmentId = crypto.randomUUID();
+  const patientId = matched?.id ?? crypto.randomUUID();
+  const draft: AppointmentDraft = {
+    id: appointmentId,
+    patientId,
+    providerId: hold.providerId,
+    locationId: hold.locationId,
+    appointmentTypeId: type.id,
+    roomId: null,
+    resourceId: type.resourceId,
+    startsAt: hold.startsAt,
+    endsAt: slotEnd,
+    blockStart: hold.startsAt - type.bufferBeforeMinutes * 60_000,
+    blockEnd: slotEnd + type.bufferAfterMinutes * 60_000,
+    source: "online",
+    seriesId: null,
+    createdBy: null,
+  };
+  // The room was chosen when the slot was held; the calendar checks the block against the hold.
+  const live = await calendarOf(scope.env, scope.clinic).liveClaims(clinicRef(scope.clinic), draft.blockStart, draft.blockEnd, now);
+  const mine = live.find((l) => l.providerId === draft.providerId && l.blockStart === draft.blockStart && l.blockEnd === draft.blockEnd);
+  draft.roomId = mine?.roomId ?? null;
+
+  const manageToken = await signManage(scope.env, scope.clinic, appointmentId, hold.startsAt);
+  const guard = appointmentExists(appointmentId);
+  const entries: AuditEntry[] = [
+    ...(matched ? [] : [{ action: "create" as const, event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "registered by online booking" }]),
+    { action: "create", event: "appointment.create", entityType: "appointment", entityId: appointmentId, patientId, detail: "booked online" },
+  ];
+  const extra: SqlStatement[] = [
+    ...(matched ? [] : [newPatientSql(patientId, d, appointmentId)]),
+    ...entries.map((e) => auditSql(scope, e, guard)),
+  ];
+  if (d.email) extra.push(confirmationMessageSql(scope, { appointmentId, email: d.email, givenName: d.given_name, startsAt: hold.startsAt, origin, manageToken }));
+
+  const result = await calendarOf(scope.env, scope.clinic).confirm(clinicRef(scope.clinic), {
+    holdId: hold.holdId,
+    idempotencyKey: `hold:${hold.holdId}`,
+    appointment: draft,
+    extra,
+    now,
+  });
+  if (!result.ok) {
+    const type2 = type;
+    let alternatives: Slot[] = [];
+    if (result.reason === "hold_expired" || result.reason === "taken") {
+      const tz = await locationZone(scope, hold.locationId);
+      const day = localParts(hold.startsAt, tz).date;
+      const page = await findSlots(scope, { type: type2, providerId: null, fromDate: day, days: 7, now });
+      alternatives = nearest(page.slots, hold);
+    }
+    throw new SlotUnavailable(result.reason, alternatives);
+  }
+  scheduleSeal(scope);
+  const finalToken = result.replayed ? await signManage(scope.env, scope.clinic, result.appointmentId, hold.startsAt) : manageToken;
+  return { appointmentId: result.appointmentId, manageToken: finalToken, replayed: result.replayed };
+}
+
+function confirmationMessageSql(
+  scope: BookingScope,
+  m: { appointmentId: string; email: string; givenName: string; startsAt: number; origin: string; manageToken: string },
+): SqlStatement {
+  const guard = appointmentExists(m.appointmentId);
+  const manage = `${m.origin}/book/manage?m=${encodeURIComponent(m.manageToken)}`;
+  const ics = `${m.origin}/book/ics?m=${encodeURIComponent(m.manageToken)}`;
+  const when = new Date(m.startsAt).toISOString();
+  const body =
+    `Hello ${m.givenName},\n\nYour appointment at ${scope.clinic.name} is booked.\n\n` +
+    `Add it to your calendar: ${ics}\nChange or cancel it: ${manage}\n\nSee you soon.`;
+  return {
+    sql: `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key)
+          SELECT ?, 'email', ?, 'booking.confirmation', ?, ?, ? WHERE ${guard.sql}
+          ON CONFLICT (idempotency_key) DO NOTHING`,
+    params: [crypto.randomUUID(), m.email, `Your appointment at ${scope.clinic.name}`, body, `booking-confirmation:${m.appointmentId}:${when}`, ...guard.params],
+  };
+}
+
+// ---- managing -------------------------------------------------------------------------------
+
+export interface ManagedAppointment {
+  id: string;
+  patientId: string;
+  providerId: string;
+  providerName: string;
+  locationId: string;
+  locationName: string;
+  address: string | null;
+  timezone: string;
+  typeId: string;
+  typeSlug: string;
+  typeName: string;
+  modality: string;
+  startsAt: number;
+  endsAt: number;
+  status: string;
+  cancelWindowHours: number;
+}
+
+export async function loadManaged(scope: BookingScope, appointmentId: string): Promise<ManagedAppointment> {
+  const row = await scope.d1
+    .prepare(
+      `SELECT a.id, a.patient_id AS patientId, a.provider_id AS providerId, p.display_name AS providerName, a.location_id AS locationId,
+         l.name AS locationName, trim(coalesce(l.address_line1, '') || ', ' || coalesce(l.city, ''), ', ') AS address, l.timezone,
+         t.id AS typeId, t.slug AS typeSlug, t.name AS typeName, t.modality, a.starts_at AS startsAt, a.ends_at AS endsAt, a.status,
+         (SELECT cancel_window_hours FROM booking_rules WHERE id = 1) AS cancelWindowHours
+       FROM appointments a JOIN providers p ON p.id = a.provider_id JOIN locations l ON l.id = a.location_id
+         JOIN appointment_types t ON t.id = a.appointment_type_id WHERE a.id = ?`,
+    )
+    .bind(appointmentId)
+    .first<ManagedAppointment>();
+  if (!row) throw new AppError("not_found", "This appointment could not be found.");
+  return row;
+}
+
+/** Whether the patient may still change the booking online (the clinic's window, and its state). */
+export function changeableOnline(a: ManagedAppointment, now: number): { ok: true } | { ok: false; why: string } {
+  if (a.status !== "booked" && a.status !== "confirmed") return { ok: false, why: "This appointment can no longer be changed online." };
+  if (a.startsAt - now < a.cancelWindowHours * 3600_000) {
+    return { ok: false, why: `Online changes close ${a.cancelWindowHours} hours before the visit. Call the clinic to change it.` };
+  }
+  return { ok: true };
+}
+
+export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, now = Date.now()): Promise<void> {
+  const allowed = changeableOnline(a, now);
+  if (!allowed.ok) throw new AppError("conflict", allowed.why);
+  const result = await calendarOf(scope.env, scope.clinic).cancel(clinicRef(scope.clinic), {
+    appointmentId: a.id,
+    statements: [
+      {
+        sql: "UPDATE appointments SET status = 'cancelled', cancel_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND status IN ('booked', 'confirmed')",
+        params: ["cancelled by the patient online", now, a.id],
+      },
+      auditSql(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "cancelled by the patient online" }, { sql: "changes() = 1", params: [] }),
+    ],
+  });
+  if (!result.ok) throw new AppError(result.reason === "unavailable" ? "internal" : "conflict", result.reason === "unavailable" ? REFUSALS.unavailable : "This appointment can no longer be cancelled online.");
+  scheduleSeal(scope);
+}
+
+/** Moves a booking to a held slot (the manage link's reschedule). */
+export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointment, holdToken: string, now = Date.now()): Promise<void> {
+  const allowed = changeableOnline(a, now);
+  if (!allowed.ok) throw new AppError("conflict", allowed.why);
+  const hold = await readHold(scope.env, scope.clinic, holdToken);
+  if (hold.appointmentId !== a.id) throw new SlotUnavailable("mismatch", []);
+  const type = await findType(scope.d1, hold.typeId);
+  if (!type) throw new SlotUnavailable("mismatch", []);
+  const cal = calendarOf(scope.env, scope.clinic);
+  const live = await cal.liveClaims(clinicRef(scope.clinic), hold.startsAt - type.bufferBeforeMinutes * 60_000, hold.startsAt + (type.durationMinutes + type.bufferAfterMinutes) * 60_000, now);
+  const endsAt = hold.startsAt + type.durationMinutes * 60_000;
+  const to: AppointmentDraft = {
+    id: a.id,
+    patientId: a.patientId,
+    providerId: hold.providerId,
+    locationId: hold.locationId,
+    appointmentTypeId: type.id,
+    roomId: live.find((l) => l.providerId === hold.providerId && l.kind === "hold")?.roomId ?? null,
+    resourceId: type.resourceId,
+    startsAt: hold.startsAt,
+    endsAt,
+    blockStart: hold.startsAt - type.bufferBeforeMinutes * 60_000,
+    blockEnd: endsAt + type.bufferAfterMinutes * 60_000,
+    source: "online",
+    seriesId: null,
+    createdBy: null,
+  };
+  // Our own hold must not stand in the way of the move: let it go first.
+  await cal.release(clinicRef(scope.clinic), hold.holdId);
+  const result = await cal.reschedule(clinicRef(scope.clinic), {
+    appointmentId: a.id,
+    to,
+    extra: [
+      auditSql(
+        scope,
+        { action: "update", event: "appointment.reschedule", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: `moved online from ${new Date(a.startsAt).toISOString()}` },
+        { sql: "changes() = 1", params: [] },
+      ),
+    ],
+    now,
+  });
+  if (!result.ok) throw new SlotUnavailable(result.reason === "unavailable" ? "unavailable" : "taken", []);
+  scheduleSeal(scope);
+}
+
+export function icsFor(a: ManagedAppointment, clinic: Clinic, manageUrl: string, now: number): string {
+  return buildIcs({
+    uid: `${a.id}@${clinic.slug}`,
+    startsAt: a.startsAt,
+    endsAt: a.endsAt,
+    timezone: a.timezone,
+    summary: `Appointment at ${clinic.name}`,
+    location: a.modality === "telehealth" ? "Video visit (link sent before the visit)" : [a.locationName, a.address].filter(Boolean).join(", "),
+    description: `Change or cancel: ${manageUrl}`,
+    url: manageUrl,
+    stamp: now,
+    status: a.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
+  });
+}

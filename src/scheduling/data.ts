@@ -1,0 +1,164 @@
+/**
+ * Loading what the slot engine needs, for one appointment type over a date range, in one D1
+ * batch plus one call to the calendar object for live holds.
+ */
+import type { Clinic, Env } from "../platform/env";
+import type { ClinicScope } from "../platform/scope";
+import type { Busy, DateOverride, Holiday, SlotLocation, SlotProvider, SlotQuery, SlotRoom, SlotRules, SlotType, TimeOff, WeeklyRule } from "./slots";
+import type { ClinicRef } from "../calendar/calendar";
+
+export interface TypeRow extends SlotType {
+  slug: string;
+  name: string;
+  priceCents: number;
+  modality: "in_person" | "telehealth";
+  bookableOnline: number;
+  eligibility: "all" | "new" | "existing";
+  active: number;
+}
+
+export interface ProviderRow {
+  id: string;
+  slug: string;
+  displayName: string;
+  credentials: string | null;
+}
+
+export interface LocationRow extends SlotLocation {
+  name: string;
+  addressLine1: string | null;
+  city: string | null;
+  region: string | null;
+  postalCode: string | null;
+}
+
+export interface BookingRules extends SlotRules {
+  cancelWindowHours: number;
+  maxUpcomingPerPatient: number;
+  holdMinutes: number;
+}
+
+export interface SchedulingData {
+  query: Omit<SlotQuery, "now">;
+  type: TypeRow;
+  providerRows: ProviderRow[];
+  locationRows: LocationRow[];
+  rules: BookingRules;
+}
+
+export function clinicRef(clinic: Pick<Clinic, "slug" | "dbBinding">): ClinicRef {
+  return { slug: clinic.slug, dbBinding: clinic.dbBinding };
+}
+
+export function calendarOf(env: Env, clinic: Pick<Clinic, "slug">) {
+  return env.CALENDAR.getByName(clinic.slug);
+}
+
+const DAY = 86_400_000;
+
+function dateToMs(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+/** One appointment type by id or slug (active), or null. */
+export async function findType(d1: D1Database, idOrSlug: string): Promise<TypeRow | null> {
+  return d1
+    .prepare(
+      `SELECT id, slug, name, duration_minutes AS durationMinutes, buffer_before_minutes AS bufferBeforeMinutes,
+         buffer_after_minutes AS bufferAfterMinutes, price_cents AS priceCents, modality, needs_room AS needsRoom,
+         resource_id AS resourceId, bookable_online AS bookableOnline, eligibility, active
+       FROM appointment_types WHERE (id = ?1 OR slug = ?1) AND active = 1`,
+    )
+    .bind(idOrSlug)
+    .first<TypeRow>()
+    .then((t) => (t ? { ...t, needsRoom: !!t.needsRoom } : null));
+}
+
+/**
+ * Everything the slot engine reads for `type` between two local dates, for all providers offering
+ * it (or one). The UTC window is padded by a day on each side to cover every timezone.
+ */
+export async function loadSchedulingData(
+  scope: Pick<ClinicScope, "d1">,
+  env: Env,
+  clinic: Clinic,
+  o: { type: TypeRow; providerId?: string | null; fromDate: string; toDate: string },
+): Promise<SchedulingData> {
+  const d1 = scope.d1;
+  const from = dateToMs(o.fromDate) - DAY;
+  const to = dateToMs(o.toDate) + 2 * DAY;
+  const pid = o.providerId ?? null;
+  const [providers, provLocs, locs, rooms, weekly, overrides, off, hols, busy, rules] = await d1.batch([
+    d1
+      .prepare(
+        `SELECT p.id, p.slug, p.display_name AS displayName, p.credentials FROM providers p
+         JOIN provider_appointment_types pt ON pt.provider_id = p.id AND pt.appointment_type_id = ?1
+         WHERE p.active = 1 AND (?2 IS NULL OR p.id = ?2) ORDER BY p.display_name`,
+      )
+      .bind(o.type.id, pid),
+    d1.prepare("SELECT provider_id AS providerId, location_id AS locationId FROM provider_locations"),
+    d1.prepare(
+      `SELECT id, name, timezone, address_line1 AS addressLine1, city, region, postal_code AS postalCode FROM locations WHERE active = 1`,
+    ),
+    d1.prepare("SELECT id, location_id AS locationId FROM resources WHERE active = 1 AND kind = 'room' ORDER BY id"),
+    d1.prepare(
+      `SELECT provider_id AS providerId, location_id AS locationId, weekday, kind, start_time AS startTime, end_time AS endTime,
+         valid_from AS validFrom, valid_until AS validUntil FROM availability_rules WHERE (?1 IS NULL OR provider_id = ?1)`,
+    ).bind(pid),
+    d1
+      .prepare(
+        `SELECT provider_id AS providerId, location_id AS locationId, date, kind, start_time AS startTime, end_time AS endTime
+         FROM availability_overrides WHERE date BETWEEN ?1 AND ?2`,
+      )
+      .bind(isoDate(from), isoDate(to)),
+    d1.prepare("SELECT provider_id AS providerId, starts_at AS startsAt, ends_at AS endsAt FROM time_off WHERE starts_at < ?2 AND ends_at > ?1").bind(from, to),
+    d1.prepare("SELECT location_id AS locationId, date FROM holidays WHERE date BETWEEN ?1 AND ?2").bind(isoDate(from), isoDate(to)),
+    d1
+      .prepare(
+        `SELECT provider_id AS providerId, room_id AS roomId, resource_id AS resourceId, block_start AS blockStart, block_end AS blockEnd
+         FROM appointments WHERE status != 'cancelled' AND block_start < ?2 AND block_end > ?1`,
+      )
+      .bind(from, to),
+    d1.prepare(
+      `SELECT min_notice_minutes AS minNoticeMinutes, max_days_ahead AS maxDaysAhead, slot_step_minutes AS slotStepMinutes,
+         cancel_window_hours AS cancelWindowHours, max_upcoming_per_patient AS maxUpcomingPerPatient, hold_minutes AS holdMinutes
+       FROM booking_rules WHERE id = 1`,
+    ),
+  ]);
+  const providerRows = (providers?.results ?? []) as ProviderRow[];
+  const ids = new Set(providerRows.map((p) => p.id));
+  const locationsBy = new Map<string, string[]>();
+  for (const pl of (provLocs?.results ?? []) as { providerId: string; locationId: string }[]) {
+    if (!ids.has(pl.providerId)) continue;
+    locationsBy.set(pl.providerId, [...(locationsBy.get(pl.providerId) ?? []), pl.locationId]);
+  }
+  const slotProviders: SlotProvider[] = providerRows.map((p) => ({ id: p.id, locationIds: locationsBy.get(p.id) ?? [] }));
+  const live = await calendarOf(env, clinic).liveClaims(clinicRef(clinic), from, to);
+  const busyRows = [...((busy?.results ?? []) as Busy[]), ...live.map((l) => ({ providerId: l.providerId, roomId: l.roomId, resourceId: l.resourceId, blockStart: l.blockStart, blockEnd: l.blockEnd }))];
+  const ruleRow = (rules?.results[0] ?? { minNoticeMinutes: 120, maxDaysAhead: 60, slotStepMinutes: 15, cancelWindowHours: 24, maxUpcomingPerPatient: 3, holdMinutes: 5 }) as BookingRules;
+  const locationRows = (locs?.results ?? []) as LocationRow[];
+  return {
+    type: o.type,
+    providerRows,
+    locationRows,
+    rules: ruleRow,
+    query: {
+      fromDate: o.fromDate,
+      toDate: o.toDate,
+      type: o.type,
+      providers: slotProviders,
+      locations: locationRows.map((l) => ({ id: l.id, timezone: l.timezone })),
+      rooms: (rooms?.results ?? []) as SlotRoom[],
+      weekly: (weekly?.results ?? []) as WeeklyRule[],
+      overrides: (overrides?.results ?? []) as DateOverride[],
+      timeOff: (off?.results ?? []) as TimeOff[],
+      holidays: (hols?.results ?? []) as Holiday[],
+      busy: busyRows,
+      rules: { minNoticeMinutes: ruleRow.minNoticeMinutes, maxDaysAhead: ruleRow.maxDaysAhead, slotStepMinutes: ruleRow.slotStepMinutes },
+    },
+  };
+}
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
