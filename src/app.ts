@@ -81,7 +81,9 @@ export function createApp() {
   // Every page below needs a signed-in staff member, except the sign-in pages themselves.
   app.use("*", async function requireSignIn(c, next) {
     const open = ["/login", "/password/forgot", "/password/reset", "/auth/handoff"];
-    if (c.var.staff || open.includes(c.req.path)) return next();
+    const path = c.req.path;
+    // Public booking needs no account: its links carry their own signed tokens.
+    if (c.var.staff || open.includes(path) || path === "/book" || path.startsWith("/book/")) return next();
     if (c.req.method === "GET") {
       const params = new URLSearchParams();
       if (c.req.path !== "/") params.set("next", c.req.path + new URL(c.req.url).search);

@@ -6,6 +6,7 @@ import { patientRoutes } from "./patients/routes";
 import { auditRoutes } from "./audit/routes";
 import { staffRoutes } from "./admin/routes";
 import { setupRoutes } from "./scheduling/setup/routes";
+import { bookingRoutes } from "./booking/routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
@@ -13,4 +14,5 @@ export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/audit", auditRoutes);
   app.route("/staff", staffRoutes);
   app.route("/settings/scheduling", setupRoutes);
+  app.route("/book", bookingRoutes);
 }

@@ -1,0 +1,366 @@
+/**
+ * Public booking pages of a clinic (no account): /book, /book/<provider>, /book/<provider>/<type>,
+ * then hold, details, confirmation, and the signed manage link. Every step works as a plain form;
+ * with htmx, only the booking panel is swapped.
+ */
+import { Hono, type Context } from "hono";
+import * as z from "zod/mini";
+import { Booked, DetailsForm, Manage, SlotList, TypeList, dayLabel, timeLabel } from "../../views/booking/pages";
+import { audit } from "../audit/service";
+import type { AppEnv } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { fragment, page } from "../platform/render";
+import { clinicScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { digitsOf, isValidIsoDate } from "../patients/schemas";
+import { findType } from "../scheduling/data";
+import { localParts } from "../scheduling/slots";
+import {
+  addDays,
+  bookableType,
+  cancelOnline,
+  changeableOnline,
+  confirmBooking,
+  findSlots,
+  holdSlot,
+  icsFor,
+  loadManaged,
+  onlineTypes,
+  providerBySlug,
+  readHold,
+  readInvite,
+  readManage,
+  rescheduleOnline,
+  signHold,
+  SlotUnavailable,
+  todayIn,
+  type BookingScope,
+  type ManagedAppointment,
+} from "./service";
+
+export const bookingRoutes = new Hono<AppEnv>();
+
+const DAYS_SHOWN = 5;
+
+function scopeOf(c: Context<AppEnv>): BookingScope {
+  return { ...clinicScope(c), env: c.env };
+}
+
+/** Full page, or just the booking panel when htmx asked for it. */
+function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: 200 | 404 | 409 | 410 | 422 | 500 = 200) {
+  if (c.req.header("HX-Request") === "true") return fragment(c, body, status);
+  return page(c, title, body, status);
+}
+
+function whenLabel(startsAt: number, timezone: string): string {
+  const p = localParts(startsAt, timezone);
+  const zone = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
+    .formatToParts(new Date(startsAt))
+    .find((x) => x.type === "timeZoneName")?.value;
+  return `${dayLabel(p.date)} at ${timeLabel(p.time)}${zone ? ` ${zone}` : ""}`;
+}
+
+async function firstZone(scope: BookingScope): Promise<string> {
+  const row = await scope.d1.prepare("SELECT timezone FROM locations WHERE active = 1 ORDER BY name LIMIT 1").first<{ timezone: string }>();
+  return row?.timezone ?? scope.clinic.timezone;
+}
+
+interface SlotPageOptions {
+  typeSlug: string;
+  providerSlug: string | null;
+  from?: string;
+  hidden?: Record<string, string>;
+  message?: string;
+  alternatives?: import("../scheduling/slots").Slot[];
+  basePath: string;
+  status?: 200 | 409 | 410 | 500;
+}
+
+async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
+  const scope = scopeOf(c);
+  const type = await bookableType(scope, o.typeSlug);
+  const provider = o.providerSlug ? await providerBySlug(scope, o.providerSlug) : null;
+  if (o.providerSlug && !provider) throw new AppError("not_found", "This provider could not be found. Check the link, or book from the clinic's booking page.");
+  const now = Date.now();
+  const today = todayIn(await firstZone(scope), now);
+  const from = o.from && isValidIsoDate(o.from) && o.from >= today ? o.from : today;
+  const result = await findSlots(scope, { type, providerId: provider?.id ?? null, fromDate: from, days: DAYS_SHOWN, now });
+  const names = Object.fromEntries(result.data.providerRows.map((p) => [p.id, p.displayName]));
+  const link = (d: string) => `${o.basePath}${o.basePath.includes("?") ? "&" : "?"}from=${d}`;
+  const title = `${type.name}${provider ? ` with ${provider.displayName}` : ""}`;
+  return respond(
+    c,
+    title,
+    <SlotList
+      csrfToken={c.var.csrfToken}
+      title={title}
+      typeSlug={type.slug}
+      slots={result.slots}
+      providerNames={names}
+      nextAvailable={result.nextAvailable}
+      fromDate={result.fromDate}
+      toDate={result.toDate}
+      prevHref={from > today ? link(addDays(from, -DAYS_SHOWN) < today ? today : addDays(from, -DAYS_SHOWN)) : null}
+      nextHref={link(addDays(from, DAYS_SHOWN))}
+      action="/book/hold"
+      hidden={{ type: type.slug, provider: o.providerSlug ?? "", back: o.basePath, ...o.hidden }}
+      message={o.message}
+      alternatives={o.alternatives}
+    />,
+    o.status ?? 200,
+  );
+}
+
+// ---- fixed paths first (they win over /book/:provider) -----------------------------------
+
+const SLOT_VALUE = /^([\w-]{1,64})\|([\w-]{1,64})\|(\d{10,15})$/;
+
+bookingRoutes.post("/hold", async (c) => {
+  const form = await formOf(c);
+  const scope = scopeOf(c);
+  const m = SLOT_VALUE.exec(form.slot ?? "");
+  const back = typeof form.back === "string" && form.back.startsWith("/book") ? form.back : "/book";
+  if (!m) throw new AppError("bad_request", "Pick one of the times shown.");
+  const [, providerId, locationId, start] = m as unknown as [string, string, string, string];
+  const type = await bookableType(scope, form.type ?? "");
+  const manageToken = form.m || null;
+  const now = Date.now();
+  let managed: ManagedAppointment | null = null;
+  if (manageToken) {
+    managed = await loadManaged(scope, await readManage(c.env, c.var.clinic, manageToken));
+    const allowed = changeableOnline(managed, now);
+    if (!allowed.ok) throw new AppError("conflict", allowed.why);
+  }
+  try {
+    const held = await holdSlot(scope, { type, providerId, locationId, startsAt: Number(start), now, anyProvider: !form.provider });
+    const invited = form.invite ? await readInvite(c.env, c.var.clinic, form.invite).catch(() => undefined) : undefined;
+    const token = await signHold(c.env, c.var.clinic, {
+      holdId: held.holdId,
+      typeId: type.id,
+      providerId,
+      locationId,
+      startsAt: held.slot.startsAt,
+      expiresAt: held.expiresAt,
+      appointmentId: managed?.id,
+      invitedPatientId: invited,
+    });
+    if (managed) {
+      await rescheduleOnline(scope, managed, token, now);
+      return redirect(c, `/book/manage?m=${encodeURIComponent(manageToken!)}&moved=1`);
+    }
+    return redirect(c, `/book/details?h=${encodeURIComponent(token)}`);
+  } catch (err) {
+    if (!(err instanceof SlotUnavailable)) throw err;
+    return slotPage(c, {
+      typeSlug: type.slug,
+      providerSlug: form.provider || null,
+      from: form.from,
+      basePath: back,
+      hidden: manageToken ? { m: manageToken } : {},
+      message: err.message,
+      alternatives: err.alternatives,
+      status: err.status as 409 | 410 | 500,
+    });
+  }
+});
+
+/** After a POST: 303 for plain forms; for htmx, load the next step in place. */
+function redirect(c: Context<AppEnv>, location: string) {
+  if (c.req.header("HX-Request") === "true") {
+    c.header("HX-Location", JSON.stringify({ path: location, target: "#booking", swap: "outerHTML" }));
+    return c.body(null, 204);
+  }
+  return c.redirect(location, 303);
+}
+
+async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: Record<string, string>; errors?: Record<string, string>; message?: string; status?: 200 | 409 | 422 } = {}) {
+  const scope = scopeOf(c);
+  const hold = await readHold(c.env, c.var.clinic, token);
+  const now = Date.now();
+  const type = await findType(scope.d1, hold.typeId);
+  const provider = await scope.d1.prepare("SELECT display_name AS name, slug FROM providers WHERE id = ?").bind(hold.providerId).first<{ name: string; slug: string }>();
+  const loc = await scope.d1.prepare("SELECT timezone FROM locations WHERE id = ?").bind(hold.locationId).first<{ timezone: string }>();
+  if (!type || !provider || !loc) throw new SlotUnavailable("mismatch", []);
+  if (hold.expiresAt <= now) {
+    return slotPage(c, { typeSlug: type.slug, providerSlug: provider.slug, basePath: `/book/${provider.slug}/${type.slug}`, message: "Your hold on that time ran out and the time was released. Pick a time again.", status: 410 });
+  }
+  let values = extra.values ?? {};
+  if (!extra.values && hold.invitedPatientId) {
+    const p = await scope.d1
+      .prepare("SELECT given_name, family_name, date_of_birth, phone, email FROM patients WHERE id = ?")
+      .bind(hold.invitedPatientId)
+      .first<Record<string, string>>();
+    if (p) {
+      values = p;
+      await audit(scope, { action: "read", event: "patient.invite_prefill", entityType: "patient", entityId: hold.invitedPatientId, patientId: hold.invitedPatientId, detail: "booking invitation" });
+    }
+  }
+  return respond(
+    c,
+    "Your details",
+    <DetailsForm
+      csrfToken={c.var.csrfToken}
+      hold={token}
+      summary={`${type.name} with ${provider.name}, ${whenLabel(hold.startsAt, loc.timezone)}`}
+      heldUntil={timeLabel(localParts(hold.expiresAt, loc.timezone).time)}
+      holdMinutes={Math.max(1, Math.round((hold.expiresAt - now) / 60_000))}
+      values={values}
+      errors={extra.errors}
+      message={extra.message}
+      backHref={`/book/${provider.slug}/${type.slug}`}
+    />,
+    extra.status ?? 200,
+  );
+}
+
+bookingRoutes.get("/details", (c) => detailsPage(c, c.req.query("h") ?? ""));
+
+const detailsSchema = (today: string) =>
+  z.object({
+    given_name: z.string().check(z.trim(), z.minLength(1, { error: "First name is required." }), z.maxLength(100, { error: "First name is too long." })),
+    family_name: z.string().check(z.trim(), z.minLength(1, { error: "Last name is required." }), z.maxLength(100, { error: "Last name is too long." })),
+    date_of_birth: z.string().check(
+      z.trim(),
+      z.refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
+      z.refine((v) => !isValidIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past." }),
+    ),
+    phone: z.string().check(
+      z.trim(),
+      z.refine((v) => /^\+?[\d\s().-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15, {
+        error: "Mobile phone must be a phone number with 7 to 15 digits, like (555) 201-3344.",
+      }),
+    ),
+    email: z.pipe(
+      z.string().check(
+        z.trim(),
+        z.maxLength(254, { error: "Email is too long." }),
+        z.refine((v) => v === "" || z.email().safeParse(v).success, { error: "Email must be a valid address, like name@example.com." }),
+      ),
+      z.transform((v: string) => (v === "" ? null : v.toLowerCase())),
+    ),
+  });
+
+bookingRoutes.post("/confirm", async (c) => {
+  const form = await formOf(c);
+  const token = form.hold ?? "";
+  const values = {
+    given_name: form.given_name ?? "",
+    family_name: form.family_name ?? "",
+    date_of_birth: form.date_of_birth ?? "",
+    phone: form.phone ?? "",
+    email: form.email ?? "",
+  };
+  const parsed = validate(detailsSchema(new Date().toISOString().slice(0, 10)), values);
+  if (!parsed.ok) return detailsPage(c, token, { values, errors: parsed.errors, status: 422 });
+  const scope = scopeOf(c);
+  try {
+    const done = await confirmBooking(scope, token, parsed.data, new URL(c.req.url).origin);
+    return redirect(c, `/book/done?m=${encodeURIComponent(done.manageToken)}`);
+  } catch (err) {
+    if (err instanceof SlotUnavailable) {
+      const hold = await readHold(c.env, c.var.clinic, token).catch(() => null);
+      const type = hold ? await findType(scope.d1, hold.typeId) : null;
+      if (!type) throw err;
+      return slotPage(c, { typeSlug: type.slug, providerSlug: null, basePath: `/book?type=${type.slug}`, message: err.message, alternatives: err.alternatives, status: err.status as 409 | 410 | 500 });
+    }
+    if (err instanceof AppError && (err.code === "validation" || err.code === "conflict")) {
+      return detailsPage(c, token, { values, message: err.message, status: err.status as 409 | 422 });
+    }
+    throw err;
+  }
+});
+
+async function managed(c: Context<AppEnv>, token: string): Promise<ManagedAppointment> {
+  const scope = scopeOf(c);
+  const a = await loadManaged(scope, await readManage(c.env, c.var.clinic, token));
+  await audit(scope, { action: "read", event: "appointment.view", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "via the patient's booking link" });
+  return a;
+}
+
+bookingRoutes.get("/done", async (c) => {
+  const token = c.req.query("m") ?? "";
+  const a = await managed(c, token);
+  const q = `m=${encodeURIComponent(token)}`;
+  return respond(
+    c,
+    "Booked",
+    <Booked a={a} when={whenLabel(a.startsAt, a.timezone)} manageHref={`/book/manage?${q}`} icsHref={`/book/ics?${q}`} headline="You're booked" />,
+  );
+});
+
+bookingRoutes.get("/manage", async (c) => {
+  const token = c.req.query("m") ?? "";
+  const a = await managed(c, token);
+  const notice = c.req.query("moved") ? "Your appointment was moved." : c.req.query("cancelled") ? "Your appointment was cancelled." : undefined;
+  return respond(
+    c,
+    "Your appointment",
+    <Manage csrfToken={c.var.csrfToken} a={a} when={whenLabel(a.startsAt, a.timezone)} token={token} changeable={changeableOnline(a, Date.now())} notice={notice} />,
+  );
+});
+
+bookingRoutes.post("/manage/cancel", async (c) => {
+  const form = await formOf(c);
+  const token = form.m ?? "";
+  const scope = scopeOf(c);
+  const a = await loadManaged(scope, await readManage(c.env, c.var.clinic, token));
+  await cancelOnline(scope, a);
+  return redirect(c, `/book/manage?m=${encodeURIComponent(token)}&cancelled=1`);
+});
+
+bookingRoutes.get("/manage/reschedule", async (c) => {
+  const token = c.req.query("m") ?? "";
+  const a = await managed(c, token);
+  const allowed = changeableOnline(a, Date.now());
+  if (!allowed.ok) throw new AppError("conflict", allowed.why);
+  const provider = await scopeOf(c).d1.prepare("SELECT slug FROM providers WHERE id = ?").bind(a.providerId).first<{ slug: string }>();
+  return slotPage(c, {
+    typeSlug: a.typeSlug,
+    providerSlug: provider?.slug ?? null,
+    from: c.req.query("from"),
+    basePath: `/book/manage/reschedule?m=${encodeURIComponent(token)}`,
+    hidden: { m: token },
+  });
+});
+
+bookingRoutes.get("/ics", async (c) => {
+  const token = c.req.query("m") ?? "";
+  const a = await managed(c, token);
+  const origin = new URL(c.req.url).origin;
+  const body = icsFor(a, c.var.clinic, `${origin}/book/manage?m=${encodeURIComponent(token)}`, Date.now());
+  return c.body(body, 200, {
+    "Content-Type": "text/calendar; charset=utf-8",
+    "Content-Disposition": 'attachment; filename="appointment.ics"',
+    "Cache-Control": "private, no-store",
+  });
+});
+
+// ---- entry links --------------------------------------------------------------------------
+
+bookingRoutes.get("/", async (c) => {
+  const type = c.req.query("type");
+  const invite = c.req.query("invite");
+  if (type) return slotPage(c, { typeSlug: type, providerSlug: null, from: c.req.query("from"), basePath: `/book?type=${encodeURIComponent(type)}`, hidden: invite ? { invite } : {} });
+  const types = await onlineTypes(scopeOf(c), null);
+  return respond(c, "Book a visit", <TypeList types={types} base="/book" invite={invite} />);
+});
+
+bookingRoutes.get("/:provider", async (c) => {
+  const scope = scopeOf(c);
+  const provider = await providerBySlug(scope, c.req.param("provider"));
+  if (!provider) throw new AppError("not_found", "This provider could not be found. Check the link, or book from the clinic's booking page.");
+  const types = await onlineTypes(scope, provider.id);
+  return respond(c, `Book with ${provider.displayName}`, <TypeList types={types} base={`/book/${provider.slug}`} invite={c.req.query("invite")} />);
+});
+
+bookingRoutes.get("/:provider/:type", (c) => {
+  const invite = c.req.query("invite");
+  const base = `/book/${c.req.param("provider")}/${c.req.param("type")}`;
+  return slotPage(c, {
+    typeSlug: c.req.param("type"),
+    providerSlug: c.req.param("provider"),
+    from: c.req.query("from"),
+    basePath: invite ? `${base}?invite=${encodeURIComponent(invite)}` : base,
+    hidden: invite ? { invite } : {},
+  });
+});

@@ -1,0 +1,108 @@
+import ICAL from "ical.js";
+import { describe, expect, it } from "vitest";
+import { auditRows, Browser, clinicD1 } from "../helpers";
+import { nyInstant, seedSchedule, tomorrowNY } from "../schedule-fixtures";
+
+const details = (over: Record<string, string> = {}) => ({
+  given_name: "Rosa",
+  family_name: "Parks",
+  date_of_birth: "1985-02-04",
+  phone: "(555) 010-7788",
+  email: "rosa@example.org",
+  ...over,
+});
+
+async function holdAndGetDetails(b: Browser, w: Awaited<ReturnType<typeof seedSchedule>>, startsAt: number, providerIndex = 0) {
+  const p = w.providers[providerIndex]!;
+  return b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${startsAt}`, type: w.typeSlug, provider: p.slug, back: `/book/${p.slug}/${w.typeSlug}` });
+}
+
+describe("online booking", () => {
+  it("books through a provider link: slots, hold, details, confirmation, .ics and manage link", async () => {
+    const w = await seedSchedule("north");
+    const b = Browser.at("north");
+    const types = await (await b.get("/book")).text();
+    expect(types).toContain('href="/book?type=checkup"');
+    const provider = w.providers[0]!;
+    const list = await b.get(`/book/${provider.slug}/checkup?from=${tomorrowNY()}`);
+    expect(list.status).toBe(200);
+    const html = await list.text();
+    const start = nyInstant(tomorrowNY(), "10:00");
+    expect(html).toContain(`value="${provider.id}|${w.locationId}|${start}"`);
+    expect(html).toContain("Next available");
+
+    const held = await holdAndGetDetails(b, w, start);
+    expect(held.status).toBe(303);
+    const detailsUrl = held.headers.get("location")!;
+    expect(detailsUrl).toMatch(/^\/book\/details\?h=/);
+    const form = await (await b.get(detailsUrl)).text();
+    expect(form).toContain("We are holding this time for you until");
+    expect(form).toContain("10:00 AM");
+    const hold = new URL(`https://x${detailsUrl}`).searchParams.get("h")!;
+
+    const bad = await b.post("/book/confirm", { hold, ...details({ phone: "12", date_of_birth: "2999-01-01" }) });
+    expect(bad.status).toBe(422);
+    const badHtml = await bad.text();
+    expect(badHtml).toContain("Mobile phone must be a phone number");
+    expect(badHtml).toContain("Date of birth must be in the past.");
+    expect((await clinicD1("north").prepare("SELECT COUNT(*) AS n FROM appointments").first<{ n: number }>())!.n).toBe(0);
+
+    const done = await b.post("/book/confirm", { hold, ...details() });
+    expect(done.status).toBe(303);
+    const doneUrl = done.headers.get("location")!;
+    const page = await (await b.get(doneUrl)).text();
+    expect(page).toContain("You're booked");
+    expect(page).toContain("Add to calendar (.ics)");
+
+    const appt = await clinicD1("north").prepare("SELECT * FROM appointments").first<Record<string, unknown>>();
+    expect(appt).toMatchObject({ provider_id: provider.id, starts_at: start, ends_at: start + 30 * 60_000, block_start: start - 5 * 60_000, block_end: start + 35 * 60_000, status: "booked", source: "online" });
+    const patient = await clinicD1("north").prepare("SELECT given_name, family_name, date_of_birth, phone_digits FROM patients WHERE id = ?").bind(appt!.patient_id).first();
+    expect(patient).toEqual({ given_name: "Rosa", family_name: "Parks", date_of_birth: "1985-02-04", phone_digits: "5550107788" });
+    expect(await auditRows("north", "event = 'appointment.create' AND entity_id = ?", appt!.id)).toHaveLength(1);
+    expect(await auditRows("north", "event = 'patient.create' AND patient_id = ?", appt!.patient_id)).toHaveLength(1);
+    const mail = await clinicD1("north").prepare("SELECT recipient, body FROM outbox WHERE template = 'booking.confirmation'").first<{ recipient: string; body: string }>();
+    expect(mail?.recipient).toBe("rosa@example.org");
+    expect(mail?.body).toContain("/book/ics?m=");
+
+    const m = new URL(`https://x${doneUrl}`).searchParams.get("m")!;
+    const ics = await b.get(`/book/ics?m=${encodeURIComponent(m)}`);
+    expect(ics.headers.get("content-type")).toContain("text/calendar");
+    const comp = new ICAL.Component(ICAL.parse(await ics.text()));
+    ICAL.TimezoneService.register(new ICAL.Timezone(comp.getFirstSubcomponent("vtimezone")!));
+    const event = new ICAL.Event(comp.getFirstSubcomponent("vevent")!);
+    expect(event.startDate.toJSDate().getTime()).toBe(start);
+    expect(event.summary).toBe("Appointment at Riverside North");
+    expect(String(event.description)).not.toContain("Check-up");
+
+    // The same confirmation sent again (a double submit) books nothing more.
+    const again = await b.post("/book/confirm", { hold, ...details() });
+    expect(again.status).toBe(303);
+    expect((await clinicD1("north").prepare("SELECT COUNT(*) AS n FROM appointments").first<{ n: number }>())!.n).toBe(1);
+  });
+
+  it("refuses a taken slot with 409 and offers the nearest open times", async () => {
+    const w = await seedSchedule("south", { providers: 1 });
+    const start = nyInstant(tomorrowNY(), "11:00");
+    const first = Browser.at("south");
+    expect((await holdAndGetDetails(first, w, start)).status).toBe(303);
+    const second = Browser.at("south");
+    const res = await holdAndGetDetails(second, w, start);
+    expect(res.status).toBe(409);
+    const html = await res.text();
+    expect(html).toContain("Someone else just booked that time");
+    expect(html).toContain("Nearest open times");
+    // 11:00 is held with buffers 10:55-11:35: the nearest free starts are 10:15 and 11:45 (5-minute buffers on both sides).
+    expect(html).toContain(`|${nyInstant(tomorrowNY(), "11:45")}"`);
+  });
+
+  it("refuses a tampered or foreign hold token, and a slot outside the hours", async () => {
+    const w = await seedSchedule("hillcrest", { providers: 1 });
+    const b = Browser.at("hillcrest");
+    const res = await b.post("/book/confirm", { hold: "eyJhbGciOiJub25lIn0.e30.", ...details() });
+    expect(res.status).toBe(410);
+    const night = nyInstant(tomorrowNY(), "07:00");
+    const out = await holdAndGetDetails(b, w, night);
+    expect(out.status).toBe(409);
+    expect(await out.text()).toContain("That time is not open for booking");
+  });
+});
