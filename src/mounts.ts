@@ -7,6 +7,7 @@ import { auditRoutes } from "./audit/routes";
 import { staffRoutes } from "./admin/routes";
 import { setupRoutes } from "./scheduling/setup/routes";
 import { bookingRoutes } from "./booking/routes";
+import { calendarRoutes } from "./scheduling/calendar/routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
@@ -15,4 +16,5 @@ export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/staff", staffRoutes);
   app.route("/settings/scheduling", setupRoutes);
   app.route("/book", bookingRoutes);
+  app.route("/calendar", calendarRoutes);
 }

@@ -8,6 +8,7 @@ import type { AppEnv, Staff } from "./env";
 type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 500;
 
 const NAV: { href: string; label: string; permission: string }[] = [
+  { href: "/calendar", label: "Calendar", permission: "schedule:read" },
   { href: "/patients", label: "Patients", permission: "patients:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },
   { href: "/staff", label: "Staff", permission: "staff:read" },
