@@ -8,6 +8,7 @@ import { staffRoutes } from "./admin/routes";
 import { setupRoutes } from "./scheduling/setup/routes";
 import { bookingRoutes } from "./booking/routes";
 import { calendarRoutes } from "./scheduling/calendar/routes";
+import { offerRoutes, waitlistRoutes } from "./scheduling/waitlist-routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
@@ -15,6 +16,9 @@ export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/audit", auditRoutes);
   app.route("/staff", staffRoutes);
   app.route("/settings/scheduling", setupRoutes);
+  // /book/offer before /book: otherwise /book/:provider/:type would take it.
+  app.route("/book/offer", offerRoutes);
   app.route("/book", bookingRoutes);
+  app.route("/waitlist", waitlistRoutes);
   app.route("/calendar", calendarRoutes);
 }

@@ -15,6 +15,7 @@ import { formOf, validate } from "../platform/validation";
 import { digitsOf, isValidIsoDate } from "../patients/schemas";
 import { findType } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
+import { offerFreedTime } from "../scheduling/waitlist";
 import {
   addDays,
   bookableType,
@@ -305,6 +306,14 @@ bookingRoutes.post("/manage/cancel", async (c) => {
   const scope = scopeOf(c);
   const a = await loadManaged(scope, await readManage(c.env, c.var.clinic, token));
   await cancelOnline(scope, a);
+  const type = await findType(scope.d1, a.typeId);
+  // The freed time goes to the waitlist first.
+  await offerFreedTime(scope, c.var.clinic, {
+    providerId: a.providerId,
+    locationId: a.locationId,
+    blockStart: a.startsAt - (type?.bufferBeforeMinutes ?? 0) * 60_000,
+    blockEnd: a.endsAt + (type?.bufferAfterMinutes ?? 0) * 60_000,
+  }, Date.now(), new URL(c.req.url).origin);
   return redirect(c, `/book/manage?m=${encodeURIComponent(token)}&cancelled=1`);
 });
 

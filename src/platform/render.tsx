@@ -10,6 +10,7 @@ type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 
 const NAV: { href: string; label: string; permission: string }[] = [
   { href: "/calendar", label: "Calendar", permission: "schedule:read" },
   { href: "/patients", label: "Patients", permission: "patients:read" },
+  { href: "/waitlist", label: "Waitlist", permission: "schedule:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },
   { href: "/staff", label: "Staff", permission: "staff:read" },
   { href: "/settings/scheduling", label: "Settings", permission: "scheduling:setup" },

@@ -239,6 +239,7 @@ export const waitlistOffers = sqliteTable(
     entryId: text("entry_id").notNull().references(() => waitlistEntries.id),
     holdId: text("hold_id").notNull(),
     providerId: text("provider_id").notNull(),
+    locationId: text("location_id"),
     startsAt: integer("starts_at").notNull(),
     status: text("status", { enum: ["offered", "claimed", "lost", "expired"] }).notNull().default("offered"),
     expiresAt: integer("expires_at").notNull(),

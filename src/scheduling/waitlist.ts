@@ -1,10 +1,18 @@
 /**
  * The waitlist: patients who want a sooner time (a provider or any, a visit type, a date range,
- * times of day). When time frees up, the first matching patients are offered it with a hold and a
- * signed claim link; the first to claim gets it, the others are told it is gone.
+ * times of day). When time frees up, the first matching patients (up to OFFER_FANOUT, in the order
+ * they joined) are offered it: the calendar holds the time, each gets a signed claim link through
+ * the outbox, and the first to claim gets the appointment; the others are told it is gone.
  */
+import { audit, auditSql, scheduleSeal } from "../audit/service";
+import { appointmentExists, type AppointmentDraft } from "../calendar/sql";
 import type { Clinic, Env } from "../platform/env";
+import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
+import { signToken, verifyToken } from "../platform/tokens";
+import { calendarOf, clinicRef, findType, loadSchedulingData } from "./data";
+import { checkSlot, localParts } from "./slots";
+import { TIMES_OF_DAY } from "./schema";
 
 export interface FreedTime {
   providerId: string;
@@ -13,10 +21,235 @@ export interface FreedTime {
   blockEnd: number;
 }
 
-/** Offers freed time to the first matching waitlist patients. Called after every cancellation. */
-export async function offerFreedTime(scope: ClinicScope & { env: Env }, clinic: Clinic, freed: FreedTime): Promise<number> {
-  void scope;
-  void clinic;
-  void freed;
+type Scope = ClinicScope & { env: Env };
+
+/** How many waiting patients are offered the same freed time. */
+export const OFFER_FANOUT = 3;
+/** How long freed time is held for the waitlist before it returns to everyone. */
+export const OFFER_HOLD_MINUTES = 60;
+
+export type TimeOfDay = (typeof TIMES_OF_DAY)[number];
+
+/** morning: before 12:00; afternoon: 12:00–16:59; evening: from 17:00 (local time). */
+export function timeOfDay(hhmm: string): TimeOfDay {
+  const h = Number(hhmm.slice(0, 2));
+  return h < 12 ? "morning" : h < 17 ? "afternoon" : "evening";
+}
+
+interface EntryRow {
+  id: string;
+  patientId: string;
+  providerId: string | null;
+  appointmentTypeId: string;
+  fromDate: string;
+  toDate: string;
+  timesOfDay: string;
+  email: string | null;
+  phone: string | null;
+  givenName: string;
+}
+
+/**
+ * Offers freed time to the first matching waitlist patients. Called after every cancellation;
+ * returns how many patients were offered it.
+ */
+export async function offerFreedTime(scope: Scope, clinic: Clinic, freed: FreedTime, now = Date.now(), origin?: string): Promise<number> {
+  const loc = await scope.d1.prepare("SELECT timezone FROM locations WHERE id = ?").bind(freed.locationId).first<{ timezone: string }>();
+  if (!loc) return 0;
+  const waiting = await scope.d1
+    .prepare(
+      `SELECT w.id, w.patient_id AS patientId, w.provider_id AS providerId, w.appointment_type_id AS appointmentTypeId,
+         w.from_date AS fromDate, w.to_date AS toDate, w.times_of_day AS timesOfDay, p.email, p.phone, p.given_name AS givenName
+       FROM waitlist_entries w JOIN patients p ON p.id = w.patient_id
+       WHERE w.status = 'waiting' AND (w.provider_id IS NULL OR w.provider_id = ?) ORDER BY w.created_at, w.id LIMIT 200`,
+    )
+    .bind(freed.providerId)
+    .all<EntryRow>();
+  // Find the first entry whose visit fits the freed time; offer that time to it and the next
+  // entries wanting the same visit type and a time that fits them too.
+  for (const first of waiting.results) {
+    const type = await findType(scope.d1, first.appointmentTypeId);
+    if (!type) continue;
+    const startsAt = freed.blockStart + type.bufferBeforeMinutes * 60_000;
+    const local = localParts(startsAt, loc.timezone);
+    const fits = (e: EntryRow) =>
+      e.appointmentTypeId === type.id &&
+      local.date >= e.fromDate &&
+      local.date <= e.toDate &&
+      e.timesOfDay.split(",").includes(timeOfDay(local.time));
+    if (!fits(first)) continue;
+    const data = await loadSchedulingData(scope, scope.env, clinic, { type, providerId: freed.providerId, fromDate: local.date, toDate: local.date });
+    const check = checkSlot({ ...data.query, now }, { providerId: freed.providerId, locationId: freed.locationId, startsAt });
+    if (!check.ok) continue;
+    const held = await calendarOf(scope.env, clinic).hold(clinicRef(clinic), {
+      providerId: check.slot.providerId,
+      roomId: check.slot.roomId,
+      resourceId: check.slot.resourceId,
+      blockStart: check.slot.blockStart,
+      blockEnd: check.slot.blockEnd,
+      ttlMs: OFFER_HOLD_MINUTES * 60_000,
+      now,
+    });
+    if (!held.ok) return 0;
+    const chosen = waiting.results.filter(fits).slice(0, OFFER_FANOUT);
+    const statements: D1PreparedStatement[] = [];
+    const base = origin ?? `https://${clinic.slug}.${scope.env.BASE_DOMAIN}`;
+    for (const e of chosen) {
+      const offerId = crypto.randomUUID();
+      const token = await signToken(scope.env.SESSION_SECRET, { use: "offer", subject: offerId, clinicSlug: clinic.slug, ttl: OFFER_HOLD_MINUTES * 60 });
+      const link = `${base}/book/offer?o=${encodeURIComponent(token)}`;
+      statements.push(
+        scope.d1
+          .prepare(
+            `INSERT INTO waitlist_offers (id, entry_id, hold_id, provider_id, location_id, starts_at, status, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'offered', ?)`,
+          )
+          .bind(offerId, e.id, held.holdId, freed.providerId, freed.locationId, startsAt, held.expiresAt),
+        scope.d1.prepare("UPDATE waitlist_entries SET status = 'offered' WHERE id = ? AND status = 'waiting'").bind(e.id),
+      );
+      const channel = e.email ? "email" : e.phone ? "sms" : null;
+      if (channel) {
+        const when = `${local.date} ${local.time}`;
+        statements.push(
+          scope.d1
+            .prepare(
+              `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key) VALUES (?, ?, ?, 'waitlist.offer', ?, ?, ?)
+               ON CONFLICT (idempotency_key) DO NOTHING`,
+            )
+            .bind(
+              crypto.randomUUID(),
+              channel,
+              channel === "email" ? e.email : e.phone,
+              `An earlier time at ${clinic.name}`,
+              `Hello ${e.givenName}, an earlier time opened at ${clinic.name}: ${when}. The first to claim it gets it: ${link}`,
+              `waitlist-offer:${offerId}`,
+            ),
+        );
+      }
+    }
+    await scope.d1.batch(statements);
+    for (const e of chosen) {
+      await audit(scope, { action: "execute", event: "waitlist.offer", entityType: "waitlist_entry", entityId: e.id, patientId: e.patientId, detail: `offered ${new Date(startsAt).toISOString()}` });
+    }
+    return chosen.length;
+  }
   return 0;
+}
+
+export interface OfferView {
+  offerId: string;
+  entryId: string;
+  patientId: string;
+  holdId: string;
+  providerId: string;
+  providerName: string;
+  locationId: string;
+  timezone: string;
+  typeId: string;
+  typeName: string;
+  startsAt: number;
+  status: string;
+  expiresAt: number;
+}
+
+export async function readOffer(scope: Scope, clinic: Clinic, token: string): Promise<OfferView> {
+  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "offer", clinic.slug);
+  if (!claims) throw new AppError("gone", "This offer has expired. You are still on the waitlist if you have not been booked.");
+  const row = await scope.d1
+    .prepare(
+      `SELECT o.id AS offerId, o.entry_id AS entryId, w.patient_id AS patientId, o.hold_id AS holdId, o.provider_id AS providerId,
+         p.display_name AS providerName, o.location_id AS locationId, l.timezone, t.id AS typeId, t.name AS typeName,
+         o.starts_at AS startsAt, o.status, o.expires_at AS expiresAt
+       FROM waitlist_offers o JOIN waitlist_entries w ON w.id = o.entry_id JOIN providers p ON p.id = o.provider_id
+         JOIN appointment_types t ON t.id = w.appointment_type_id JOIN locations l ON l.id = o.location_id
+       WHERE o.id = ?`,
+    )
+    .bind(claims.sub)
+    .first<OfferView>();
+  if (!row) throw new AppError("not_found", "This offer could not be found.");
+  return row;
+}
+
+/**
+ * Claims an offer: the first claimant's confirmation turns the held time into their appointment;
+ * any later claimant finds the hold gone and is refused (409), and goes back to waiting.
+ */
+export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView, now = Date.now()): Promise<string> {
+  if (offer.status === "claimed") throw new AppError("conflict", "You already claimed this time.");
+  if (offer.status !== "offered" || offer.expiresAt <= now) throw new AppError("conflict", "Sorry, this time has been taken or the offer ran out. You are still on the waitlist.");
+  const type = await findType(scope.d1, offer.typeId);
+  if (!type) throw new AppError("not_found", "This offer could not be found.");
+  const id = crypto.randomUUID();
+  const endsAt = offer.startsAt + type.durationMinutes * 60_000;
+  const draft: AppointmentDraft = {
+    id,
+    patientId: offer.patientId,
+    providerId: offer.providerId,
+    locationId: offer.locationId,
+    appointmentTypeId: type.id,
+    roomId: null,
+    resourceId: type.resourceId,
+    startsAt: offer.startsAt,
+    endsAt,
+    blockStart: offer.startsAt - type.bufferBeforeMinutes * 60_000,
+    blockEnd: endsAt + type.bufferAfterMinutes * 60_000,
+    source: "waitlist",
+    seriesId: null,
+    createdBy: null,
+  };
+  const cal = calendarOf(scope.env, clinic);
+  const live = await cal.liveClaims(clinicRef(clinic), draft.blockStart, draft.blockEnd, now);
+  draft.roomId = live.find((l) => l.providerId === draft.providerId && l.blockStart === draft.blockStart)?.roomId ?? null;
+  const guard = appointmentExists(id);
+  const result = await cal.confirm(clinicRef(clinic), {
+    holdId: offer.holdId,
+    idempotencyKey: `offer:${offer.offerId}`,
+    appointment: draft,
+    extra: [
+      { sql: `UPDATE waitlist_offers SET status = 'claimed', appointment_id = ? WHERE id = ? AND ${guard.sql}`, params: [id, offer.offerId, ...guard.params] },
+      { sql: `UPDATE waitlist_offers SET status = 'lost' WHERE hold_id = ? AND id != ? AND ${guard.sql}`, params: [offer.holdId, offer.offerId, ...guard.params] },
+      { sql: `UPDATE waitlist_entries SET status = 'booked' WHERE id = ? AND ${guard.sql}`, params: [offer.entryId, ...guard.params] },
+      {
+        sql: `UPDATE waitlist_entries SET status = 'waiting' WHERE status = 'offered' AND id IN (SELECT entry_id FROM waitlist_offers WHERE hold_id = ? AND id != ?) AND ${guard.sql}`,
+        params: [offer.holdId, offer.offerId, ...guard.params],
+      },
+      auditSql(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: id, patientId: offer.patientId, detail: "claimed from the waitlist" }, guard),
+    ],
+    now,
+  });
+  if (!result.ok) {
+    await audit(scope, { action: "create", event: "waitlist.claim", entityType: "waitlist_entry", entityId: offer.entryId, patientId: offer.patientId, outcome: "failure", detail: result.reason });
+    throw new AppError("conflict", "Sorry, someone else claimed this time first. You are still on the waitlist.");
+  }
+  scheduleSeal(scope);
+  return result.appointmentId;
+}
+
+// ---- staff side -----------------------------------------------------------------------------
+
+export interface NewEntry {
+  patientId: string;
+  appointmentTypeId: string;
+  providerId: string | null;
+  fromDate: string;
+  toDate: string;
+  timesOfDay: TimeOfDay[];
+}
+
+export async function addToWaitlist(scope: Scope, e: NewEntry): Promise<string> {
+  const id = crypto.randomUUID();
+  await scope.d1.batch([
+    scope.d1
+      .prepare(
+        `INSERT INTO waitlist_entries (id, patient_id, provider_id, appointment_type_id, from_date, to_date, times_of_day, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(id, e.patientId, e.providerId, e.appointmentTypeId, e.fromDate, e.toDate, e.timesOfDay.join(","), Date.now()),
+    (() => {
+      const s = auditSql(scope, { action: "create", event: "waitlist.add", entityType: "waitlist_entry", entityId: id, patientId: e.patientId }, { sql: "changes() = 1", params: [] });
+      return scope.d1.prepare(s.sql).bind(...s.params);
+    })(),
+  ]);
+  scheduleSeal(scope);
+  return id;
 }

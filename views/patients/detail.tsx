@@ -35,9 +35,14 @@ export function PatientDetail(p: { patient: Patient; today: string; timezone: st
           {r.preferredName && <span class="hint"> “{r.preferredName}”</span>}
         </h1>
         {p.canWrite && (
-          <a class="button" href={`/patients/${r.id}/edit`}>
-            Edit demographics
-          </a>
+          <div class="actions">
+            <a class="button secondary" href={`/waitlist?patient=${r.id}`}>
+              Add to waitlist
+            </a>
+            <a class="button" href={`/patients/${r.id}/edit`}>
+              Edit demographics
+            </a>
+          </div>
         )}
       </div>
       {p.saved && (
