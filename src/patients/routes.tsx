@@ -6,7 +6,8 @@ import { PatientResults, PatientsPage, RESULTS_ID } from "../../views/patients/l
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { fragment, page, seeOther } from "../platform/render";
-import { can, staffScope } from "../platform/scope";
+import { can, requirePermission, staffScope } from "../platform/scope";
+import { sendInvitation } from "../booking/service";
 import { formOf, validate } from "../platform/validation";
 import { isoToday, PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./schemas";
 import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
@@ -97,8 +98,20 @@ patientRoutes.get("/:id", async (c) => {
       timezone={c.var.clinic.timezone}
       canWrite={can(scope.staff, "patients:write")}
       saved={c.req.query("saved") === "1"}
+      invited={c.req.query("invited")}
+      canSchedule={can(scope.staff, "schedule:write")}
+      csrfToken={c.var.csrfToken}
     />,
   );
+});
+
+patientRoutes.post("/:id/booking-invite", async (c) => {
+  const scope = staffScope(c);
+  requirePermission(scope, "schedule:write");
+  const id = c.req.param("id");
+  await viewPatient(scope, id);
+  const link = await sendInvitation({ ...scope, env: c.env }, id, new URL(c.req.url).origin);
+  return seeOther(c, `/patients/${id}?invited=${encodeURIComponent(link)}`);
 });
 
 patientRoutes.get("/:id/edit", async (c) => {

@@ -106,3 +106,40 @@ describe("online booking", () => {
     expect(await out.text()).toContain("That time is not open for booking");
   });
 });
+
+describe("personal booking invitations", () => {
+  it("prefills the invited patient and books for their existing record", async () => {
+    const { signedIn, registerPatient } = await import("../helpers");
+    const { USERS } = await import("../fixtures");
+    const w = await seedSchedule("hillcrest", { providers: 1 });
+    const owner = await signedIn("hillcrest", USERS.hillOwner.email);
+    const patient = await registerPatient(owner, { given_name: "Ines", family_name: "Invited", date_of_birth: "1977-03-03", phone: "(555) 010-9090", email: "ines@example.org" });
+    const sent = await owner.post(`/patients/${patient}/booking-invite`, {});
+    expect(sent.status).toBe(303);
+    const mail = await clinicD1("hillcrest").prepare("SELECT recipient, body FROM outbox WHERE template = 'booking.invitation'").first<{ recipient: string; body: string }>();
+    expect(mail?.recipient).toBe("ines@example.org");
+    const link = new URL(mail!.body.match(/https:\/\/\S+/)![0]);
+    const invite = link.searchParams.get("invite")!;
+
+    const b = Browser.at("hillcrest");
+    const types = await (await b.get(`${link.pathname}${link.search}`)).text();
+    expect(types).toContain(`type=checkup&amp;invite=`);
+    const start = nyInstant(tomorrowNY(), "09:00");
+    const p = w.providers[0]!;
+    const held = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${start}`, type: "checkup", provider: "", invite });
+    expect(held.status).toBe(303);
+    const form = await (await b.get(held.headers.get("location")!)).text();
+    expect(form).toContain('value="Ines"');
+    expect(form).toContain('value="1977-03-03"');
+    const hold = new URL(`https://x${held.headers.get("location")}`).searchParams.get("h")!;
+    const done = await b.post("/book/confirm", { hold, given_name: "Ines", family_name: "Invited", date_of_birth: "1977-03-03", phone: "(555) 010-9090", email: "ines@example.org" });
+    expect(done.status).toBe(303);
+    const appt = await clinicD1("hillcrest").prepare("SELECT patient_id FROM appointments").first<{ patient_id: string }>();
+    expect(appt?.patient_id).toBe(patient);
+    expect((await clinicD1("hillcrest").prepare("SELECT COUNT(*) AS n FROM patients").first<{ n: number }>())!.n).toBe(1);
+    expect(await auditRows("hillcrest", "event = 'patient.invite_prefill' AND patient_id = ?", patient)).toHaveLength(1);
+    // An invitation of one clinic is not accepted at another.
+    const elsewhere = await Browser.at("north").post("/book/hold", { slot: `${p.id}|${w.locationId}|${start}`, type: "checkup", provider: "", invite });
+    expect(elsewhere.status).not.toBe(303);
+  });
+});

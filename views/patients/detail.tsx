@@ -22,7 +22,16 @@ function FactCard({ title, facts }: { title: string; facts: Facts }) {
   );
 }
 
-export function PatientDetail(p: { patient: Patient; today: string; timezone: string; canWrite: boolean; saved?: boolean }) {
+export function PatientDetail(p: {
+  patient: Patient;
+  today: string;
+  timezone: string;
+  canWrite: boolean;
+  saved?: boolean;
+  invited?: string;
+  canSchedule?: boolean;
+  csrfToken?: string;
+}) {
   const r = p.patient;
   const address = [r.addressLine1, r.addressLine2, [r.city, r.region, r.postalCode].filter(Boolean).join(" "), r.country]
     .filter(Boolean)
@@ -49,6 +58,19 @@ export function PatientDetail(p: { patient: Patient; today: string; timezone: st
         <p class="alert ok" role="status">
           Saved.
         </p>
+      )}
+      {p.invited && (
+        <p class="alert ok" role="status">
+          Booking invitation sent. Link: <a href={p.invited}>{p.invited.slice(0, 60)}…</a>
+        </p>
+      )}
+      {p.canSchedule && p.csrfToken && (
+        <form method="post" action={`/patients/${r.id}/booking-invite`} class="actions">
+          <input type="hidden" name="_csrf" value={p.csrfToken} />
+          <button type="submit" class="secondary">
+            Send a booking invitation
+          </button>
+        </form>
       )}
       <div class="cards">
         <FactCard title="Identity" facts={[
