@@ -1,6 +1,8 @@
 // The demo world of `npm run db:seed`: one chain (Riverside Health, two clinics), one independent
-// practice (Hillcrest), their staff, and about fifty fictional patients per clinic. Everything is
-// deterministic: fixed ids, and patients drawn from a PRNG seeded by the clinic's slug.
+// practice (Hillcrest), their staff, about fifty fictional patients per clinic, and what makes each
+// clinic bookable (a location, rooms, its provider, appointment types, weekly hours, booking rules)
+// with a week of appointments. Everything is deterministic: fixed ids, and patients drawn from a
+// PRNG seeded by the clinic's slug; appointments from a PRNG seeded by the slug and the seed date.
 import { createHash } from "node:crypto";
 
 export const DEMO_PASSWORD = "demo-clinic-2026";
@@ -332,4 +334,200 @@ export function demoPatients(clinic, { count = PATIENTS_PER_CLINIC, createdBy = 
     });
   }
   return rows;
+}
+
+// --- scheduling: what makes each demo clinic bookable ------------------------------------------
+
+/**
+ * A valid NPI for a 9-digit base: the Luhn check digit over the card-issuer prefix 80840 followed
+ * by the base (as isValidNpi in src/scheduling/setup/schemas.ts checks it). npi("123456789") is
+ * "1234567893", the worked example of the CMS specification.
+ */
+export function npi(base9) {
+  if (!/^\d{9}$/.test(base9)) throw new Error(`an NPI base has 9 digits: ${base9}`);
+  const digits = `80840${base9}`;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    // From the right, the digit left of the (missing) check digit doubles, then every second one.
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return `${base9}${(10 - (sum % 10)) % 10}`;
+}
+
+const userId = (email) => {
+  const u = USERS.find((x) => x.email === email);
+  if (!u) throw new Error(`no demo user ${email}`);
+  return u.id;
+};
+
+/** The appointment types every demo clinic offers (slugs are used in booking links). */
+const DEMO_TYPES = [
+  { key: "new", slug: "new-patient", name: "New patient visit", duration: 45, bufferAfter: 10, priceCents: 18500, modality: "in_person", needsRoom: true, eligibility: "new", color: "#7a3fb0" },
+  { key: "follow", slug: "follow-up", name: "Follow-up visit", duration: 20, bufferAfter: 5, priceCents: 9500, modality: "in_person", needsRoom: true, eligibility: "existing", color: "#2f7d4f" },
+  { key: "physical", slug: "annual-physical", name: "Annual physical", duration: 40, bufferAfter: 5, priceCents: 0, modality: "in_person", needsRoom: true, eligibility: "all", color: "#0b5cad" },
+  { key: "video", slug: "video-visit", name: "Video visit", duration: 20, bufferAfter: 0, priceCents: 7500, modality: "telehealth", needsRoom: false, eligibility: "all", color: "#b05a00" },
+];
+
+/** Weekly hours of every demo provider: Monday to Friday 8:00-17:00, lunch 12:00-13:00. */
+const DEMO_HOURS = { weekdays: [1, 2, 3, 4, 5], work: ["08:00", "17:00"], break: ["12:00", "13:00"] };
+
+/** Booking rules of the demo clinics (applied only while the row still has the defaults). */
+export const DEMO_BOOKING_RULES = { minNoticeMinutes: 60, maxDaysAhead: 60 };
+
+const SCHEDULING = {
+  "riverside-north": {
+    location: { name: "Riverside North — Main Street", address: "210 Main Street", city: "Riverside", region: "NJ", postal: "08075", phone: "(555) 010-1100", timezone: "America/New_York" },
+    rooms: ["Exam room 1", "Exam room 2", "Exam room 3"],
+    providers: [{ slug: "dr-patel", name: "Dr. Priya Patel", credentials: "MD", npi: npi("123456789"), email: "dr.patel@riverside.example", color: "#0b5cad" }],
+  },
+  "riverside-south": {
+    location: { name: "Riverside South — Mount Holly", address: "45 High Street", city: "Mount Holly", region: "NJ", postal: "08060", phone: "(555) 010-1200", timezone: "America/New_York" },
+    rooms: ["Exam room A", "Exam room B"],
+    providers: [{ slug: "dr-patel", name: "Dr. Priya Patel", credentials: "MD", npi: npi("123456789"), email: "dr.patel@riverside.example", color: "#0b5cad" }],
+  },
+  hillcrest: {
+    location: { name: "Hillcrest — Colfax Avenue", address: "5120 E Colfax Avenue", city: "Denver", region: "CO", postal: "80220", phone: "(555) 010-1300", timezone: "America/Denver" },
+    rooms: ["Exam room 1", "Exam room 2", "Procedure room"],
+    providers: [{ slug: "dr-nguyen", name: "Dr. Minh Nguyen", credentials: "DO", npi: null, email: "dr.nguyen@hillcrest.example", color: "#2f7d4f" }],
+  },
+};
+
+/**
+ * The bookable setup of one demo clinic, with fixed ids: location, rooms (ids sort in room order,
+ * as the slot engine takes the first free room by id), providers (linked to their staff accounts),
+ * appointment types, which provider offers which type where, and weekly hours.
+ */
+export function demoScheduling(clinic) {
+  const s = SCHEDULING[clinic.slug];
+  if (!s) return null;
+  const id = (what) => stableUuid(`clinic-demo-scheduling:${clinic.slug}:${what}`);
+  const location = { id: id("location"), ...s.location };
+  const rooms = s.rooms.map((name, i) => ({ id: `${id("location").slice(0, 8)}-room-${i + 1}`, name }));
+  const providers = s.providers.map((p) => ({ ...p, id: id(`provider:${p.slug}`), userId: userId(p.email) }));
+  const types = DEMO_TYPES.map((t) => ({ ...t, id: id(`type:${t.slug}`) }));
+  const rules = [];
+  for (const p of providers) {
+    for (const weekday of DEMO_HOURS.weekdays) {
+      rules.push({ id: id(`hours:${p.slug}:${weekday}:work`), providerSlug: p.slug, weekday, kind: "work", start: DEMO_HOURS.work[0], end: DEMO_HOURS.work[1] });
+      rules.push({ id: id(`hours:${p.slug}:${weekday}:break`), providerSlug: p.slug, weekday, kind: "break", start: DEMO_HOURS.break[0], end: DEMO_HOURS.break[1] });
+    }
+  }
+  return { location, rooms, providers, types, rules };
+}
+
+const MINUTE = 60_000;
+
+// Wall clocks in a timezone with Intl (plain JavaScript, so this file loads on every Node the
+// scripts accept; src/scheduling/slots.ts has the full DST-aware version the app uses).
+const wallFormats = new Map();
+function wallParts(instant, timezone) {
+  let f = wallFormats.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: timezone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    wallFormats.set(timezone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, utcOfWall: Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) };
+}
+
+/** The local date (YYYY-MM-DD) of an instant in a timezone. */
+export function localDate(instant, timezone) {
+  return wallParts(instant, timezone).date;
+}
+
+/**
+ * The instant of a wall time on a date in a timezone. Two passes settle the offset on either
+ * side of a DST change; the demo hours (8:00-17:00) never fall into a skipped or repeated hour.
+ */
+export function zonedInstant(date, time, timezone) {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  let t = wall;
+  for (let i = 0; i < 2; i++) t = wall - (wallParts(t, timezone).utcOfWall - t);
+  return t;
+}
+
+function addDays(date, n) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+const hhmm = (minutes) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+const minutesOf = (time) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+const CANCEL_REASONS = ["Patient called to cancel", "Feeling better", "Schedule conflict", "Transportation problem"];
+
+/**
+ * About a week of appointments (3 to 5 on each working day from today, in the location's timezone)
+ * for the clinic's seeded patients, none overlapping. Ids and idempotency keys derive from the clinic
+ * and the seed date (`seed:<date>:<slug>:<n>`), so a second run the same day adds nothing. Statuses
+ * follow the clock: earlier today completed (a few no-shows, a few cancelled), under way in the
+ * room, about to start arrived, later booked or confirmed (a few cancelled).
+ */
+export function demoAppointments(clinic, { now = Date.now(), patients = demoPatients(clinic), createdBy = null } = {}) {
+  const setup = demoScheduling(clinic);
+  if (!setup) return { today: null, rows: [] };
+  const tz = setup.location.timezone;
+  const today = localDate(now, tz);
+  const r = prng(seedOf(`clinic-demo-appointments:${clinic.slug}:${today}`));
+  const order = patients.map((p) => p.id);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = r.int(0, i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const [workFrom, workTo] = DEMO_HOURS.work.map(minutesOf);
+  const [breakFrom, breakTo] = DEMO_HOURS.break.map(minutesOf);
+  const rows = [];
+  for (let d = 0; d < 7; d++) {
+    const date = addDays(today, d);
+    const weekday = new Date(`${date}T12:00:00Z`).getUTCDay() || 7;
+    if (!DEMO_HOURS.weekdays.includes(weekday)) continue;
+    for (const provider of setup.providers) {
+      const taken = []; // [blockStart, blockEnd] in minutes of the day, this provider
+      const want = r.int(3, 5);
+      for (let tries = 0; taken.length < want && tries < 60; tries++) {
+        const type = r.weighted(setup.types.map((t) => [t, t.key === "follow" ? 4 : t.key === "physical" ? 3 : 2]));
+        const start = workFrom + 15 * r.int(0, (workTo - workFrom) / 15 - 1);
+        const end = start + type.duration;
+        const [bs, be] = [start, end + type.bufferAfter];
+        const inHours = end <= workTo && (end <= breakFrom || start >= breakTo);
+        if (!inHours || taken.some(([s, e]) => s < be && e > bs)) continue;
+        taken.push([bs, be]);
+        const startsAt = zonedInstant(date, hhmm(start), tz);
+        const endsAt = startsAt + type.duration * MINUTE;
+        let status;
+        if (endsAt <= now) status = r.weighted([["completed", 80], ["no_show", 10], ["cancelled", 10]]);
+        else if (startsAt <= now) status = "in_room";
+        else if (startsAt - now <= 15 * MINUTE) status = "arrived";
+        else status = r.weighted([["booked", 50], ["confirmed", 35], ["cancelled", 15]]);
+        const n = rows.length;
+        rows.push({
+          id: stableUuid(`clinic-demo-appointment:${clinic.slug}:${today}:${n}`),
+          patient_id: order[n % order.length],
+          provider_slug: provider.slug,
+          location_id: setup.location.id,
+          type_slug: type.slug,
+          // Every demo appointment of a clinic is one provider's, so they never share a room: the first one.
+          room_id: type.needsRoom ? setup.rooms[0].id : null,
+          starts_at: startsAt,
+          ends_at: endsAt,
+          block_start: startsAt,
+          block_end: endsAt + type.bufferAfter * MINUTE,
+          status,
+          source: "staff",
+          cancel_reason: status === "cancelled" ? r.pick(CANCEL_REASONS) : null,
+          idempotency_key: `seed:${today}:${clinic.slug}:${n}`,
+          created_by: createdBy,
+          created_at: Math.min(now, startsAt) - r.int(1, 20) * 86_400_000,
+        });
+      }
+    }
+  }
+  rows.sort((a, b) => a.starts_at - b.starts_at);
+  return { today, rows };
 }

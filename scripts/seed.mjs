@@ -1,9 +1,12 @@
 // npm run db:seed [-- --persist-to <dir>]
 //
 // Demo data for the LOCAL databases (never production): the Riverside Health chain with its two
-// clinics, the Hillcrest practice, their staff (password demo-clinic-2026) and about fifty
-// fictional patients per clinic. Idempotent: fixed ids and INSERT OR IGNORE, so running it again
-// adds nothing. Run `npm run db:migrate` first.
+// clinics, the Hillcrest practice, their staff (password demo-clinic-2026), about fifty fictional
+// patients per clinic, and each clinic's scheduling setup (location, rooms, provider, appointment
+// types, weekly hours, booking rules) with a week of appointments from today, so every demo clinic
+// can be booked online. Idempotent: fixed ids and INSERT OR IGNORE, so running it again adds
+// nothing (appointments: a new week only once no seeded appointment of an earlier seed date is
+// still ahead). Run `npm run db:migrate` first.
 import {
   CliError,
   clinicBindings,
@@ -19,7 +22,7 @@ import {
   targetFrom,
   usageError,
 } from "./lib.mjs";
-import { CLINICS, DEMO_PASSWORD, ORGANIZATIONS, USERS, demoPatients } from "./seed-data.mjs";
+import { CLINICS, DEMO_BOOKING_RULES, DEMO_PASSWORD, ORGANIZATIONS, USERS, demoAppointments, demoPatients, demoScheduling } from "./seed-data.mjs";
 
 const PATIENT_COLUMNS = [
   "id", "given_name", "family_name", "preferred_name", "date_of_birth", "sex_at_birth", "gender_identity",
@@ -69,14 +72,104 @@ async function directorySql() {
   return lines.join("\n") + "\n";
 }
 
-function clinicSql(clinic) {
+const CLINIC_COUNTS =
+  "SELECT (SELECT count(*) FROM patients) AS patients, (SELECT count(*) FROM locations) AS locations, " +
+  "(SELECT count(*) FROM resources) AS rooms, (SELECT count(*) FROM providers) AS providers, " +
+  "(SELECT count(*) FROM appointment_types) AS types, (SELECT count(*) FROM availability_rules) AS hours, " +
+  "(SELECT count(*) FROM appointments) AS appointments;";
+
+const APPOINTMENT_COLUMNS = [
+  "id", "patient_id", "provider_id", "location_id", "appointment_type_id", "room_id", "resource_id", "starts_at", "ends_at",
+  "block_start", "block_end", "status", "source", "cancel_reason", "idempotency_key", "created_by", "created_at", "updated_at",
+];
+
+/**
+ * The scheduling setup of one clinic. Rows that others refer to are found by their unique slug
+ * (providers, appointment types), like memberships by email: if someone already made a provider
+ * `dr-patel` by hand, the demo hours attach to it, and no statement fails on a foreign key.
+ */
+function schedulingSql(clinic, patients, createdBy, now) {
+  const s = demoScheduling(clinic);
+  if (!s) return [];
+  const v = sqlValue;
+  const lines = [];
+  const l = s.location;
+  lines.push(
+    `INSERT OR IGNORE INTO locations (id, name, address_line1, city, region, postal_code, phone, timezone) VALUES ` +
+      `(${v(l.id)}, ${v(l.name)}, ${v(l.address)}, ${v(l.city)}, ${v(l.region)}, ${v(l.postal)}, ${v(l.phone)}, ${v(l.timezone)});`,
+  );
+  for (const r of s.rooms) {
+    lines.push(`INSERT OR IGNORE INTO resources (id, location_id, name, kind) SELECT ${v(r.id)}, id, ${v(r.name)}, 'room' FROM locations WHERE id = ${v(l.id)};`);
+  }
+  for (const p of s.providers) {
+    lines.push(
+      `INSERT OR IGNORE INTO providers (id, user_id, slug, display_name, credentials, npi, color) VALUES ` +
+        `(${v(p.id)}, ${v(p.userId)}, ${v(p.slug)}, ${v(p.name)}, ${v(p.credentials)}, ${v(p.npi)}, ${v(p.color)});`,
+    );
+    lines.push(`INSERT OR IGNORE INTO provider_locations (provider_id, location_id) SELECT p.id, l.id FROM providers p, locations l WHERE p.slug = ${v(p.slug)} AND l.id = ${v(l.id)};`);
+  }
+  for (const t of s.types) {
+    lines.push(
+      `INSERT OR IGNORE INTO appointment_types (id, slug, name, duration_minutes, buffer_after_minutes, price_cents, modality, needs_room, eligibility, color) VALUES ` +
+        `(${v(t.id)}, ${v(t.slug)}, ${v(t.name)}, ${t.duration}, ${t.bufferAfter}, ${t.priceCents}, ${v(t.modality)}, ${v(t.needsRoom)}, ${v(t.eligibility)}, ${v(t.color)});`,
+    );
+    for (const p of s.providers) {
+      lines.push(
+        `INSERT OR IGNORE INTO provider_appointment_types (provider_id, appointment_type_id) SELECT p.id, t.id FROM providers p, appointment_types t ` +
+          `WHERE p.slug = ${v(p.slug)} AND t.slug = ${v(t.slug)};`,
+      );
+    }
+  }
+  for (const r of s.rules) {
+    lines.push(
+      `INSERT OR IGNORE INTO availability_rules (id, provider_id, location_id, weekday, kind, start_time, end_time) ` +
+        `SELECT ${v(r.id)}, p.id, l.id, ${r.weekday}, ${v(r.kind)}, ${v(r.start)}, ${v(r.end)} FROM providers p, locations l ` +
+        `WHERE p.slug = ${v(r.providerSlug)} AND l.id = ${v(l.id)};`,
+    );
+  }
+  // The rules row comes with the migration; change it only while it still has the defaults, so a
+  // clinic's own settings survive a re-seed.
+  lines.push(
+    `UPDATE booking_rules SET min_notice_minutes = ${DEMO_BOOKING_RULES.minNoticeMinutes}, max_days_ahead = ${DEMO_BOOKING_RULES.maxDaysAhead} ` +
+      `WHERE id = 1 AND min_notice_minutes = 120 AND max_days_ahead = 60;`,
+  );
+
+  // A week of appointments, unless seeded appointments of an earlier seed date are still ahead
+  // (then the clinic already has its demo week). Each insert also refuses any overlap with a live
+  // appointment of the same provider or room, as src/calendar/sql.ts does, so it never double-books
+  // what someone booked by hand.
+  const { today, rows } = demoAppointments(clinic, { now, patients, createdBy });
+  for (const a of rows) {
+    const values = APPOINTMENT_COLUMNS.map((c) => {
+      if (c === "provider_id") return "p.id";
+      if (c === "appointment_type_id") return "t.id";
+      if (c === "resource_id") return "NULL";
+      if (c === "updated_at") return v(a.created_at);
+      return v(a[c]);
+    });
+    lines.push(
+      `INSERT OR IGNORE INTO appointments (${APPOINTMENT_COLUMNS.join(", ")}) SELECT ${values.join(", ")} ` +
+        `FROM providers p, appointment_types t WHERE p.slug = ${v(a.provider_slug)} AND t.slug = ${v(a.type_slug)} ` +
+        `AND NOT EXISTS (SELECT 1 FROM appointments o WHERE o.idempotency_key LIKE 'seed:%' AND o.idempotency_key NOT LIKE ${v(`seed:${today}:%`)} AND o.block_end > ${now}) ` +
+        (a.status === "cancelled"
+          ? ""
+          : `AND NOT EXISTS (SELECT 1 FROM appointments o WHERE o.status != 'cancelled' AND o.block_start < ${a.block_end} AND o.block_end > ${a.block_start} ` +
+            `AND o.id != ${v(a.id)} AND (o.provider_id = p.id${a.room_id ? ` OR o.room_id = ${v(a.room_id)}` : ""})) `) +
+        `;`,
+    );
+  }
+  return lines;
+}
+
+function clinicSql(clinic, now = Date.now()) {
   const registrar = USERS.find((u) => u.email === clinic.registrar)?.id ?? null;
   const rows = demoPatients(clinic, { createdBy: registrar });
-  const lines = ["SELECT count(*) AS patients FROM patients;"];
+  const lines = [CLINIC_COUNTS];
   for (const p of rows) {
     lines.push(`INSERT OR IGNORE INTO patients (${PATIENT_COLUMNS.join(", ")}) VALUES (${PATIENT_COLUMNS.map((c) => sqlValue(p[c])).join(", ")});`);
   }
-  lines.push("SELECT count(*) AS patients FROM patients;");
+  lines.push(...schedulingSql(clinic, rows, registrar, now));
+  lines.push(CLINIC_COUNTS);
   return { sql: lines.join("\n") + "\n", count: rows.length };
 }
 
@@ -129,8 +222,18 @@ export async function seedAll(target, { log = console.log } = {}) {
       const news = kinds.filter(([k]) => added(before, after, k) !== 0).map(([k, word]) => `+${plural(added(before, after, k), word)}`);
       log(`  ${job.label}: ${kinds.map(([k, word]) => plural(after[k], word)).join(", ")} (${news.length ? news.join(", ") : "nothing new"})`);
     } else {
-      const n = added(before, after, "patients");
-      log(`  ${job.label}: ${plural(after.patients, "patient")} (${n === 0 ? "nothing new" : `+${n}`})`);
+      const kinds = [
+        ["patients", "patient"],
+        ["locations", "location"],
+        ["rooms", "room"],
+        ["providers", "provider"],
+        ["types", "appointment type"],
+        ["hours", "weekly hours rule"],
+        ["appointments", "appointment"],
+      ];
+      const news = kinds.filter(([k]) => added(before, after, k) !== 0).map(([k, word]) => `+${plural(added(before, after, k), word)}`);
+      const shown = kinds.filter(([k]) => k !== "hours");
+      log(`  ${job.label}: ${shown.map(([k, word]) => plural(after[k], word)).join(", ")} (${news.length ? news.join(", ") : "nothing new"})`);
     }
   }
   if (unmigrated.length > 0) {

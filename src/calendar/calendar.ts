@@ -64,6 +64,8 @@ const PENDING_GRACE_MS = 60_000;
 export class ClinicCalendar extends DurableObject<Env> {
   private sql: SqlStorage;
   private inflight = new Map<string, Promise<ConfirmResult>>();
+  /** The last change queued per appointment (see oneAtATime); it never rejects. */
+  private changing = new Map<string, Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -188,6 +190,13 @@ export class ClinicCalendar extends DurableObject<Env> {
     r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number },
   ): Promise<ChangeResult> {
     await this.ensureBuilt(clinic);
+    return this.oneAtATime(r.appointmentId, () => this.doReschedule(clinic, r));
+  }
+
+  private async doReschedule(
+    clinic: ClinicRef,
+    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+  ): Promise<ChangeResult> {
     const now = r.now ?? Date.now();
     const claim = claimOf(r.to);
     const own = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE appointment_id = ?", r.appointmentId).toArray()[0];
@@ -232,6 +241,10 @@ export class ClinicCalendar extends DurableObject<Env> {
    */
   async cancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[] }): Promise<ChangeResult> {
     await this.ensureBuilt(clinic);
+    return this.oneAtATime(c.appointmentId, () => this.doCancel(clinic, c));
+  }
+
+  private async doCancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[] }): Promise<ChangeResult> {
     const d1 = this.d1(clinic);
     try {
       const [changed] = await d1.batch(c.statements.map((s) => stmt(d1, s)));
@@ -365,6 +378,28 @@ export class ClinicCalendar extends DurableObject<Env> {
       this.sql.exec("UPDATE claims SET kind = 'hold', idempotency_key = NULL, expires_at = ? WHERE id = ?", hold.expires_at, c.holdId);
       return { ok: false, reason: "unavailable" };
     }
+  }
+
+  /**
+   * Runs the changes (moves, cancellations) of one appointment one after another. Without this,
+   * two moves of the same appointment in flight at once (two tabs, a double submit of the manage
+   * link) each claimed their new time, D1 applied both, and each kept its claim on success: the
+   * appointment ended with two booked claims, one at a time D1 no longer has, refused to everyone
+   * until a rebuild (test/booking/calendar-object.test.ts, "two moves of one appointment at
+   * once"). In sequence, the second change finds the first one's claim as the appointment's own.
+   */
+  private oneAtATime<T>(appointmentId: string, change: () => Promise<T>): Promise<T> {
+    const before = this.changing.get(appointmentId) ?? Promise.resolve();
+    const run = before.then(change);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.changing.set(appointmentId, settled);
+    void settled.then(() => {
+      if (this.changing.get(appointmentId) === settled) this.changing.delete(appointmentId);
+    });
+    return run;
   }
 
   private bookedByKey(key: string): string | null {
