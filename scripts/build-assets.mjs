@@ -1,5 +1,5 @@
-// Fingerprints the static assets (htmx, the stylesheet) and writes src/generated/assets.ts, which the
-// Worker serves at /assets/<name>.<hash>.<ext> with an immutable cache policy.
+// Fingerprints the static assets (htmx, the stylesheet, the calendar's live script) and writes
+// src/generated/assets.ts, which the Worker serves at /assets/<name>.<hash>.<ext> with an immutable cache policy.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,6 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sources = {
   htmx: { file: "node_modules/htmx.org/dist/htmx.min.js", ext: "js", type: "text/javascript; charset=utf-8" },
   css: { file: "views/styles/app.css", ext: "css", type: "text/css; charset=utf-8" },
+  // The staff calendar's live refresh, loaded only by the day view.
+  live: { file: "views/scripts/live.js", ext: "js", type: "text/javascript; charset=utf-8" },
 };
 
 const files = {};

@@ -1,0 +1,220 @@
+/**
+ * An appointment's changes: status (forward only), no-show, cancellation (this visit, or this and
+ * the following visits of its series) and reschedule (this visit only). A form opened on an older
+ * version is a conflict. Time that is freed is offered to the waitlist.
+ */
+import { audit, auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../../audit/service";
+import { nearest } from "../../booking/service";
+import type { AppointmentDraft } from "../../calendar/sql";
+import { AppError, notFound } from "../../platform/errors";
+import { requirePermission } from "../../platform/scope";
+import { calendarOf, clinicRef, type TypeRow } from "../data";
+import type { AppointmentStatus } from "../schema";
+import { checkSlot, computeSlots, localParts, type Slot } from "../slots";
+import { offerFreedTime } from "../waitlist";
+import { addDays } from "./days";
+import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
+import { STAFF_REFUSALS } from "./messages";
+import { STATUS_FLOW } from "./schemas";
+import { CHANGED_ONE, STALE, STATUS_LABELS, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
+
+async function loadForChange(scope: CalendarScope, id: string, version: number): Promise<ShownAppointment> {
+  requirePermission(scope, "schedule:write");
+  const a = await findShown(scope.d1, id);
+  if (!a) throw notFound("This appointment");
+  if (a.version !== version) throw new AppError("conflict", STALE);
+  return a;
+}
+
+/** Statuses an appointment may move to now: forward along the flow, or no-show once it has started. */
+export function nextStatuses(a: Pick<ShownAppointment, "status" | "startsAt">, now: number): AppointmentStatus[] {
+  const at = (STATUS_FLOW as readonly string[]).indexOf(a.status);
+  const forward = at < 0 ? [] : STATUS_FLOW.slice(at + 1);
+  const noShow = (a.status === "booked" || a.status === "confirmed") && a.startsAt <= now ? (["no_show"] as const) : [];
+  return [...forward, ...noShow];
+}
+
+/**
+ * Moves an appointment along booked → confirmed → arrived → in room → completed (forward only;
+ * steps may be skipped), or marks a no-show (booked or confirmed, and only once the visit has
+ * started). A form opened on an older version is a conflict. A no-show goes through the calendar
+ * object (its claim is let go); it stays busy time in D1, so the past is not offered again.
+ */
+export async function changeStatus(scope: CalendarScope, id: string, to: AppointmentStatus, version: number, now: number): Promise<void> {
+  const a = await loadForChange(scope, id, version);
+  const entry: AuditEntry = { action: "update", event: "appointment.status", entityType: "appointment", entityId: id, patientId: a.patientId, detail: `${a.status} → ${to}` };
+  if (to === "no_show") {
+    if (a.status !== "booked" && a.status !== "confirmed") throw new AppError("validation", `This appointment is ${STATUS_LABELS[a.status]}: only a booked or confirmed visit can be a no-show.`);
+    if (a.startsAt > now) throw new AppError("validation", "A visit that has not started yet cannot be a no-show. Cancel it instead if the patient will not come.");
+    const result = await calendarOf(scope.env, scope.clinic).cancel(clinicRef(scope.clinic), {
+      appointmentId: id,
+      statements: [
+        {
+          sql: "UPDATE appointments SET status = 'no_show', version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status IN ('booked', 'confirmed')",
+          params: [now, id, version],
+        },
+        auditSql(scope, entry, CHANGED_ONE),
+      ],
+    });
+    if (!result.ok) throw result.reason === "unavailable" ? new AppError("internal", STAFF_REFUSALS.unavailable) : new AppError("conflict", STALE);
+    scheduleSeal(scope);
+    return;
+  }
+  const from = (STATUS_FLOW as readonly string[]).indexOf(a.status);
+  const target = (STATUS_FLOW as readonly string[]).indexOf(to);
+  if (from < 0 || target <= from) {
+    throw new AppError(
+      "validation",
+      `This appointment is ${STATUS_LABELS[a.status]} and cannot go to ${STATUS_LABELS[to]}: a status only moves forward (booked → confirmed → arrived → in room → completed).`,
+    );
+  }
+  // The time stays claimed exactly as before, so this write needs nothing of the calendar object.
+  const [changed] = await scope.d1.batch([
+    scope.d1
+      .prepare("UPDATE appointments SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status = ?")
+      .bind(to, now, id, version, a.status),
+    auditIfChanged(scope, entry),
+  ]);
+  if (!changed || changed.meta.changes !== 1) throw new AppError("conflict", STALE);
+  scheduleSeal(scope);
+}
+
+async function offerFreed(scope: CalendarScope, a: Pick<ShownAppointment, "providerId" | "locationId" | "blockStart" | "blockEnd">): Promise<void> {
+  try {
+    await offerFreedTime(scope, scope.clinic, { providerId: a.providerId, locationId: a.locationId, blockStart: a.blockStart, blockEnd: a.blockEnd });
+  } catch (err) {
+    // The cancellation stands; the waitlist can be offered the time by hand.
+    console.error("waitlist offer failed", err);
+  }
+}
+
+/**
+ * Cancels a booked or confirmed appointment with a reason, and with "following", every later
+ * visit of its series still booked or confirmed. Each visit is freed through the calendar object
+ * (its row, then its audit row, in one D1 batch) and offered to the waitlist. Returns how many
+ * visits were cancelled.
+ */
+export async function cancelAppointment(scope: CalendarScope, id: string, input: { reason: string; version: number; which: "this" | "following" }, now: number): Promise<number> {
+  const a = await loadForChange(scope, id, input.version);
+  if (a.status !== "booked" && a.status !== "confirmed") {
+    throw new AppError("conflict", `This appointment is already ${STATUS_LABELS[a.status]}: only a booked or confirmed appointment can be cancelled.`);
+  }
+  const later = input.which === "following" && a.seriesId ? await followingInSeries(scope.d1, a.seriesId, a.startsAt) : [];
+  const cal = calendarOf(scope.env, scope.clinic);
+  let cancelled = 0;
+  for (const t of [a, ...later]) {
+    const detail = t === a ? "cancelled by staff" : "cancelled by staff with an earlier visit of its series (this and following)";
+    const result = await cal.cancel(clinicRef(scope.clinic), {
+      appointmentId: t.id,
+      statements: [
+        {
+          sql: "UPDATE appointments SET status = 'cancelled', cancel_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status IN ('booked', 'confirmed')",
+          params: [input.reason, now, t.id, t.version],
+        },
+        auditSql(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: t.id, patientId: t.patientId, detail }, CHANGED_ONE),
+      ],
+    });
+    if (!result.ok) {
+      if (t !== a) continue; // a later visit changed meanwhile: leave it as it is
+      throw result.reason === "unavailable" ? new AppError("internal", STAFF_REFUSALS.unavailable) : new AppError("conflict", STALE);
+    }
+    cancelled++;
+    await offerFreed(scope, t);
+  }
+  scheduleSeal(scope);
+  return cancelled;
+}
+
+export interface RescheduleModel {
+  a: ShownAppointment;
+  type: TypeRow;
+  date: string;
+  today: string;
+  providers: CalProvider[];
+  providerId: string;
+  slots: Slot[];
+}
+
+/** The open starts for moving an appointment (same type and location), on one date. */
+export async function rescheduleOptions(
+  scope: CalendarScope,
+  id: string,
+  q: { date: string | null; at: number | null; providerId: string | null },
+  now: number,
+): Promise<RescheduleModel> {
+  requirePermission(scope, "schedule:write");
+  const a = await findShown(scope.d1, id);
+  if (!a) throw notFound("This appointment");
+  await audit(scope, { action: "read", event: "appointment.view", entityType: "appointment", entityId: id, patientId: a.patientId, detail: "reschedule" });
+  if (a.status !== "booked" && a.status !== "confirmed") throw new AppError("conflict", `This appointment is ${STATUS_LABELS[a.status]} and can no longer be moved.`);
+  const today = localParts(now, a.timezone).date;
+  const own = localParts(a.startsAt, a.timezone).date;
+  const date = q.date ?? (q.at !== null ? localParts(q.at, a.timezone).date : own >= today ? own : today);
+  const world = await loadWithLive(scope, { fromDate: date, toDate: date }, now);
+  const type = world.types.find((t) => t.id === a.typeId);
+  if (!type) throw new AppError("conflict", "This appointment's type is no longer offered, so it cannot be moved. Cancel it and book another.");
+  const providers = world.providers.filter((p) => p.typeIds.includes(type.id) && p.locationIds.includes(a.locationId));
+  const providerId = q.providerId && providers.some((p) => p.id === q.providerId) ? q.providerId : a.providerId;
+  const slots = computeSlots(slotQuery(world, { type, locationId: a.locationId, providerIds: [providerId], fromDate: date, toDate: date, now, exceptAppointment: a.id }));
+  return { a, type, date, today, providers, providerId, slots };
+}
+
+/**
+ * Moves one appointment (of a series: this visit only; the others keep their times) to a new
+ * start of the same type, through the calendar object; the time it leaves is offered to the
+ * waitlist.
+ */
+export async function rescheduleAppointment(
+  scope: CalendarScope,
+  id: string,
+  input: { slot: { providerId: string; locationId: string; startsAt: number }; version: number },
+  now: number,
+): Promise<void> {
+  const a = await loadForChange(scope, id, input.version);
+  if (a.status !== "booked" && a.status !== "confirmed") throw new AppError("conflict", `This appointment is ${STATUS_LABELS[a.status]} and can no longer be moved.`);
+  if (input.slot.locationId !== a.locationId) throw new AppError("validation", "An appointment can only be moved within its location.");
+  const utcDate = new Date(input.slot.startsAt).toISOString().slice(0, 10);
+  const world = await loadWithLive(scope, { fromDate: addDays(utcDate, -1), toDate: addDays(utcDate, 1) }, now);
+  const type = world.types.find((t) => t.id === a.typeId);
+  if (!type) throw new AppError("conflict", "This appointment's type is no longer offered, so it cannot be moved.");
+  const date = localParts(input.slot.startsAt, a.timezone).date;
+  const q = slotQuery(world, { type, locationId: a.locationId, fromDate: date, toDate: date, now, exceptAppointment: a.id });
+  const checked = checkSlot(q, input.slot);
+  if (!checked.ok) throw new SlotRefused(checked.reason, nearest(computeSlots(q), { providerId: input.slot.providerId, startsAt: input.slot.startsAt }));
+  const s = checked.slot;
+  const to: AppointmentDraft = {
+    id: a.id,
+    patientId: a.patientId,
+    providerId: s.providerId,
+    locationId: s.locationId,
+    appointmentTypeId: type.id,
+    roomId: s.roomId,
+    resourceId: s.resourceId,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    blockStart: s.blockStart,
+    blockEnd: s.blockEnd,
+    source: a.source,
+    seriesId: a.seriesId,
+    createdBy: scope.staff.id,
+  };
+  const result = await calendarOf(scope.env, scope.clinic).reschedule(clinicRef(scope.clinic), {
+    appointmentId: a.id,
+    to,
+    extra: [
+      auditSql(
+        scope,
+        { action: "update", event: "appointment.reschedule", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: `moved by staff from ${new Date(a.startsAt).toISOString()}` },
+        CHANGED_ONE,
+      ),
+    ],
+    now,
+  });
+  if (!result.ok) {
+    if (result.reason === "unavailable") throw new SlotRefused("unavailable", []);
+    if (result.reason === "not_found") throw new AppError("conflict", STALE);
+    throw new SlotRefused("taken", nearest(computeSlots(q).filter((x) => x.startsAt !== s.startsAt || x.providerId !== s.providerId), input.slot));
+  }
+  scheduleSeal(scope);
+  await offerFreed(scope, a);
+}
