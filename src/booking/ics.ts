@@ -114,8 +114,10 @@ export function fold(line: string): string {
 }
 
 function vtimezone(timezone: string, around: number): string[] {
+  // From the middle of the year before, so an event early in the year still has the observance in
+  // force (the previous autumn's change) and not only the ones that follow it.
   const year = new Date(around).getUTCFullYear();
-  const from = Date.UTC(year, 0, 1);
+  const from = Date.UTC(year - 1, 6, 1);
   const to = Date.UTC(year + 1, 0, 1);
   const lines = ["BEGIN:VTIMEZONE", `TZID:${timezone}`];
   const changes = offsetTransitions(timezone, from, to);

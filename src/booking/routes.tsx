@@ -13,7 +13,7 @@ import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { digitsOf, isValidIsoDate } from "../patients/schemas";
-import { findType } from "../scheduling/data";
+import { calendarOf, clinicRef, findType } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
 import { offerFreedTime } from "../scheduling/waitlist";
 import {
@@ -131,6 +131,7 @@ bookingRoutes.post("/hold", async (c) => {
     managed = await loadManaged(scope, await readManage(c.env, c.var.clinic, manageToken));
     const allowed = changeableOnline(managed, now);
     if (!allowed.ok) throw new AppError("conflict", allowed.why);
+    if (managed.typeId !== type.id) throw new AppError("conflict", "A booking keeps its kind of visit when it moves. Pick a time from your booking's own link.");
   }
   try {
     const held = await holdSlot(scope, { type, providerId, locationId, startsAt: Number(start), now, anyProvider: !form.provider });
@@ -146,7 +147,13 @@ bookingRoutes.post("/hold", async (c) => {
       invitedPatientId: invited,
     });
     if (managed) {
-      await rescheduleOnline(scope, managed, token, now);
+      try {
+        await rescheduleOnline(scope, managed, token, now);
+      } catch (err) {
+        // The move did not happen: the time held for it goes back to everyone.
+        await calendarOf(c.env, c.var.clinic).release(clinicRef(c.var.clinic), held.holdId);
+        throw err;
+      }
       return redirect(c, `/book/manage?m=${encodeURIComponent(manageToken!)}&moved=1`);
     }
     return redirect(c, `/book/details?h=${encodeURIComponent(token)}`);
@@ -187,8 +194,9 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
   }
   let values = extra.values ?? {};
   if (!extra.values && hold.invitedPatientId) {
+    // A forwarded invitation must not reveal more than a name: the patient types the rest.
     const p = await scope.d1
-      .prepare("SELECT given_name, family_name, date_of_birth, phone, email FROM patients WHERE id = ?")
+      .prepare("SELECT given_name, family_name FROM patients WHERE id = ?")
       .bind(hold.invitedPatientId)
       .first<Record<string, string>>();
     if (p) {
@@ -305,15 +313,22 @@ bookingRoutes.post("/manage/cancel", async (c) => {
   const token = form.m ?? "";
   const scope = scopeOf(c);
   const a = await loadManaged(scope, await readManage(c.env, c.var.clinic, token));
-  await cancelOnline(scope, a);
+  const held = await cancelOnline(scope, a);
   const type = await findType(scope.d1, a.typeId);
-  // The freed time goes to the waitlist first.
-  await offerFreedTime(scope, c.var.clinic, {
-    providerId: a.providerId,
-    locationId: a.locationId,
-    blockStart: a.startsAt - (type?.bufferBeforeMinutes ?? 0) * 60_000,
-    blockEnd: a.endsAt + (type?.bufferAfterMinutes ?? 0) * 60_000,
-  }, Date.now(), new URL(c.req.url).origin);
+  // The freed time goes to the waitlist first; a failure there does not undo the cancellation.
+  await offerFreedTime(
+    scope,
+    c.var.clinic,
+    {
+      providerId: a.providerId,
+      locationId: a.locationId,
+      blockStart: a.startsAt - (type?.bufferBeforeMinutes ?? 0) * 60_000,
+      blockEnd: a.endsAt + (type?.bufferAfterMinutes ?? 0) * 60_000,
+    },
+    Date.now(),
+    new URL(c.req.url).origin,
+    held ?? undefined,
+  ).catch((err) => console.error("waitlist offer failed", err));
   return redirect(c, `/book/manage?m=${encodeURIComponent(token)}&cancelled=1`);
 });
 

@@ -4,7 +4,8 @@
  * through a signed link. Every change goes through the clinic's calendar object.
  */
 import { auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
-import { appointmentExists, type AppointmentDraft, type SqlStatement } from "../calendar/sql";
+import { appointmentExists, draftAt, placeFor, type SqlStatement } from "../calendar/sql";
+import { WAITLIST_HOLD_MS } from "../scheduling/waitlist";
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
@@ -213,9 +214,12 @@ export async function readHold(env: Env, clinic: Clinic, token: string): Promise
   };
 }
 
-/** A manage link lives until a week after the visit. */
+/**
+ * A manage link lives until a week after the latest time the visit could be moved to (booking
+ * horizons are at most a year), so a reschedule never strands it.
+ */
 export async function signManage(env: Env, clinic: Clinic, appointmentId: string, startsAt: number): Promise<string> {
-  const ttl = Math.max(3600, Math.ceil((startsAt + 7 * DAY - Date.now()) / 1000));
+  const ttl = Math.ceil((Math.max(startsAt, Date.now()) + 372 * DAY - Date.now()) / 1000);
   return signToken(env.SESSION_SECRET, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl });
 }
 
@@ -324,33 +328,21 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
       );
     }
   }
-  const slotEnd = hold.startsAt + type.durationMinutes * 60_000;
   const appointmentId = crypto.randomUUID();
   const patientId = matched?.id ?? crypto.randomUUID();
-  const draft: AppointmentDraft = {
+  const draft = draftAt(placeFor(type, { providerId: hold.providerId, locationId: hold.locationId, roomId: null, startsAt: hold.startsAt }), {
     id: appointmentId,
     patientId,
-    providerId: hold.providerId,
-    locationId: hold.locationId,
     appointmentTypeId: type.id,
-    roomId: null,
-    resourceId: type.resourceId,
-    startsAt: hold.startsAt,
-    endsAt: slotEnd,
-    blockStart: hold.startsAt - type.bufferBeforeMinutes * 60_000,
-    blockEnd: slotEnd + type.bufferAfterMinutes * 60_000,
     source: "online",
     seriesId: null,
     createdBy: null,
-  };
-  // The room was chosen when the slot was held; the calendar checks the block against the hold.
-  const live = await calendarOf(scope.env, scope.clinic).liveClaims(clinicRef(scope.clinic), draft.blockStart, draft.blockEnd, now);
-  const mine = live.find((l) => l.providerId === draft.providerId && l.blockStart === draft.blockStart && l.blockEnd === draft.blockEnd);
-  draft.roomId = mine?.roomId ?? null;
+  });
 
   const manageToken = await signManage(scope.env, scope.clinic, appointmentId, hold.startsAt);
   const guard = appointmentExists(appointmentId);
   const entries: AuditEntry[] = [
+    ...(matched ? [{ action: "read" as const, event: "patient.match", entityType: "patient", entityId: patientId, patientId, detail: "matched by online booking" }] : []),
     ...(matched ? [] : [{ action: "create" as const, event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "registered by online booking" }]),
     { action: "create", event: "appointment.create", entityType: "appointment", entityId: appointmentId, patientId, detail: "booked online" },
   ];
@@ -379,8 +371,18 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
     throw new SlotUnavailable(result.reason, alternatives);
   }
   scheduleSeal(scope);
-  const finalToken = result.replayed ? await signManage(scope.env, scope.clinic, result.appointmentId, hold.startsAt) : manageToken;
-  return { appointmentId: result.appointmentId, manageToken: finalToken, replayed: result.replayed };
+  if (result.appointmentId !== appointmentId) {
+    // Booked before (a double submit, or a retry): only the same person gets its manage link.
+    const booked = await scope.d1
+      .prepare("SELECT p.identity_key AS identityKey FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?")
+      .bind(result.appointmentId)
+      .first<{ identityKey: string }>();
+    if (booked?.identityKey !== identityKey(d.given_name, d.family_name, d.date_of_birth)) {
+      throw new AppError("conflict", "This time was already booked with this link. Pick a time again to make a new booking.");
+    }
+    return { appointmentId: result.appointmentId, manageToken: await signManage(scope.env, scope.clinic, result.appointmentId, hold.startsAt), replayed: true };
+  }
+  return { appointmentId: result.appointmentId, manageToken, replayed: result.replayed };
 }
 
 function confirmationMessageSql(
@@ -420,6 +422,7 @@ export interface ManagedAppointment {
   startsAt: number;
   endsAt: number;
   status: string;
+  version: number;
   cancelWindowHours: number;
 }
 
@@ -428,7 +431,7 @@ export async function loadManaged(scope: BookingScope, appointmentId: string): P
     .prepare(
       `SELECT a.id, a.patient_id AS patientId, a.provider_id AS providerId, p.display_name AS providerName, a.location_id AS locationId,
          l.name AS locationName, trim(coalesce(l.address_line1, '') || ', ' || coalesce(l.city, ''), ', ') AS address, l.timezone,
-         t.id AS typeId, t.slug AS typeSlug, t.name AS typeName, t.modality, a.starts_at AS startsAt, a.ends_at AS endsAt, a.status,
+         t.id AS typeId, t.slug AS typeSlug, t.name AS typeName, t.modality, a.starts_at AS startsAt, a.ends_at AS endsAt, a.status, a.version,
          (SELECT cancel_window_hours FROM booking_rules WHERE id = 1) AS cancelWindowHours
        FROM appointments a JOIN providers p ON p.id = a.provider_id JOIN locations l ON l.id = a.location_id
          JOIN appointment_types t ON t.id = a.appointment_type_id WHERE a.id = ?`,
@@ -448,7 +451,8 @@ export function changeableOnline(a: ManagedAppointment, now: number): { ok: true
   return { ok: true };
 }
 
-export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, now = Date.now()): Promise<void> {
+/** Cancels from the manage link; the freed time comes back held for the waitlist (see offerFreedTime). */
+export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, now = Date.now()): Promise<{ holdId: string; expiresAt: number } | null> {
   const allowed = changeableOnline(a, now);
   if (!allowed.ok) throw new AppError("conflict", allowed.why);
   const result = await calendarOf(scope.env, scope.clinic).cancel(clinicRef(scope.clinic), {
@@ -460,9 +464,12 @@ export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, n
       },
       auditSql(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "cancelled by the patient online" }, { sql: "changes() = 1", params: [] }),
     ],
+    holdForMs: WAITLIST_HOLD_MS,
+    now,
   });
   if (!result.ok) throw new AppError(result.reason === "unavailable" ? "internal" : "conflict", result.reason === "unavailable" ? REFUSALS.unavailable : "This appointment can no longer be cancelled online.");
   scheduleSeal(scope);
+  return result.holdId && result.expiresAt ? { holdId: result.holdId, expiresAt: result.expiresAt } : null;
 }
 
 /** Moves a booking to a held slot (the manage link's reschedule). */
@@ -470,32 +477,23 @@ export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointmen
   const allowed = changeableOnline(a, now);
   if (!allowed.ok) throw new AppError("conflict", allowed.why);
   const hold = await readHold(scope.env, scope.clinic, holdToken);
-  if (hold.appointmentId !== a.id) throw new SlotUnavailable("mismatch", []);
+  // A move keeps the visit: same appointment, same type (its length and buffers decide the block).
+  if (hold.appointmentId !== a.id || hold.typeId !== a.typeId) throw new SlotUnavailable("mismatch", []);
   const type = await findType(scope.d1, hold.typeId);
   if (!type) throw new SlotUnavailable("mismatch", []);
   const cal = calendarOf(scope.env, scope.clinic);
-  const live = await cal.liveClaims(clinicRef(scope.clinic), hold.startsAt - type.bufferBeforeMinutes * 60_000, hold.startsAt + (type.durationMinutes + type.bufferAfterMinutes) * 60_000, now);
-  const endsAt = hold.startsAt + type.durationMinutes * 60_000;
-  const to: AppointmentDraft = {
+  // The calendar object moves the appointment onto the patient's own hold (and its room).
+  const to = draftAt(placeFor(type, { providerId: hold.providerId, locationId: hold.locationId, roomId: null, startsAt: hold.startsAt }), {
     id: a.id,
     patientId: a.patientId,
-    providerId: hold.providerId,
-    locationId: hold.locationId,
     appointmentTypeId: type.id,
-    roomId: live.find((l) => l.providerId === hold.providerId && l.kind === "hold")?.roomId ?? null,
-    resourceId: type.resourceId,
-    startsAt: hold.startsAt,
-    endsAt,
-    blockStart: hold.startsAt - type.bufferBeforeMinutes * 60_000,
-    blockEnd: endsAt + type.bufferAfterMinutes * 60_000,
     source: "online",
     seriesId: null,
     createdBy: null,
-  };
-  // Our own hold must not stand in the way of the move: let it go first.
-  await cal.release(clinicRef(scope.clinic), hold.holdId);
+  });
   const result = await cal.reschedule(clinicRef(scope.clinic), {
     appointmentId: a.id,
+    holdId: hold.holdId,
     to,
     extra: [
       auditSql(
@@ -522,6 +520,8 @@ export function icsFor(a: ManagedAppointment, clinic: Clinic, manageUrl: string,
     url: manageUrl,
     stamp: now,
     status: a.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
+    // Each change of the appointment bumps its version, so calendars replace their copy.
+    sequence: a.version - 1,
   });
 }
 

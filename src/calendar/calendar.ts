@@ -42,7 +42,7 @@ export type ConfirmResult =
   | { ok: true; appointmentId: string; replayed: boolean }
   | { ok: false; reason: "hold_expired" | "taken" | "mismatch" | "unavailable" };
 
-export type ChangeResult = { ok: true } | { ok: false; reason: "taken" | "not_found" | "unavailable" };
+export type ChangeResult = { ok: true; holdId?: string; expiresAt?: number } | { ok: false; reason: "taken" | "not_found" | "unavailable" };
 
 interface ClaimRow {
   id: string;
@@ -187,7 +187,7 @@ export class ClinicCalendar extends DurableObject<Env> {
    */
   async reschedule(
     clinic: ClinicRef,
-    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number; holdId?: string },
   ): Promise<ChangeResult> {
     await this.ensureBuilt(clinic);
     return this.oneAtATime(r.appointmentId, () => this.doReschedule(clinic, r));
@@ -195,12 +195,19 @@ export class ClinicCalendar extends DurableObject<Env> {
 
   private async doReschedule(
     clinic: ClinicRef,
-    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number; holdId?: string },
   ): Promise<ChangeResult> {
     const now = r.now ?? Date.now();
+    // Moving onto the patient's own hold: the room and equipment chosen for it come along.
+    const held = r.holdId
+      ? this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE id = ? AND kind = 'hold' AND expires_at > ?", r.holdId, now).toArray()[0]
+      : undefined;
+    if (held) r = { ...r, to: { ...r.to, roomId: held.room_id, resourceId: held.resource_id } };
     const claim = claimOf(r.to);
     const own = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE appointment_id = ?", r.appointmentId).toArray()[0];
-    if (this.conflict(claim, now, own?.id)) return { ok: false, reason: "taken" };
+    // The patient's own hold on the new time (from the manage link) is not in the way: it becomes the move.
+    if (this.conflict(claim, now, [own?.id ?? "", r.holdId ?? ""])) return { ok: false, reason: "taken" };
+    if (r.holdId) this.sql.exec("DELETE FROM claims WHERE id = ? AND kind = 'hold'", r.holdId);
     const pendingId = `${r.appointmentId}:move:${crypto.randomUUID()}`;
     this.sql.exec(
       `INSERT INTO claims (id, kind, provider_id, room_id, resource_id, block_start, block_end, expires_at, appointment_id)
@@ -239,12 +246,12 @@ export class ClinicCalendar extends DurableObject<Env> {
    * Frees an appointment's time after D1 records it as cancelled (or as a no-show, which also
    * frees a future slot). `statements` must change the appointment row (first) and audit it.
    */
-  async cancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[] }): Promise<ChangeResult> {
+  async cancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[]; holdForMs?: number; now?: number }): Promise<ChangeResult> {
     await this.ensureBuilt(clinic);
     return this.oneAtATime(c.appointmentId, () => this.doCancel(clinic, c));
   }
 
-  private async doCancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[] }): Promise<ChangeResult> {
+  private async doCancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[]; holdForMs?: number; now?: number }): Promise<ChangeResult> {
     const d1 = this.d1(clinic);
     try {
       const [changed] = await d1.batch(c.statements.map((s) => stmt(d1, s)));
@@ -254,6 +261,22 @@ export class ClinicCalendar extends DurableObject<Env> {
       return { ok: false, reason: "unavailable" };
     }
     const own = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE appointment_id = ?", c.appointmentId).toArray();
+    const first = own[0];
+    if (c.holdForMs && first) {
+      // The freed time is held for the waitlist in the same step, so nobody else can take it first.
+      const now = c.now ?? Date.now();
+      const holdId = crypto.randomUUID();
+      const expiresAt = now + c.holdForMs;
+      this.sql.exec("DELETE FROM claims WHERE appointment_id = ? AND id != ?", c.appointmentId, first.id);
+      this.sql.exec(
+        "UPDATE claims SET id = ?, kind = 'hold', expires_at = ?, appointment_id = NULL, idempotency_key = NULL WHERE id = ?",
+        holdId,
+        expiresAt,
+        first.id,
+      );
+      await this.armAlarm(expiresAt);
+      return { ok: true, holdId, expiresAt };
+    }
     this.sql.exec("DELETE FROM claims WHERE appointment_id = ?", c.appointmentId);
     for (const row of own) this.broadcast("freed", toLive(row));
     return { ok: true };
@@ -262,10 +285,11 @@ export class ClinicCalendar extends DurableObject<Env> {
   /** Frees expired holds, settles stale pending claims, and re-arms for the next expiry. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const expired = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE kind = 'hold' AND expires_at <= ?", now).toArray();
-    this.sql.exec("DELETE FROM claims WHERE kind = 'hold' AND expires_at <= ?", now);
+    const expired = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE kind = 'hold' AND expires_at <= ? AND idempotency_key IS NULL", now).toArray();
+    this.sql.exec("DELETE FROM claims WHERE kind = 'hold' AND expires_at <= ? AND idempotency_key IS NULL", now);
     for (const row of expired) this.broadcast("freed", toLive(row));
-    const stale = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE kind = 'pending' AND expires_at <= ?", now).toArray();
+    // Pending claims, and holds whose confirmation failed without an answer, are settled by D1.
+    const stale = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE kind IN ('pending', 'hold') AND expires_at <= ?", now).toArray();
     const clinic = this.storedClinic();
     for (const row of stale) {
       // A confirmation that never reported back: D1 decides whether it happened.
@@ -340,7 +364,8 @@ export class ClinicCalendar extends DurableObject<Env> {
       if (existing) return { ok: true, appointmentId: existing.id, replayed: true };
       return { ok: false, reason: "hold_expired" };
     }
-    const a = c.appointment;
+    // The room and equipment were chosen when the time was held: the appointment takes those.
+    const a: AppointmentDraft = { ...c.appointment, roomId: hold.room_id, resourceId: hold.resource_id };
     if (hold.provider_id !== a.providerId || hold.block_start !== a.blockStart || hold.block_end !== a.blockEnd) {
       return { ok: false, reason: "mismatch" };
     }
@@ -375,7 +400,8 @@ export class ClinicCalendar extends DurableObject<Env> {
       } catch {
         // still down: keep the hold so the patient can retry until it expires
       }
-      this.sql.exec("UPDATE claims SET kind = 'hold', idempotency_key = NULL, expires_at = ? WHERE id = ?", hold.expires_at, c.holdId);
+      // Keep the key: if the batch did commit after all, the alarm finds the appointment by it.
+      this.sql.exec("UPDATE claims SET kind = 'hold', expires_at = ? WHERE id = ?", hold.expires_at, c.holdId);
       return { ok: false, reason: "unavailable" };
     }
   }
@@ -408,24 +434,24 @@ export class ClinicCalendar extends DurableObject<Env> {
   }
 
   /** Is any live claim in the way of this one? Synchronous, so check-and-claim is atomic. */
-  private conflict(c: ClaimRequest, now: number, excludeId?: string): boolean {
-    const row = this.sql
-      .exec(
-        `SELECT 1 FROM claims WHERE block_start < ? AND block_end > ?
+  private conflict(c: ClaimRequest, now: number, exclude: string | string[] = []): boolean {
+    const skip = new Set(Array.isArray(exclude) ? exclude : [exclude]);
+    const rows = this.sql
+      .exec<{ id: string }>(
+        `SELECT id FROM claims WHERE block_start < ? AND block_end > ?
            AND (expires_at IS NULL OR expires_at > ? OR kind = 'booked')
-           AND (provider_id = ? OR (room_id IS NOT NULL AND room_id = ?) OR (resource_id IS NOT NULL AND resource_id = ?))
-           AND id != ? LIMIT 1`,
+           AND (provider_id = ? OR (room_id IS NOT NULL AND room_id = ?) OR (resource_id IS NOT NULL AND resource_id = ?))`,
         c.blockEnd,
         c.blockStart,
         now,
         c.providerId,
         c.roomId,
         c.resourceId,
-        excludeId ?? "",
       )
       .toArray();
-    return row.length > 0;
+    return rows.some((r) => !skip.has(r.id));
   }
+
 
   private async armAlarm(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();

@@ -77,3 +77,44 @@ export function rescheduleAppointmentSql(id: string, to: AppointmentDraft): SqlS
 export function appointmentExists(appointmentId: string): SqlStatement {
   return { sql: "EXISTS (SELECT 1 FROM appointments WHERE id = ?)", params: [appointmentId] };
 }
+
+/** Where and when a visit sits: the appointment's own times and the block its buffers occupy. */
+export type PlacedSlot = Pick<AppointmentDraft, "providerId" | "locationId" | "roomId" | "resourceId" | "startsAt" | "endsAt" | "blockStart" | "blockEnd">;
+
+/** Places a visit of a type at a start: end from its duration, block from its buffers. */
+export function placeFor(
+  type: { durationMinutes: number; bufferBeforeMinutes: number; bufferAfterMinutes: number; resourceId: string | null },
+  at: { providerId: string; locationId: string; roomId: string | null; startsAt: number },
+): PlacedSlot {
+  const endsAt = at.startsAt + type.durationMinutes * 60_000;
+  return {
+    ...at,
+    resourceId: type.resourceId,
+    endsAt,
+    blockStart: at.startsAt - type.bufferBeforeMinutes * 60_000,
+    blockEnd: endsAt + type.bufferAfterMinutes * 60_000,
+  };
+}
+
+/** The appointment to write for a placed slot. */
+export function draftAt(
+  slot: PlacedSlot,
+  o: Pick<AppointmentDraft, "id" | "patientId" | "appointmentTypeId" | "source" | "seriesId" | "createdBy">,
+): AppointmentDraft {
+  return {
+    id: o.id,
+    patientId: o.patientId,
+    appointmentTypeId: o.appointmentTypeId,
+    providerId: slot.providerId,
+    locationId: slot.locationId,
+    roomId: slot.roomId,
+    resourceId: slot.resourceId,
+    startsAt: slot.startsAt,
+    endsAt: slot.endsAt,
+    blockStart: slot.blockStart,
+    blockEnd: slot.blockEnd,
+    source: o.source,
+    seriesId: o.seriesId,
+    createdBy: o.createdBy,
+  };
+}

@@ -5,7 +5,7 @@
  * the outbox, and the first to claim gets the appointment; the others are told it is gone.
  */
 import { audit, auditSql, scheduleSeal } from "../audit/service";
-import { appointmentExists, type AppointmentDraft } from "../calendar/sql";
+import { appointmentExists, draftAt, placeFor } from "../calendar/sql";
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
@@ -27,6 +27,7 @@ type Scope = ClinicScope & { env: Env };
 export const OFFER_FANOUT = 3;
 /** How long freed time is held for the waitlist before it returns to everyone. */
 export const OFFER_HOLD_MINUTES = 60;
+export const WAITLIST_HOLD_MS = OFFER_HOLD_MINUTES * 60_000;
 
 export type TimeOfDay = (typeof TIMES_OF_DAY)[number];
 
@@ -53,7 +54,28 @@ interface EntryRow {
  * Offers freed time to the first matching waitlist patients. Called after every cancellation;
  * returns how many patients were offered it.
  */
-export async function offerFreedTime(scope: Scope, clinic: Clinic, freed: FreedTime, now = Date.now(), origin?: string): Promise<number> {
+export async function offerFreedTime(
+  scope: Scope,
+  clinic: Clinic,
+  freed: FreedTime,
+  now = Date.now(),
+  origin?: string,
+  held?: { holdId: string; expiresAt: number },
+): Promise<number> {
+  let offered = 0;
+  try {
+    offered = await offer(scope, clinic, freed, now, origin, held);
+    return offered;
+  } finally {
+    // Time held for the waitlist that nobody was offered goes back to everyone at once.
+    if (held && offered === 0) await calendarOf(scope.env, clinic).release(clinicRef(clinic), held.holdId);
+  }
+}
+
+/** How many waiting entries one freed time is matched against (the oldest first). */
+const MATCH_LIMIT = 50;
+
+async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number, origin: string | undefined, held: { holdId: string; expiresAt: number } | undefined): Promise<number> {
   const loc = await scope.d1.prepare("SELECT timezone FROM locations WHERE id = ?").bind(freed.locationId).first<{ timezone: string }>();
   if (!loc) return 0;
   const waiting = await scope.d1
@@ -61,14 +83,20 @@ export async function offerFreedTime(scope: Scope, clinic: Clinic, freed: FreedT
       `SELECT w.id, w.patient_id AS patientId, w.provider_id AS providerId, w.appointment_type_id AS appointmentTypeId,
          w.from_date AS fromDate, w.to_date AS toDate, w.times_of_day AS timesOfDay, p.email, p.phone, p.given_name AS givenName
        FROM waitlist_entries w JOIN patients p ON p.id = w.patient_id
-       WHERE w.status = 'waiting' AND (w.provider_id IS NULL OR w.provider_id = ?) ORDER BY w.created_at, w.id LIMIT 200`,
+       WHERE (w.provider_id IS NULL OR w.provider_id = ?1)
+         AND (w.status = 'waiting' OR (w.status = 'offered' AND NOT EXISTS (
+           SELECT 1 FROM waitlist_offers o WHERE o.entry_id = w.id AND o.status = 'offered' AND o.expires_at > ?2)))
+       ORDER BY w.created_at, w.id LIMIT ?3`,
     )
-    .bind(freed.providerId)
+    .bind(freed.providerId, now, MATCH_LIMIT)
     .all<EntryRow>();
+  // An entry whose offer lapsed unclaimed is waiting again (above); each type is read once.
+  const types = new Map<string, Awaited<ReturnType<typeof findType>>>();
   // Find the first entry whose visit fits the freed time; offer that time to it and the next
   // entries wanting the same visit type and a time that fits them too.
   for (const first of waiting.results) {
-    const type = await findType(scope.d1, first.appointmentTypeId);
+    if (!types.has(first.appointmentTypeId)) types.set(first.appointmentTypeId, await findType(scope.d1, first.appointmentTypeId));
+    const type = types.get(first.appointmentTypeId);
     if (!type) continue;
     const startsAt = freed.blockStart + type.bufferBeforeMinutes * 60_000;
     const local = localParts(startsAt, loc.timezone);
@@ -78,19 +106,27 @@ export async function offerFreedTime(scope: Scope, clinic: Clinic, freed: FreedT
       local.date <= e.toDate &&
       e.timesOfDay.split(",").includes(timeOfDay(local.time));
     if (!fits(first)) continue;
-    const data = await loadSchedulingData(scope, scope.env, clinic, { type, providerId: freed.providerId, fromDate: local.date, toDate: local.date });
-    const check = checkSlot({ ...data.query, now }, { providerId: freed.providerId, locationId: freed.locationId, startsAt });
-    if (!check.ok) continue;
-    const held = await calendarOf(scope.env, clinic).hold(clinicRef(clinic), {
-      providerId: check.slot.providerId,
-      roomId: check.slot.roomId,
-      resourceId: check.slot.resourceId,
-      blockStart: check.slot.blockStart,
-      blockEnd: check.slot.blockEnd,
-      ttlMs: OFFER_HOLD_MINUTES * 60_000,
-      now,
-    });
-    if (!held.ok) return 0;
+    if (held) {
+      // The time is already held for the waitlist (by the cancellation); the visit must fit in it.
+      // (Offered as is: a visit whose block differs would need the hold resized; it is skipped.)
+      const end = startsAt + (type.durationMinutes + type.bufferAfterMinutes) * 60_000;
+      if (end !== freed.blockEnd) continue;
+    } else {
+      const data = await loadSchedulingData(scope, scope.env, clinic, { type, providerId: freed.providerId, fromDate: local.date, toDate: local.date });
+      const check = checkSlot({ ...data.query, now }, { providerId: freed.providerId, locationId: freed.locationId, startsAt });
+      if (!check.ok) continue;
+      const got = await calendarOf(scope.env, clinic).hold(clinicRef(clinic), {
+        providerId: check.slot.providerId,
+        roomId: check.slot.roomId,
+        resourceId: check.slot.resourceId,
+        blockStart: check.slot.blockStart,
+        blockEnd: check.slot.blockEnd,
+        ttlMs: OFFER_HOLD_MINUTES * 60_000,
+        now,
+      });
+      if (!got.ok) return 0;
+      held = { holdId: got.holdId, expiresAt: got.expiresAt };
+    }
     const chosen = waiting.results.filter(fits).slice(0, OFFER_FANOUT);
     const statements: D1PreparedStatement[] = [];
     const base = origin ?? `https://${clinic.slug}.${scope.env.BASE_DOMAIN}`;
@@ -180,23 +216,14 @@ export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView,
   const type = await findType(scope.d1, offer.typeId);
   if (!type) throw new AppError("not_found", "This offer could not be found.");
   const id = crypto.randomUUID();
-  const endsAt = offer.startsAt + type.durationMinutes * 60_000;
-  const draft: AppointmentDraft = {
+  const draft = draftAt(placeFor(type, { providerId: offer.providerId, locationId: offer.locationId, roomId: null, startsAt: offer.startsAt }), {
     id,
     patientId: offer.patientId,
-    providerId: offer.providerId,
-    locationId: offer.locationId,
     appointmentTypeId: type.id,
-    roomId: null,
-    resourceId: type.resourceId,
-    startsAt: offer.startsAt,
-    endsAt,
-    blockStart: offer.startsAt - type.bufferBeforeMinutes * 60_000,
-    blockEnd: endsAt + type.bufferAfterMinutes * 60_000,
     source: "waitlist",
     seriesId: null,
     createdBy: null,
-  };
+  });
   const cal = calendarOf(scope.env, clinic);
   const live = await cal.liveClaims(clinicRef(clinic), draft.blockStart, draft.blockEnd, now);
   draft.roomId = live.find((l) => l.providerId === draft.providerId && l.blockStart === draft.blockStart)?.roomId ?? null;

@@ -130,7 +130,9 @@ describe("personal booking invitations", () => {
     expect(held.status).toBe(303);
     const form = await (await b.get(held.headers.get("location")!)).text();
     expect(form).toContain('value="Ines"');
-    expect(form).toContain('value="1977-03-03"');
+    // Only the name: a forwarded link reveals no date of birth or contact details.
+    expect(form).not.toContain("1977-03-03");
+    expect(form).not.toContain("ines@example.org");
     const hold = new URL(`https://x${held.headers.get("location")}`).searchParams.get("h")!;
     const done = await b.post("/book/confirm", { hold, given_name: "Ines", family_name: "Invited", date_of_birth: "1977-03-03", phone: "(555) 010-9090", email: "ines@example.org" });
     expect(done.status).toBe(303);
@@ -138,8 +140,72 @@ describe("personal booking invitations", () => {
     expect(appt?.patient_id).toBe(patient);
     expect((await clinicD1("hillcrest").prepare("SELECT COUNT(*) AS n FROM patients").first<{ n: number }>())!.n).toBe(1);
     expect(await auditRows("hillcrest", "event = 'patient.invite_prefill' AND patient_id = ?", patient)).toHaveLength(1);
+    expect(await auditRows("hillcrest", "event = 'patient.match' AND patient_id = ?", patient)).toHaveLength(1);
     // An invitation of one clinic is not accepted at another.
     const elsewhere = await Browser.at("north").post("/book/hold", { slot: `${p.id}|${w.locationId}|${start}`, type: "checkup", provider: "", invite });
     expect(elsewhere.status).not.toBe(303);
+  });
+});
+
+describe("managing a booking", () => {
+  let n = 0;
+  async function booked(clinic: "north" | "south", time: string, who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}` })) {
+    const w = await seedSchedule(clinic, { providers: 1 });
+    const b = Browser.at(clinic);
+    const start = nyInstant(tomorrowNY(), time);
+    const held = await holdAndGetDetails(b, w, start);
+    const hold = new URL(`https://x${held.headers.get("location")}`).searchParams.get("h")!;
+    const done = await b.post("/book/confirm", { hold, ...who });
+    expect(done.status).toBe(303);
+    return { w, b, start, hold, m: new URL(`https://x${done.headers.get("location")}`).searchParams.get("m")! };
+  }
+
+  it("gives the manage link of a booking only to the same person when its hold token is replayed", async () => {
+    const { b, hold } = await booked("north", "13:00");
+    const stranger = await b.post("/book/confirm", { hold, ...details({ given_name: "Mallory", family_name: "Other", date_of_birth: "1990-01-01" }) });
+    expect(stranger.status).toBe(409);
+    expect(await stranger.text()).toContain("already booked with this link");
+  });
+
+  it("moves a booking to another time of the same visit type, and refuses another type", async () => {
+    const { w, b, m } = await booked("north", "14:00");
+    await clinicD1("north")
+      .prepare("INSERT OR IGNORE INTO appointment_types (id, slug, name, duration_minutes, bookable_online) VALUES ('type-short', 'short', 'Short', 10, 1)")
+      .run();
+    await clinicD1("north").prepare("INSERT OR IGNORE INTO provider_appointment_types (provider_id, appointment_type_id) VALUES (?, 'type-short')").bind(w.providers[0]!.id).run();
+    const p = w.providers[0]!;
+    const other = nyInstant(tomorrowNY(), "16:00");
+    const wrongType = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${other}`, type: "short", provider: p.slug, m });
+    expect(wrongType.status).toBe(409);
+    const moved = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${other}`, type: w.typeSlug, provider: p.slug, m });
+    expect(moved.status).toBe(303);
+    expect(moved.headers.get("location")).toContain("moved=1");
+    const row = await clinicD1("north").prepare("SELECT starts_at, version FROM appointments WHERE status = 'booked' AND starts_at = ?").bind(other).first();
+    expect(row).toEqual({ starts_at: other, version: 2 });
+    expect(await auditRows("north", "event = 'appointment.reschedule'")).toHaveLength(1);
+    const ics = await (await b.get(`/book/ics?m=${encodeURIComponent(m)}`)).text();
+    expect(ics).toContain("SEQUENCE:1");
+  });
+
+  it("cancels within the window and frees the time at once when nobody waits for it", async () => {
+    const { w, b, start, m } = await booked("south", "15:00");
+    const res = await b.post("/book/manage/cancel", { m });
+    expect(res.status).toBe(303);
+    const page = await (await b.get(res.headers.get("location")!)).text();
+    expect(page).toContain("Appointment cancelled");
+    const p = w.providers[0]!;
+    expect((await Browser.at("south").post("/book/hold", { slot: `${p.id}|${w.locationId}|${start}`, type: w.typeSlug, provider: p.slug })).status).toBe(303);
+    // A cancelled booking cannot be cancelled again, and its link cannot move it.
+    expect((await b.post("/book/manage/cancel", { m })).status).toBe(409);
+  });
+
+  it("refuses online changes inside the clinic's window, and a manage link at another clinic", async () => {
+    const { b, m } = await booked("north", "09:15");
+    await clinicD1("north").prepare("UPDATE booking_rules SET cancel_window_hours = 72 WHERE id = 1").run();
+    const res = await b.post("/book/manage/cancel", { m });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("Online changes close 72 hours before the visit");
+    await clinicD1("north").prepare("UPDATE booking_rules SET cancel_window_hours = 24 WHERE id = 1").run();
+    expect((await Browser.at("south").get(`/book/manage?m=${encodeURIComponent(m)}`)).status).toBe(410);
   });
 });

@@ -328,7 +328,8 @@ describe("calendar object: D1 is the record", () => {
     expect(await appointmentRows()).toHaveLength(0);
     const back = await claims();
     expect(back).toHaveLength(1);
-    expect(back[0]).toMatchObject({ id: h.holdId, kind: "hold", expires_at: h.expiresAt, idempotency_key: null, appointment_id: null });
+    // The key stays on the hold, so that if the batch had committed after all, the alarm would find the appointment by it.
+    expect(back[0]).toMatchObject({ id: h.holdId, kind: "hold", expires_at: h.expiresAt, idempotency_key: "key-fail", appointment_id: null });
     // The time is still ours: nobody else can hold it.
     expect(await hold("15:30")).toEqual({ ok: false, reason: "taken" });
 

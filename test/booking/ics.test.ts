@@ -41,6 +41,17 @@ describe("iCalendar files", () => {
     expect(event.startDate.toJSDate().toISOString()).toBe("2026-07-01T13:00:00.000Z");
   });
 
+  it("places an event early in the year by the previous autumn's observance", () => {
+    // 9:00 New York on 2026-01-15 (EST, UTC-5) is 14:00 UTC.
+    const startsAt = Date.UTC(2026, 0, 15, 14, 0);
+    const ics = buildIcs({ ...base, startsAt, endsAt: startsAt + 1800_000, timezone: "America/New_York", sequence: 3 });
+    expect(ics).toContain("DTSTART:20251102T020000");
+    expect(ics).toContain("SEQUENCE:3");
+    const comp = new ICAL.Component(ICAL.parse(ics));
+    ICAL.TimezoneService.register(new ICAL.Timezone(comp.getFirstSubcomponent("vtimezone")!));
+    expect(new ICAL.Event(comp.getFirstSubcomponent("vevent")!).startDate.toJSDate().toISOString()).toBe("2026-01-15T14:00:00.000Z");
+  });
+
   it("handles a southern-hemisphere zone and a zone without DST", () => {
     expect(offsetTransitions("Australia/Sydney", Date.UTC(2026, 0, 1), Date.UTC(2027, 0, 1)).map((t) => new Date(t).toISOString())).toEqual([
       "2026-04-04T16:00:00.000Z",

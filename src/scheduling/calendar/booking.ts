@@ -5,7 +5,7 @@
  */
 import { audit, auditMany, auditSql, scheduleSeal } from "../../audit/service";
 import { nearest } from "../../booking/service";
-import { appointmentExists, type AppointmentDraft, type SqlStatement } from "../../calendar/sql";
+import { appointmentExists, draftAt, type AppointmentDraft, type SqlStatement } from "../../calendar/sql";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
 import { foldForSearch, identityKey } from "../../patients/repo";
@@ -238,22 +238,14 @@ export async function bookAppointment(scope: CalendarScope, input: BookingInput,
       continue;
     }
     const slot = checked.slot;
-    const draft: AppointmentDraft = {
+    const draft = draftAt(slot, {
       id: crypto.randomUUID(),
       patientId,
-      providerId: slot.providerId,
-      locationId: slot.locationId,
       appointmentTypeId: type.id,
-      roomId: slot.roomId,
-      resourceId: slot.resourceId,
-      startsAt: slot.startsAt,
-      endsAt: slot.endsAt,
-      blockStart: slot.blockStart,
-      blockEnd: slot.blockEnd,
       source: input.repeat ? "recurring" : "staff",
       seriesId,
       createdBy: scope.staff.id,
-    };
+    });
     const guard = appointmentExists(draft.id);
     const extra: SqlStatement[] = [];
     if (newPatient) {

@@ -5,7 +5,7 @@
  */
 import { audit, auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../../audit/service";
 import { nearest } from "../../booking/service";
-import type { AppointmentDraft } from "../../calendar/sql";
+import { draftAt } from "../../calendar/sql";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
 import { calendarOf, clinicRef, type TypeRow } from "../data";
@@ -182,22 +182,7 @@ export async function rescheduleAppointment(
   const checked = checkSlot(q, input.slot);
   if (!checked.ok) throw new SlotRefused(checked.reason, nearest(computeSlots(q), { providerId: input.slot.providerId, startsAt: input.slot.startsAt }));
   const s = checked.slot;
-  const to: AppointmentDraft = {
-    id: a.id,
-    patientId: a.patientId,
-    providerId: s.providerId,
-    locationId: s.locationId,
-    appointmentTypeId: type.id,
-    roomId: s.roomId,
-    resourceId: s.resourceId,
-    startsAt: s.startsAt,
-    endsAt: s.endsAt,
-    blockStart: s.blockStart,
-    blockEnd: s.blockEnd,
-    source: a.source,
-    seriesId: a.seriesId,
-    createdBy: scope.staff.id,
-  };
+  const to = draftAt(s, { id: a.id, patientId: a.patientId, appointmentTypeId: type.id, source: a.source, seriesId: a.seriesId, createdBy: scope.staff.id });
   const result = await calendarOf(scope.env, scope.clinic).reschedule(clinicRef(scope.clinic), {
     appointmentId: a.id,
     to,
