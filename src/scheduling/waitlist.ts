@@ -129,7 +129,8 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
     }
     const chosen = waiting.results.filter(fits).slice(0, OFFER_FANOUT);
     const statements: D1PreparedStatement[] = [];
-    const base = origin ?? `https://${clinic.slug}.${scope.env.BASE_DOMAIN}`;
+    // Local development serves plain http; everything else is https.
+    const base = origin ?? `${scope.env.ENVIRONMENT === "development" ? "http" : "https"}://${clinic.slug}.${scope.env.BASE_DOMAIN}`;
     for (const e of chosen) {
       const offerId = crypto.randomUUID();
       const token = await signToken(scope.env.SESSION_SECRET, { use: "offer", subject: offerId, clinicSlug: clinic.slug, ttl: OFFER_HOLD_MINUTES * 60 });

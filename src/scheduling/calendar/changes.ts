@@ -11,7 +11,7 @@ import { requirePermission } from "../../platform/scope";
 import { calendarOf, clinicRef, type TypeRow } from "../data";
 import type { AppointmentStatus } from "../schema";
 import { checkSlot, computeSlots, localParts, type Slot } from "../slots";
-import { offerFreedTime } from "../waitlist";
+import { offerFreedTime, WAITLIST_HOLD_MS } from "../waitlist";
 import { addDays } from "./days";
 import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
 import { STAFF_REFUSALS } from "./messages";
@@ -79,9 +79,13 @@ export async function changeStatus(scope: CalendarScope, id: string, to: Appoint
   scheduleSeal(scope);
 }
 
-async function offerFreed(scope: CalendarScope, a: Pick<ShownAppointment, "providerId" | "locationId" | "blockStart" | "blockEnd">): Promise<void> {
+async function offerFreed(
+  scope: CalendarScope,
+  a: Pick<ShownAppointment, "providerId" | "locationId" | "blockStart" | "blockEnd">,
+  held?: { holdId: string; expiresAt: number },
+): Promise<void> {
   try {
-    await offerFreedTime(scope, scope.clinic, { providerId: a.providerId, locationId: a.locationId, blockStart: a.blockStart, blockEnd: a.blockEnd });
+    await offerFreedTime(scope, scope.clinic, { providerId: a.providerId, locationId: a.locationId, blockStart: a.blockStart, blockEnd: a.blockEnd }, Date.now(), undefined, held);
   } catch (err) {
     // The cancellation stands; the waitlist can be offered the time by hand.
     console.error("waitlist offer failed", err);
@@ -113,13 +117,16 @@ export async function cancelAppointment(scope: CalendarScope, id: string, input:
         },
         auditSql(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: t.id, patientId: t.patientId, detail }, CHANGED_ONE),
       ],
+      // Future time comes back held for the waitlist, so nobody else takes it first.
+      holdForMs: t.startsAt > now ? WAITLIST_HOLD_MS : undefined,
+      now,
     });
     if (!result.ok) {
       if (t !== a) continue; // a later visit changed meanwhile: leave it as it is
       throw result.reason === "unavailable" ? new AppError("internal", STAFF_REFUSALS.unavailable) : new AppError("conflict", STALE);
     }
     cancelled++;
-    await offerFreed(scope, t);
+    await offerFreed(scope, t, result.holdId && result.expiresAt ? { holdId: result.holdId, expiresAt: result.expiresAt } : undefined);
   }
   scheduleSeal(scope);
   return cancelled;
