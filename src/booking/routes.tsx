@@ -107,12 +107,26 @@ async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
       hidden={{ type: type.slug, provider: o.providerSlug ?? "", back: o.basePath, ...o.hidden }}
       message={o.message}
       alternatives={o.alternatives}
+      self={o.from ? link(from) : o.basePath}
     />,
     o.status ?? 200,
   );
 }
 
 // ---- fixed paths first (they win over /book/:provider) -----------------------------------
+
+/**
+ * Live updates for open booking pages: a WebSocket to the clinic's calendar object, which says
+ * when a time is taken or freed (provider and times only, nothing about patients).
+ */
+bookingRoutes.get("/live", async (c) => {
+  if ((c.req.header("Upgrade") ?? "").toLowerCase() !== "websocket") {
+    return c.text("This address takes a WebSocket: live updates of open times.", 426, { Upgrade: "websocket" });
+  }
+  const res = await calendarOf(c.env, c.var.clinic).fetch(c.req.raw);
+  if (res.status !== 101 || !res.webSocket) return res;
+  return new Response(null, { status: 101, webSocket: res.webSocket });
+});
 
 const SLOT_VALUE = /^([\w-]{1,64})\|([\w-]{1,64})\|(\d{10,15})$/;
 

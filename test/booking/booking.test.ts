@@ -209,3 +209,32 @@ describe("managing a booking", () => {
     expect((await Browser.at("south").get(`/book/manage?m=${encodeURIComponent(m)}`)).status).toBe(410);
   });
 });
+
+describe("live updates on booking pages", () => {
+  it("marks the time list for live refresh and tells an open page when a time is held", async () => {
+    const { fetchWorker } = await import("../helpers");
+    const w = await seedSchedule("south", { providers: 1 });
+    const p = w.providers[0]!;
+    const page = await (await Browser.at("south").get(`/book/${p.slug}/checkup?from=${tomorrowNY()}`)).text();
+    expect(page).toContain('data-live="/book/live"');
+    expect(page).toMatch(/<script src="\/assets\/live\.[0-9a-f]{12}\.js" defer>/);
+    expect((await Browser.at("south").get("/book/live")).status).toBe(426);
+
+    const res = await fetchWorker("https://riverside-south.example.test/book/live", { headers: { Upgrade: "websocket" } });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    const start = nyInstant(tomorrowNY(), "16:30");
+    const taken = new Promise<Record<string, unknown> | null>((resolve) => {
+      ws.addEventListener("message", (e) => {
+        const msg = JSON.parse(String(e.data)) as Record<string, unknown>;
+        if (msg.type === "taken" && msg.blockStart === start - 5 * 60_000) resolve(msg);
+      });
+      setTimeout(() => resolve(null), 5000);
+    });
+    expect((await holdAndGetDetails(Browser.at("south"), w, start)).status).toBe(303);
+    // Provider and times only: nothing about the patient travels on the socket.
+    expect(await taken).toEqual({ type: "taken", providerId: p.id, roomId: null, resourceId: null, blockStart: start - 5 * 60_000, blockEnd: start + 35 * 60_000 });
+    ws.close(1000, "done");
+  });
+});

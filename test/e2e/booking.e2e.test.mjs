@@ -94,3 +94,28 @@ describe("booking over slow 3G", () => {
     }
   });
 });
+
+describe("an open booking page", () => {
+  it("drops a time that another patient just took, without reloading", async () => {
+    const origin = server.origin("riverside-north");
+    const a = await (await browser.newContext(PHONE)).newPage();
+    await a.goto(`${origin}/book/dr-patel`);
+    const typeHref = await a.locator(".choices a").first().getAttribute("href");
+    const live = a.waitForEvent("websocket", { predicate: (ws) => ws.url().endsWith("/book/live") });
+    await a.goto(new URL(typeHref, origin).href);
+    await live;
+    const value = await a.locator("button.slot").nth(3).getAttribute("value");
+    let reloaded = false;
+    a.on("framenavigated", (f) => {
+      if (f === a.mainFrame()) reloaded = true;
+    });
+    const b = await (await browser.newContext(PHONE)).newPage();
+    await b.goto(new URL(typeHref, origin).href);
+    await b.locator(`button.slot[value="${value}"]`).first().click();
+    await b.getByText("We are holding this time for you until").waitFor();
+    await a.locator(`button.slot[value="${value}"]`).first().waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal(reloaded, false);
+    await a.context().close();
+    await b.context().close();
+  });
+});

@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import type { ManagedAppointment } from "../../src/booking/service";
 import type { FieldErrors } from "../../src/platform/errors";
 import type { Slot } from "../../src/scheduling/slots";
+import { ASSET_PATHS } from "../../src/generated/assets";
 import { Alert, CsrfField, Field } from "../components/form";
 
 export const BOOKING_ID = "booking";
@@ -22,10 +23,12 @@ export function timeLabel(hhmm: string): string {
   return `${((h + 11) % 12) + 1}:${String(m).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
 }
 
-export function Step({ children }: { children: ComponentChildren }) {
+/** The booking panel: each step replaces it. `live` (the page's own address) keeps a time list fresh. */
+export function Step({ children, live }: { children: ComponentChildren; live?: string }) {
   return (
-    <div id={BOOKING_ID} class="booking">
+    <div id={BOOKING_ID} class="booking" data-live={live ? "/book/live" : undefined} data-src={live}>
       {children}
+      {live && <script src={ASSET_PATHS.live} defer></script>}
     </div>
   );
 }
@@ -71,6 +74,8 @@ export interface SlotListProps {
   hidden: Record<string, string>;
   message?: string;
   alternatives?: Slot[];
+  /** This list's own address, for live refreshes when another patient takes a time. */
+  self?: string;
 }
 
 function SlotButton({ s, names, showProvider }: { s: Slot; names: Record<string, string>; showProvider: boolean }) {
@@ -89,7 +94,7 @@ export function SlotList(p: SlotListProps) {
   const providers = new Set(p.slots.map((s) => s.providerId));
   const many = providers.size > 1;
   return (
-    <Step>
+    <Step live={p.self}>
       <h1>{p.title}</h1>
       {p.message && <Alert kind="error">{p.message}</Alert>}
       <form method="post" action={p.action} hx-post={p.action} hx-target={`#${BOOKING_ID}`} hx-swap="outerHTML">

@@ -1,13 +1,19 @@
-// Live updates of the staff calendar's day view (views/scheduling/calendar/day.tsx).
-// Opens a WebSocket to the clinic's calendar (the data-live address on #day); whenever a time is
-// taken or freed, it fetches the day grid again (data-src, as an htmx fragment request) and swaps
-// it in, keeping the grid's horizontal scroll. It reconnects with exponential backoff (1 s up to
+// Live updates of the staff calendar's day view (views/scheduling/calendar/day.tsx) and of the
+// public booking page's list of times (views/booking/pages.tsx).
+// Opens a WebSocket to the clinic's calendar (the data-live address on the element that has one);
+// whenever a time is taken or freed, it fetches that element again (data-src, as an htmx fragment
+// request) and swaps it in, keeping a table's horizontal scroll. Once the element no longer
+// carries data-live (the booking moved on to the details form), nothing is refreshed. It reconnects with exponential backoff (1 s up to
 // 30 s) and refreshes after a reconnect, since messages sent meanwhile were missed. Hidden tabs
 // refresh when shown again. Without JavaScript the page still has its Refresh link.
 (function () {
   "use strict";
-  var first = document.getElementById("day");
-  if (!first || !("WebSocket" in window) || !window.fetch) return;
+  // Loaded again when a swapped-in fragment carries the script tag: one connection is enough.
+  if (window.clinicLive) return;
+  var first = document.querySelector("[data-live]");
+  if (!first || !first.id || !("WebSocket" in window) || !window.fetch) return;
+  var id = first.id;
+  window.clinicLive = true;
   var liveUrl = first.getAttribute("data-live");
   if (!liveUrl) return;
 
@@ -19,7 +25,8 @@
   var busy = false;
 
   function grid() {
-    return document.getElementById("day");
+    var el = document.getElementById(id);
+    return el && el.hasAttribute("data-live") ? el : null;
   }
 
   function refresh() {
@@ -32,7 +39,7 @@
     busy = true;
     dirty = false;
     var src = old.getAttribute("data-src") || location.pathname + location.search;
-    fetch(src, { credentials: "same-origin", headers: { "HX-Request": "true", "HX-Target": "div#day", Accept: "text/html" } })
+    fetch(src, { credentials: "same-origin", headers: { "HX-Request": "true", "HX-Target": "div#" + id, Accept: "text/html" } })
       .then(function (res) {
         // A redirect means the session ended: keep what is shown (the Refresh link signs in again).
         return res.ok && !res.redirected ? res.text() : null;
@@ -41,7 +48,7 @@
         if (!html) return;
         var t = document.createElement("template");
         t.innerHTML = html;
-        var fresh = t.content.querySelector("#day");
+        var fresh = t.content.getElementById ? t.content.getElementById(id) : t.content.querySelector("#" + id);
         var current = grid();
         if (!fresh || !current) return;
         var wrap = current.querySelector(".table-wrap");
