@@ -48,7 +48,7 @@ function scopeOf(c: Context<AppEnv>): BookingScope {
 }
 
 /** Full page, or just the booking panel when htmx asked for it. */
-function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: 200 | 404 | 409 | 410 | 422 | 500 = 200) {
+function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: 200 | 404 | 409 | 410 | 422 | 500 | 503 = 200) {
   if (c.req.header("HX-Request") === "true") return fragment(c, body, status);
   return page(c, title, body, status);
 }
@@ -195,7 +195,7 @@ function redirect(c: Context<AppEnv>, location: string) {
   return c.redirect(location, 303);
 }
 
-async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: Record<string, string>; errors?: Record<string, string>; message?: string; status?: 200 | 409 | 422 } = {}) {
+async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: Record<string, string>; errors?: Record<string, string>; message?: string; status?: 200 | 409 | 422 | 503 } = {}) {
   const scope = scopeOf(c);
   const hold = await readHold(c.env, c.var.clinic, token);
   const now = Date.now();
@@ -280,6 +280,10 @@ bookingRoutes.post("/confirm", async (c) => {
     const done = await confirmBooking(scope, token, parsed.data, new URL(c.req.url).origin);
     return redirect(c, `/book/done?m=${encodeURIComponent(done.manageToken)}`);
   } catch (err) {
+    if (err instanceof SlotUnavailable && err.reason === "unavailable") {
+      // Nothing was booked and the time is still held: the same form can simply be sent again.
+      return detailsPage(c, token, { values, message: err.message, status: 503 });
+    }
     if (err instanceof SlotUnavailable) {
       const hold = await readHold(c.env, c.var.clinic, token).catch(() => null);
       const type = hold ? await findType(scope.d1, hold.typeId) : null;

@@ -5,7 +5,7 @@ import { render } from "preact-render-to-string";
 import { Page } from "../../views/layouts/page";
 import type { AppEnv, Staff } from "./env";
 
-type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 500;
+type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 500 | 503;
 
 const NAV: { href: string; label: string; permission: string }[] = [
   { href: "/calendar", label: "Calendar", permission: "schedule:read" },

@@ -187,6 +187,7 @@ export interface OfferView {
   startsAt: number;
   status: string;
   expiresAt: number;
+  entryStatus: string;
 }
 
 export async function readOffer(scope: Scope, clinic: Clinic, token: string): Promise<OfferView> {
@@ -196,7 +197,7 @@ export async function readOffer(scope: Scope, clinic: Clinic, token: string): Pr
     .prepare(
       `SELECT o.id AS offerId, o.entry_id AS entryId, w.patient_id AS patientId, o.hold_id AS holdId, o.provider_id AS providerId,
          p.display_name AS providerName, o.location_id AS locationId, l.timezone, t.id AS typeId, t.name AS typeName,
-         o.starts_at AS startsAt, o.status, o.expires_at AS expiresAt
+         o.starts_at AS startsAt, o.status, o.expires_at AS expiresAt, w.status AS entryStatus
        FROM waitlist_offers o JOIN waitlist_entries w ON w.id = o.entry_id JOIN providers p ON p.id = o.provider_id
          JOIN appointment_types t ON t.id = w.appointment_type_id JOIN locations l ON l.id = o.location_id
        WHERE o.id = ?`,
@@ -213,6 +214,7 @@ export async function readOffer(scope: Scope, clinic: Clinic, token: string): Pr
  */
 export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView, now = Date.now()): Promise<string> {
   if (offer.status === "claimed") throw new AppError("conflict", "You already claimed this time.");
+  if (offer.entryStatus === "cancelled") throw new AppError("conflict", "This offer is no longer open: you were taken off the waitlist. Call the clinic to book.");
   if (offer.status !== "offered" || offer.expiresAt <= now) throw new AppError("conflict", "Sorry, this time has been taken or the offer ran out. You are still on the waitlist.");
   const type = await findType(scope.d1, offer.typeId);
   if (!type) throw new AppError("not_found", "This offer could not be found.");
@@ -247,6 +249,7 @@ export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView,
   });
   if (!result.ok) {
     await audit(scope, { action: "create", event: "waitlist.claim", entityType: "waitlist_entry", entityId: offer.entryId, patientId: offer.patientId, outcome: "failure", detail: result.reason });
+    if (result.reason === "unavailable") throw new AppError("internal", "We could not finish claiming this time just now. Nothing was booked; please try again in a moment.");
     throw new AppError("conflict", "Sorry, someone else claimed this time first. You are still on the waitlist.");
   }
   scheduleSeal(scope);
