@@ -68,6 +68,7 @@ function printWelcome(port) {
       "Open:",
       ...CLINICS.map((c) => `  http://${c.slug}.${base}`.padEnd(46) + c.name),
       `  http://${base}`.padEnd(46) + "the platform's public site",
+      `  http://riverside-north.${base}/book/dr-patel`.padEnd(46) + "a patient's booking link (no account)",
       "",
       `Demo accounts (password for all: ${DEMO_PASSWORD}):`,
       ...USERS.map((u) => `  ${u.email.padEnd(width)}  ${u.name.padEnd(nameWidth)}  ${rolesOf(u)}`),
