@@ -1,4 +1,4 @@
-// Fingerprints the static assets (htmx, the stylesheet, the calendar's live script) and writes
+// Fingerprints the static assets (htmx, the stylesheets, the live-update script) and writes
 // src/generated/assets.ts, which the Worker serves at /assets/<name>.<hash>.<ext> with an immutable cache policy.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,15 +8,17 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sources = {
   htmx: { file: "node_modules/htmx.org/dist/htmx.min.js", ext: "js", type: "text/javascript; charset=utf-8" },
-  css: { file: "views/styles/app.css", ext: "css", type: "text/css; charset=utf-8" },
-  // The staff calendar's live refresh, loaded only by the day view.
+  // Staff pages get everything; public pages (booking) only what they use, to stay light on a phone.
+  css: { files: ["views/styles/base.css", "views/styles/staff.css", "views/styles/booking.css"], ext: "css", type: "text/css; charset=utf-8" },
+  publicCss: { files: ["views/styles/base.css", "views/styles/booking.css"], ext: "css", type: "text/css; charset=utf-8" },
+  // Live refresh of the staff day view and of open booking pages.
   live: { file: "views/scripts/live.js", ext: "js", type: "text/javascript; charset=utf-8" },
 };
 
 const files = {};
 const paths = {};
 for (const [name, src] of Object.entries(sources)) {
-  const body = readFileSync(join(root, src.file), "utf8");
+  const body = (src.files ?? [src.file]).map((f) => readFileSync(join(root, f), "utf8")).join("");
   const hash = createHash("sha256").update(body).digest("hex").slice(0, 12);
   const path = `/assets/${name}.${hash}.${src.ext}`;
   paths[name] = path;

@@ -20,6 +20,7 @@ import { page } from "./platform/render";
 import { classifyHost, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
 import { loadStaff } from "./auth/session";
 import { servePublicSite } from "./public/routes";
+import { isDevelopment } from "./messaging/routes";
 import { ErrorBody } from "../views/errors/error-page";
 
 export function createApp() {
@@ -84,6 +85,8 @@ export function createApp() {
     const path = c.req.path;
     // Public booking needs no account: its links carry their own signed tokens.
     if (c.var.staff || open.includes(path) || path === "/book" || path.startsWith("/book/")) return next();
+    // The development mailbox stands in for the patient's inbox: no sign-in, and only locally.
+    if (path === "/dev/mailbox" && isDevelopment(c.env)) return next();
     if (c.req.method === "GET") {
       const params = new URLSearchParams();
       if (c.req.path !== "/") params.set("next", c.req.path + new URL(c.req.url).search);

@@ -9,6 +9,7 @@ import { setupRoutes } from "./scheduling/setup/routes";
 import { bookingRoutes } from "./booking/routes";
 import { calendarRoutes } from "./scheduling/calendar/routes";
 import { offerRoutes, waitlistRoutes } from "./scheduling/waitlist-routes";
+import { devMailboxRoutes } from "./messaging/routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
@@ -20,5 +21,6 @@ export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/book/offer", offerRoutes);
   app.route("/book", bookingRoutes);
   app.route("/waitlist", waitlistRoutes);
+  app.route("/dev/mailbox", devMailboxRoutes);
   app.route("/calendar", calendarRoutes);
 }

@@ -50,7 +50,7 @@ function scopeOf(c: Context<AppEnv>): BookingScope {
 /** Full page, or just the booking panel when htmx asked for it. */
 function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: 200 | 404 | 409 | 410 | 422 | 500 | 503 = 200) {
   if (c.req.header("HX-Request") === "true") return fragment(c, body, status);
-  return page(c, title, body, status);
+  return page(c, title, body, status, { public: true });
 }
 
 function whenLabel(startsAt: number, timezone: string): string {

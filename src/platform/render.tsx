@@ -27,7 +27,7 @@ function layoutStaff(staff: Staff | null) {
 }
 
 /** Renders a full page in the layout. */
-export function page(c: Context<AppEnv>, title: string, body: ComponentChildren, status: Status = 200): Response {
+export function page(c: Context<AppEnv>, title: string, body: ComponentChildren, status: Status = 200, o: { public?: boolean } = {}): Response {
   const clinic = c.var.clinic as AppEnv["Variables"]["clinic"] | undefined;
   const html = render(
     <Page
@@ -37,6 +37,7 @@ export function page(c: Context<AppEnv>, title: string, body: ComponentChildren,
       csrfToken={c.var.csrfToken ?? ""}
       path={c.req.path}
       notice={c.var.notice}
+      public={o.public}
     >
       {body}
     </Page>,

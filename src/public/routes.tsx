@@ -19,5 +19,5 @@ export async function servePublicSite(c: Context<AppEnv>): Promise<Response> {
     const protocol = new URL(c.req.url).protocol;
     clinics = res.results.map((r) => ({ ...r, url: clinicOrigin(r.slug, c.env.BASE_DOMAIN, protocol) }));
   }
-  return page(c, "Clinic Platform", <HomePage q={q} clinics={clinics} />);
+  return page(c, "Clinic Platform", <HomePage q={q} clinics={clinics} />, 200, { public: true });
 }

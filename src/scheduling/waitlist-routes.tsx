@@ -132,6 +132,7 @@ async function offerPage(c: Context<AppEnv>, token: string, status: 200 | 409 = 
       message={message ?? (!open && !booked ? (offer.status === "claimed" ? "You claimed this time." : "Sorry, this time has been taken or the offer ran out. You are still on the waitlist.") : undefined)}
     />,
     status,
+    { public: true },
   );
 }
 

@@ -18,6 +18,8 @@ export interface PageProps {
   /** Path of the current page, to mark the active navigation link. */
   path?: string;
   notice?: string;
+  /** A page for patients (booking): the lighter stylesheet. */
+  public?: boolean;
   children: ComponentChildren;
 }
 
@@ -30,7 +32,7 @@ export function Page(p: PageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
         <title>{heading}</title>
-        <link rel="stylesheet" href={ASSET_PATHS.css} />
+        <link rel="stylesheet" href={p.public ? ASSET_PATHS.publicCss : ASSET_PATHS.css} />
         <script src={ASSET_PATHS.htmx} defer></script>
       </head>
       <body>
