@@ -69,6 +69,12 @@ for (const javaScriptEnabled of [true, false]) {
         assert.match(ics, /DTSTART;TZID=America\/New_York:/);
         assert.ok(who.family);
         assert.deepEqual(errors, []);
+        // Locally, the confirmation email lands in the development mailbox, with its links.
+        await page.goto(`${origin}/dev/mailbox`);
+        const mail = page.locator("article.mail").filter({ hasText: "lena@example.org" }).first();
+        await mail.waitFor();
+        assert.match(await mail.textContent(), /Your appointment at Riverside Health North/);
+        assert.ok((await mail.locator('a[href*="/book/ics?m="]').count()) >= 1);
       } finally {
         await context.close();
       }
