@@ -4,7 +4,18 @@
  */
 export { patients } from "../patients/schema";
 export { auditLog } from "../audit/schema";
-export { outbox } from "../messaging/schema";
+export {
+  outbox,
+  messageTemplates,
+  reminderSettings,
+  patientContactPrefs,
+  inboundMessages,
+  workflowRules,
+  workflowRuns,
+  scheduledActions,
+  tasks,
+  patientTags,
+} from "../messaging/schema";
 export {
   locations,
   resources,
