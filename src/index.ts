@@ -1,6 +1,8 @@
-/** Worker entry: the HTTP app and the Durable Object classes. */
+/** Worker entry: the HTTP app, the cron scan, the delivery queue consumer and the Durable Object classes. */
 import { createApp } from "./app";
-import type { Env } from "./platform/env";
+import { runScheduled } from "./messaging/cron";
+import { handleDelivery } from "./messaging/delivery";
+import type { Env, MessageJob } from "./platform/env";
 
 export { ClinicCalendar } from "./calendar/calendar";
 
@@ -8,4 +10,8 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  async scheduled(controller, env, ctx) {
+    await runScheduled(env, controller.scheduledTime, ctx);
+  },
+  queue: handleDelivery,
+} satisfies ExportedHandler<Env, MessageJob>;

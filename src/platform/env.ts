@@ -11,11 +11,19 @@ export interface Env {
   [binding: `CLINIC_${string}`]: D1Database;
   CALENDAR: DurableObjectNamespace<ClinicCalendar>;
   ATTACHMENTS: R2Bucket;
+  /** Delivery jobs: one per outbox row to send (see src/messaging/delivery.ts). */
+  MESSAGES: Queue<MessageJob>;
   /** Host suffix under which clinics live, e.g. `example.com` or `localhost:8787`. */
   BASE_DOMAIN: string;
   ENVIRONMENT: string;
   /** Secret that signs every token (sessions, handoffs, reset links). At least 32 characters. */
   SESSION_SECRET: string;
+}
+
+/** A queue message: which clinic's outbox row to deliver. */
+export interface MessageJob {
+  clinic: string;
+  outboxId: string;
 }
 
 export type ClinicDb = DrizzleD1Database<typeof clinicSchema>;

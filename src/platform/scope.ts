@@ -3,6 +3,8 @@ import type { Context } from "hono";
 import type { AuditScope } from "../audit/service";
 import type { AppEnv, Clinic, ClinicDb, RequestMeta, Staff } from "./env";
 import { AppError } from "./errors";
+import { drizzle } from "drizzle-orm/d1";
+import * as clinicSchema from "../schema/clinic";
 import { clinicDatabase } from "./tenancy";
 
 export interface ClinicScope extends AuditScope {
@@ -59,4 +61,20 @@ export function requirePermission(scope: { staff: Staff | null }, permission: st
 
 export function can(staff: Staff | null, permission: string): boolean {
   return !!staff && staff.permissions.has(permission);
+}
+
+/**
+ * The scope of work nobody requested (the cron scan, the queue consumer): no staff member, and a
+ * request id naming the job, so its audit rows say where they came from.
+ */
+export function systemScope(env: import("./env").Env, clinic: Clinic, job: string, ctx?: { waitUntil(p: Promise<unknown>): void }): ClinicScope {
+  const d1 = clinicDatabase(env, clinic);
+  return {
+    db: drizzle(d1, { schema: clinicSchema }),
+    d1,
+    clinic,
+    staff: null,
+    meta: { requestId: `${job}:${crypto.randomUUID()}`, ip: null, userAgent: null },
+    waitUntil: (p) => (ctx ? ctx.waitUntil(p) : void p),
+  };
 }

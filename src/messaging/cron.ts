@@ -1,0 +1,53 @@
+/**
+ * The cron scan (every five minutes): for every active clinic, queue the reminders that are due,
+ * run workflow actions whose delay has passed, fire time-based workflow triggers, and hand due
+ * outbox rows to the delivery queue. Each step is idempotent, so a repeated or concurrent scan
+ * sends nothing twice.
+ */
+import type { Clinic, Env } from "../platform/env";
+import { systemScope } from "../platform/scope";
+import { dispatchOutbox } from "./delivery";
+import { scanReminders } from "./reminders";
+import { runTimeTriggers, runDueActions } from "../workflows/engine";
+
+export interface ClinicScan {
+  clinic: string;
+  reminders: number;
+  actions: number;
+  triggered: number;
+  dispatched: number;
+  ms: number;
+  error?: string;
+}
+
+async function activeClinics(env: Env): Promise<Clinic[]> {
+  const res = await env.DIRECTORY.prepare(
+    `SELECT id, slug, name, timezone, status, db_binding AS dbBinding, organization_id AS organizationId,
+       idle_timeout_minutes AS idleTimeoutMinutes, session_max_hours AS sessionMaxHours
+     FROM clinics WHERE status = 'active' ORDER BY slug`,
+  ).all<Clinic>();
+  return res.results;
+}
+
+/** One scan of every clinic; a failing clinic is reported and does not stop the others. */
+export async function runScheduled(env: Env, now: number, ctx?: { waitUntil(p: Promise<unknown>): void }): Promise<ClinicScan[]> {
+  const report: ClinicScan[] = [];
+  for (const clinic of await activeClinics(env)) {
+    const started = Date.now();
+    const scope = systemScope(env, clinic, "cron", ctx);
+    const row: ClinicScan = { clinic: clinic.slug, reminders: 0, actions: 0, triggered: 0, dispatched: 0, ms: 0 };
+    try {
+      row.reminders = await scanReminders(scope, env, now);
+      row.triggered = await runTimeTriggers(scope, env, now);
+      row.actions = await runDueActions(scope, env, now);
+      row.dispatched = await dispatchOutbox(scope, env, now);
+    } catch (err) {
+      row.error = String(err);
+      console.error(JSON.stringify({ cron: clinic.slug, error: String(err) }));
+    }
+    row.ms = Date.now() - started;
+    report.push(row);
+  }
+  console.log(JSON.stringify({ cron: "scan", at: new Date(now).toISOString(), clinics: report }));
+  return report;
+}
