@@ -87,6 +87,8 @@ export function createApp() {
     if (c.var.staff || open.includes(path) || path === "/book" || path.startsWith("/book/")) return next();
     // The development mailbox stands in for the patient's inbox: no sign-in, and only locally.
     if (path === "/dev/mailbox" && isDevelopment(c.env)) return next();
+    // Provider callbacks are server-to-server: their signature, checked by the route, stands in for a session.
+    if (path.startsWith("/webhooks/")) return next();
     if (c.req.method === "GET") {
       const params = new URLSearchParams();
       if (c.req.path !== "/") params.set("next", c.req.path + new URL(c.req.url).search);

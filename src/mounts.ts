@@ -10,6 +10,10 @@ import { bookingRoutes } from "./booking/routes";
 import { calendarRoutes } from "./scheduling/calendar/routes";
 import { offerRoutes, waitlistRoutes } from "./scheduling/waitlist-routes";
 import { devMailboxRoutes } from "./messaging/routes";
+import { workflowRoutes } from "./workflows/routes";
+import { taskRoutes } from "./tasks/routes";
+import { outboxRoutes } from "./messaging/outbox-routes";
+import { webhookRoutes } from "./messaging/status-routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
@@ -22,5 +26,9 @@ export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/book", bookingRoutes);
   app.route("/waitlist", waitlistRoutes);
   app.route("/dev/mailbox", devMailboxRoutes);
+  app.route("/messages", outboxRoutes);
+  app.route("/webhooks", webhookRoutes);
   app.route("/calendar", calendarRoutes);
+  app.route("/settings/workflows", workflowRoutes);
+  app.route("/tasks", taskRoutes);
 }

@@ -16,6 +16,7 @@ import { digitsOf, isValidIsoDate } from "../patients/schemas";
 import { calendarOf, clinicRef, findType } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
 import { offerFreedTime } from "../scheduling/waitlist";
+import { emitEvent } from "../workflows/engine";
 import {
   addDays,
   bookableType,
@@ -278,6 +279,9 @@ bookingRoutes.post("/confirm", async (c) => {
   const scope = scopeOf(c);
   try {
     const done = await confirmBooking(scope, token, parsed.data, new URL(c.req.url).origin);
+    await emitEvent(scope, c.env, { trigger: "appointment.booked", key: `appointment.booked:${done.appointmentId}`, patientId: null, appointmentId: done.appointmentId, at: Date.now() }).catch((err) =>
+      console.error("workflow event failed", err),
+    );
     return redirect(c, `/book/done?m=${encodeURIComponent(done.manageToken)}`);
   } catch (err) {
     if (err instanceof SlotUnavailable && err.reason === "unavailable") {
@@ -347,6 +351,9 @@ bookingRoutes.post("/manage/cancel", async (c) => {
     new URL(c.req.url).origin,
     held ?? undefined,
   ).catch((err) => console.error("waitlist offer failed", err));
+  await emitEvent(scope, c.env, { trigger: "appointment.cancelled", key: `appointment.cancelled:${a.id}`, patientId: a.patientId, appointmentId: a.id, at: Date.now() }).catch((err) =>
+    console.error("workflow event failed", err),
+  );
   return redirect(c, `/book/manage?m=${encodeURIComponent(token)}&cancelled=1`);
 });
 

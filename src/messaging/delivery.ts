@@ -1,18 +1,289 @@
-/** Delivery of outbox messages through the queue (implemented in this module). */
-import type { Env, MessageJob } from "../platform/env";
-import type { ClinicScope } from "../platform/scope";
+/**
+ * Delivery of outbox messages. The cron scan (or a writer in a hurry, through `deliverSoon`) hands
+ * due rows to the MESSAGES queue, one job per row; the consumer claims the row, checks the
+ * patient's consent and sends it through the channel's adapter. The row is the record; a queue job
+ * is only a wake-up call, so a lost, late or repeated job neither loses nor repeats a message:
+ *
+ * - `next_attempt_at` works as a lease. A row handed to the queue, being sent, or waiting for a
+ *   retry is stamped into the future and scans skip it; if its job is lost, the first scan after
+ *   the lease takes the row back.
+ * - Claiming is one conditional UPDATE (queued -> sending), so of two deliveries of a job (or two
+ *   jobs for one row) only one sends.
+ * - A transient provider error puts the row back to queued and retries the job with backoff
+ *   (30 s, 2 min, 10 min, 30 min, 2 h). After the last delivery that `max_retries` allows, the
+ *   platform moves the job to the dead-letter queue, whose consumer marks the row failed and
+ *   audits it. A permanent error (a 4xx: invalid number, bad credentials) fails the row at once.
+ */
+import { auditIfChanged, scheduleSeal } from "../audit/service";
+import type { Clinic, Env, MessageJob } from "../platform/env";
+import { systemScope, type ClinicScope } from "../platform/scope";
+import { clinicDatabase, directoryDb, findClinic } from "../platform/tenancy";
+import { adapterFor, ProviderError } from "./adapters";
+import type { Channel } from "./schema";
 
-/** Hands due outbox rows of one clinic to the delivery queue; returns how many. */
-export async function dispatchOutbox(scope: ClinicScope, env: Env, now: number): Promise<number> {
-  void scope;
-  void env;
-  void now;
-  return 0;
+/** How long a row handed to the queue is left alone by scans. */
+export const DISPATCH_LEASE_MS = 10 * 60_000;
+/** How long a claimed row may stay in `sending` before its attempt counts as interrupted. */
+export const SEND_LEASE_MS = 2 * 60_000;
+/** Delay before delivery n + 1 after n failed deliveries of a job. */
+export const BACKOFF_SECONDS = [30, 120, 600, 1800, 7200] as const;
+/** wrangler.toml: `max_retries = 5`, so a job is delivered at most six times before the DLQ. */
+export const MAX_DELIVERIES = 6;
+/** A row whose job went to the DLQ waits this long for the DLQ consumer before scans retry it. */
+const DEAD_LETTER_HOLD_MS = 24 * 3600_000;
+const DISPATCH_BATCH = 100;
+const DISPATCH_ROUNDS = 10;
+/** D1 allows 100 bound parameters per statement. */
+const IDS_PER_STATEMENT = 90;
+const ERROR_MAX = 500;
+
+/** Which queue a batch comes from: the dead-letter queue's name ends in `-dlq` (clinic-messages-dlq). */
+export function isDeadLetterQueue(queue: string): boolean {
+  return queue.endsWith("-dlq");
 }
 
-/** The queue consumer: delivers each job's message, retrying with backoff. */
+export function backoffSeconds(deliveries: number): number {
+  return BACKOFF_SECONDS[Math.min(Math.max(deliveries, 1), BACKOFF_SECONDS.length) - 1]!;
+}
+
+const DUE = `status = 'queued' AND (send_after IS NULL OR send_after <= ?) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`;
+
+async function enqueue(env: Env, clinic: string, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 100) {
+    await env.MESSAGES.sendBatch(ids.slice(i, i + 100).map((outboxId) => ({ body: { clinic, outboxId } })));
+  }
+}
+
+/**
+ * Hands due outbox rows of one clinic to the delivery queue (oldest first); returns how many. Each
+ * row is stamped with a lease by the same conditional UPDATE that selects it, and only stamped rows
+ * are enqueued, so concurrent scans never enqueue a row twice.
+ */
+export async function dispatchOutbox(scope: ClinicScope, env: Env, now: number): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < DISPATCH_ROUNDS; round++) {
+    const res = await scope.d1
+      .prepare(
+        `UPDATE outbox SET next_attempt_at = ?
+         WHERE id IN (SELECT id FROM outbox WHERE ${DUE} ORDER BY created_at, id LIMIT ?) AND ${DUE}
+         RETURNING id`,
+      )
+      .bind(now + DISPATCH_LEASE_MS, now, now, DISPATCH_BATCH, now, now)
+      .all<{ id: string }>();
+    const ids = res.results.map((r) => r.id);
+    // If the queue refuses, the leases run out and a later scan hands the rows over again.
+    if (ids.length) await enqueue(env, scope.clinic.slug, ids);
+    total += ids.length;
+    if (ids.length < DISPATCH_BATCH) break;
+  }
+  return total;
+}
+
+/**
+ * Enqueues these rows now (after a write, or a staff retry) instead of at the next scan. Rows that
+ * are not due (delayed, already handed over) are left to the scan. Returns how many were enqueued.
+ */
+export async function deliverSoon(env: Env, clinic: Pick<Clinic, "slug" | "dbBinding">, ids: string[], now = Date.now()): Promise<number> {
+  const d1 = clinicDatabase(env, clinic);
+  let total = 0;
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
+    const res = await d1
+      .prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id IN (${chunk.map(() => "?").join(", ")}) AND ${DUE} RETURNING id`)
+      .bind(now + DISPATCH_LEASE_MS, ...chunk, now, now)
+      .all<{ id: string }>();
+    const stamped = res.results.map((r) => r.id);
+    if (stamped.length) await enqueue(env, clinic.slug, stamped);
+    total += stamped.length;
+  }
+  return total;
+}
+
+// ---- the consumer -----------------------------------------------------------------------------
+
+interface ClaimedRow {
+  id: string;
+  channel: Channel;
+  recipient: string;
+  template: string;
+  subject: string | null;
+  body: string;
+  status: "sending" | "cancelled";
+  attempts: number;
+  patientId: string | null;
+}
+
+/** The patient withdrew consent for this row's channel (STOP, or consent off). */
+const OPTED_OUT = `EXISTS (SELECT 1 FROM patient_contact_prefs p WHERE p.patient_id = outbox.patient_id AND (
+    (outbox.channel = 'sms' AND (p.sms_opted_out_at IS NOT NULL OR p.sms_consent = 0))
+    OR (outbox.channel = 'email' AND p.email_consent = 0)))`;
+
+/**
+ * Takes the row for one attempt, atomically: to `sending` (with a lease), or straight to
+ * `cancelled` when the patient opted out. `from = "stale"` takes back a row whose previous attempt
+ * was interrupted (its sending lease ran out).
+ */
+async function claim(d1: D1Database, id: string, now: number, from: "queued" | "stale"): Promise<ClaimedRow | null> {
+  const where = from === "queued" ? "status = 'queued'" : "status = 'sending' AND next_attempt_at <= ?2";
+  return d1
+    .prepare(
+      `UPDATE outbox SET
+         status = CASE WHEN ${OPTED_OUT} THEN 'cancelled' ELSE 'sending' END,
+         attempts = attempts + CASE WHEN ${OPTED_OUT} THEN 0 ELSE 1 END,
+         last_error = CASE WHEN ${OPTED_OUT} THEN 'patient opted out' ELSE last_error END,
+         next_attempt_at = CASE WHEN ${OPTED_OUT} THEN NULL ELSE ?3 END
+       WHERE id = ?1 AND ${where}
+       RETURNING id, channel, recipient, template, subject, body, status, attempts, patient_id AS patientId`,
+    )
+    .bind(id, now, now + SEND_LEASE_MS)
+    .first<ClaimedRow>();
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.slice(0, ERROR_MAX);
+}
+
+/**
+ * Marks a message failed (keeping it visible on /messages) and audits it, both or neither: the
+ * audit row is written only if the update happened. `from` lists the statuses it may leave.
+ */
+export async function failMessage(
+  scope: ClinicScope,
+  row: { id: string; patientId: string | null; channel: string; template: string },
+  error: string,
+  from: readonly string[],
+): Promise<boolean> {
+  const [update] = await scope.d1.batch([
+    scope.d1
+      .prepare(`UPDATE outbox SET status = 'failed', last_error = ?, next_attempt_at = NULL WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})`)
+      .bind(error.slice(0, ERROR_MAX), row.id, ...from),
+    auditIfChanged(scope, {
+      action: "execute",
+      event: "message.failed",
+      entityType: "outbox",
+      entityId: row.id,
+      patientId: row.patientId,
+      outcome: "failure",
+      detail: `${row.channel} ${row.template}: ${error}`.slice(0, ERROR_MAX),
+    }),
+  ]);
+  scheduleSeal(scope);
+  return (update?.meta.changes ?? 0) === 1;
+}
+
+type Job = Message<MessageJob>;
+
+async function send(scope: ClinicScope, env: Env, message: Job, row: ClaimedRow): Promise<void> {
+  if (row.status === "cancelled") return message.ack();
+  const adapter = adapterFor(env, scope.clinic, row.channel);
+  let providerId: string;
+  try {
+    ({ providerId } = await adapter.send({ id: row.id, to: row.recipient, subject: row.subject, body: row.body }));
+  } catch (err) {
+    return providerFailed(scope, message, row, err);
+  }
+  // Only the provider's failures count as failed sends; a D1 error from here on leaves the row in
+  // `sending` until its lease ends (see settleUnclaimed), so the message is not sent again blindly.
+  await scope.d1
+    .prepare("UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, next_attempt_at = NULL WHERE id = ? AND status = 'sending'")
+    .bind(providerId, Date.now(), row.id)
+    .run();
+  return message.ack();
+}
+
+async function providerFailed(scope: ClinicScope, message: Job, row: ClaimedRow, err: unknown): Promise<void> {
+  const error = errorText(err);
+  if (err instanceof ProviderError && err.permanent) {
+    await failMessage(scope, row, error, ["sending"]);
+    return message.ack();
+  }
+  const last = message.attempts >= MAX_DELIVERIES;
+  const delay = backoffSeconds(message.attempts);
+  // Scans leave the row alone while the queue still owns the retry (or the DLQ owns the job).
+  const hold = last ? DEAD_LETTER_HOLD_MS : delay * 1000 + DISPATCH_LEASE_MS;
+  await scope.d1
+    .prepare("UPDATE outbox SET status = 'queued', last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'sending'")
+    .bind(error, Date.now() + hold, row.id)
+    .run();
+  console.warn(JSON.stringify({ delivery: "retry", clinic: scope.clinic.slug, outboxId: row.id, attempt: message.attempts, error }));
+  // On the last delivery the platform moves the job to the dead-letter queue.
+  return message.retry(last ? undefined : { delaySeconds: delay });
+}
+
+/** A job whose row could not be claimed: sent, cancelled or failed already, or busy elsewhere. */
+async function settleUnclaimed(scope: ClinicScope, env: Env, message: Job, now: number): Promise<void> {
+  const row = await scope.d1
+    .prepare("SELECT id, channel, template, status, next_attempt_at AS nextAttemptAt, patient_id AS patientId FROM outbox WHERE id = ?")
+    .bind(message.body.outboxId)
+    .first<{ id: string; channel: Channel; template: string; status: string; nextAttemptAt: number | null; patientId: string | null }>();
+  // Done, gone, or queued again by another job that now owns the retry.
+  if (!row || row.status !== "sending") return message.ack();
+  const leaseEnd = row.nextAttemptAt ?? 0;
+  if (leaseEnd > now) {
+    // Another delivery is sending it right now: look again when its lease ends.
+    return message.retry({ delaySeconds: Math.ceil((leaseEnd - now) / 1000) + 1 });
+  }
+  // The previous attempt stopped mid-send: repeat it only where a repeat cannot reach the patient twice.
+  if (adapterFor(env, scope.clinic, row.channel).idempotent) {
+    const again = await claim(scope.d1, row.id, now, "stale");
+    if (again) return send(scope, env, message, again);
+    return message.ack();
+  }
+  await failMessage(scope, row, "Delivery was interrupted; the provider may have sent it. Check with the patient before retrying.", ["sending"]);
+  return message.ack();
+}
+
+async function deliver(env: Env, ctx: ExecutionContext, message: Job): Promise<void> {
+  const clinic = await findClinic(directoryDb(env), message.body.clinic);
+  if (!clinic) {
+    // Unknown or suspended: its rows stay queued, and scans hand them over once it is active again.
+    console.warn(JSON.stringify({ delivery: "skipped", clinic: message.body.clinic, outboxId: message.body.outboxId }));
+    return message.ack();
+  }
+  const scope = systemScope(env, clinic, "delivery", ctx);
+  const now = Date.now();
+  const row = await claim(scope.d1, message.body.outboxId, now, "queued");
+  if (!row) return settleUnclaimed(scope, env, message, now);
+  return send(scope, env, message, row);
+}
+
+/** A job in the dead-letter queue: its retries are spent. The row becomes failed, for staff to see. */
+async function settleDeadLetter(env: Env, ctx: ExecutionContext, message: Job): Promise<void> {
+  const clinic = await findClinic(directoryDb(env), message.body.clinic);
+  if (!clinic) return message.ack();
+  const scope = systemScope(env, clinic, "dead-letter", ctx);
+  const row = await scope.d1
+    .prepare("SELECT id, channel, template, last_error AS lastError, patient_id AS patientId FROM outbox WHERE id = ?")
+    .bind(message.body.outboxId)
+    .first<{ id: string; channel: string; template: string; lastError: string | null; patientId: string | null }>();
+  if (row) await failMessage(scope, row, row.lastError ?? "Delivery gave up after its retries.", ["queued", "sending"]);
+  return message.ack();
+}
+
+function isJob(body: unknown): body is MessageJob {
+  const b = body as Partial<MessageJob> | null;
+  return !!b && typeof b.clinic === "string" && typeof b.outboxId === "string";
+}
+
+/**
+ * The queue consumer of both queues: delivers each job of clinic-messages, and settles each job of
+ * clinic-messages-dlq (`batch.queue` tells which). One job's trouble never holds up the others.
+ */
 export async function handleDelivery(batch: MessageBatch<MessageJob>, env: Env, ctx: ExecutionContext): Promise<void> {
-  void env;
-  void ctx;
-  for (const m of batch.messages) m.ack();
+  const dead = isDeadLetterQueue(batch.queue);
+  for (const message of batch.messages) {
+    if (!isJob(message.body)) {
+      console.error(JSON.stringify({ delivery: "malformed", queue: batch.queue, id: message.id }));
+      message.ack();
+      continue;
+    }
+    try {
+      await (dead ? settleDeadLetter(env, ctx, message) : deliver(env, ctx, message));
+    } catch (err) {
+      // Our own storage failed (D1, the directory), not the provider: try the job again later.
+      console.error(JSON.stringify({ delivery: "error", queue: batch.queue, job: message.body, error: String(err) }));
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    }
+  }
 }

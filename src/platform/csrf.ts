@@ -22,6 +22,8 @@ export function csrf(): MiddlewareHandler<AppEnv> {
     }
     c.set("csrfToken", token);
     if (SAFE.has(c.req.method)) return next();
+    // Provider callbacks (server-to-server, no browser, no cookie) are authenticated by their signature instead.
+    if (c.req.path.startsWith("/webhooks/")) return next();
 
     const url = new URL(c.req.url);
     const origin = c.req.header("origin");

@@ -11,9 +11,11 @@ const NAV: { href: string; label: string; permission: string }[] = [
   { href: "/calendar", label: "Calendar", permission: "schedule:read" },
   { href: "/patients", label: "Patients", permission: "patients:read" },
   { href: "/waitlist", label: "Waitlist", permission: "schedule:read" },
+  { href: "/tasks", label: "Tasks", permission: "schedule:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },
   { href: "/staff", label: "Staff", permission: "staff:read" },
   { href: "/settings/scheduling", label: "Settings", permission: "scheduling:setup" },
+  { href: "/settings/workflows", label: "Workflows", permission: "scheduling:setup" },
 ];
 
 function layoutStaff(staff: Staff | null) {

@@ -16,6 +16,7 @@ import { addDays, daysBetween, MAX_SERIES_DAYS, seriesDates } from "./days";
 import { bookingPrelude, patientBrief, type CalLocation, type CalProvider, type CalRoom, type PatientBrief } from "./repo";
 import type { BookingInput, QuickPatient } from "./schemas";
 import { CHANGED_ONE, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
+import { emitEvent } from "../../workflows/engine";
 
 /** The quick-added patient looks like someone already registered. */
 export class PossibleDuplicate extends AppError {
@@ -259,6 +260,11 @@ export async function bookAppointment(scope: CalendarScope, input: BookingInput,
     const result = await bookThroughCalendar(scope, key, draft, extra, now);
     if (result.ok) {
       booked.push(result.appointmentId);
+      if (!result.replayed) {
+        await emitEvent(scope, scope.env, { trigger: "appointment.booked", key: `appointment.booked:${result.appointmentId}`, patientId, appointmentId: result.appointmentId, at: now }).catch((err) =>
+          console.error("workflow event failed", err),
+        );
+      }
       if (result.replayed) replayed++;
       continue;
     }

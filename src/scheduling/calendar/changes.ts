@@ -12,6 +12,7 @@ import { calendarOf, clinicRef, type TypeRow } from "../data";
 import type { AppointmentStatus } from "../schema";
 import { checkSlot, computeSlots, localParts, type Slot } from "../slots";
 import { offerFreedTime, WAITLIST_HOLD_MS } from "../waitlist";
+import { emitEvent } from "../../workflows/engine";
 import { addDays } from "./days";
 import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
 import { STAFF_REFUSALS } from "./messages";
@@ -58,6 +59,9 @@ export async function changeStatus(scope: CalendarScope, id: string, to: Appoint
     });
     if (!result.ok) throw result.reason === "unavailable" ? new AppError("internal", STAFF_REFUSALS.unavailable) : new AppError("conflict", STALE);
     scheduleSeal(scope);
+    await emitEvent(scope, scope.env, { trigger: "appointment.no_show", key: `appointment.no_show:${id}`, patientId: a.patientId, appointmentId: id, at: now }).catch((err) =>
+      console.error("workflow event failed", err),
+    );
     return;
   }
   const from = (STATUS_FLOW as readonly string[]).indexOf(a.status);
@@ -77,6 +81,11 @@ export async function changeStatus(scope: CalendarScope, id: string, to: Appoint
   ]);
   if (!changed || changed.meta.changes !== 1) throw new AppError("conflict", STALE);
   scheduleSeal(scope);
+  if (to === "completed") {
+    await emitEvent(scope, scope.env, { trigger: "appointment.completed", key: `appointment.completed:${id}`, patientId: a.patientId, appointmentId: id, at: now }).catch((err) =>
+      console.error("workflow event failed", err),
+    );
+  }
 }
 
 async function offerFreed(
@@ -127,6 +136,9 @@ export async function cancelAppointment(scope: CalendarScope, id: string, input:
     }
     cancelled++;
     await offerFreed(scope, t, result.holdId && result.expiresAt ? { holdId: result.holdId, expiresAt: result.expiresAt } : undefined);
+    await emitEvent(scope, scope.env, { trigger: "appointment.cancelled", key: `appointment.cancelled:${t.id}`, patientId: t.patientId, appointmentId: t.id, at: now }).catch((err) =>
+      console.error("workflow event failed", err),
+    );
   }
   scheduleSeal(scope);
   return cancelled;
