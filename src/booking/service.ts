@@ -350,7 +350,7 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
     ...(matched ? [] : [newPatientSql(patientId, d, appointmentId)]),
     ...entries.map((e) => auditSql(scope, e, guard)),
   ];
-  if (d.email) extra.push(confirmationMessageSql(scope, { appointmentId, email: d.email, givenName: d.given_name, startsAt: hold.startsAt, origin, manageToken }));
+  if (d.email) extra.push(confirmationMessageSql(scope, { appointmentId, patientId, email: d.email, givenName: d.given_name, startsAt: hold.startsAt, origin, manageToken }));
 
   const result = await calendarOf(scope.env, scope.clinic).confirm(clinicRef(scope.clinic), {
     holdId: hold.holdId,
@@ -387,7 +387,7 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
 
 function confirmationMessageSql(
   scope: BookingScope,
-  m: { appointmentId: string; email: string; givenName: string; startsAt: number; origin: string; manageToken: string },
+  m: { appointmentId: string; patientId: string; email: string; givenName: string; startsAt: number; origin: string; manageToken: string },
 ): SqlStatement {
   const guard = appointmentExists(m.appointmentId);
   const manage = `${m.origin}/book/manage?m=${encodeURIComponent(m.manageToken)}`;
@@ -397,10 +397,10 @@ function confirmationMessageSql(
     `Hello ${m.givenName},\n\nYour appointment at ${scope.clinic.name} is booked.\n\n` +
     `Add it to your calendar: ${ics}\nChange or cancel it: ${manage}\n\nSee you soon.`;
   return {
-    sql: `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key)
-          SELECT ?, 'email', ?, 'booking.confirmation', ?, ?, ? WHERE ${guard.sql}
+    sql: `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id, appointment_id)
+          SELECT ?, 'email', ?, 'booking.confirmation', ?, ?, ?, ?, ? WHERE ${guard.sql}
           ON CONFLICT (idempotency_key) DO NOTHING`,
-    params: [crypto.randomUUID(), m.email, `Your appointment at ${scope.clinic.name}`, body, `booking-confirmation:${m.appointmentId}:${when}`, ...guard.params],
+    params: [crypto.randomUUID(), m.email, `Your appointment at ${scope.clinic.name}`, body, `booking-confirmation:${m.appointmentId}:${when}`, m.patientId, m.appointmentId, ...guard.params],
   };
 }
 
@@ -549,7 +549,7 @@ export async function sendInvitation(scope: BookingScope, patientId: string, ori
   if (channel) {
     statements.push(
       scope.d1
-        .prepare("INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key) VALUES (?, ?, ?, 'booking.invitation', ?, ?, ?)")
+        .prepare("INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id) VALUES (?, ?, ?, 'booking.invitation', ?, ?, ?, ?)")
         .bind(
           crypto.randomUUID(),
           channel,
@@ -557,6 +557,7 @@ export async function sendInvitation(scope: BookingScope, patientId: string, ori
           `Book your visit at ${scope.clinic.name}`,
           `Hello ${p.givenName}, book your next visit at ${scope.clinic.name} here: ${link}`,
           `booking-invite:${crypto.randomUUID()}`,
+          p.id,
         ),
     );
   }

@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; permission: string }[] = [
   { href: "/patients", label: "Patients", permission: "patients:read" },
   { href: "/waitlist", label: "Waitlist", permission: "schedule:read" },
   { href: "/tasks", label: "Tasks", permission: "schedule:read" },
+  { href: "/messages", label: "Messages", permission: "audit:read" },
   { href: "/audit", label: "Audit log", permission: "audit:read" },
   { href: "/staff", label: "Staff", permission: "staff:read" },
   { href: "/settings/scheduling", label: "Settings", permission: "scheduling:setup" },

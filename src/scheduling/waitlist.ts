@@ -150,7 +150,7 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
         statements.push(
           scope.d1
             .prepare(
-              `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key) VALUES (?, ?, ?, 'waitlist.offer', ?, ?, ?)
+              `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id) VALUES (?, ?, ?, 'waitlist.offer', ?, ?, ?, ?)
                ON CONFLICT (idempotency_key) DO NOTHING`,
             )
             .bind(
@@ -160,6 +160,7 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
               `An earlier time at ${clinic.name}`,
               `Hello ${e.givenName}, an earlier time opened at ${clinic.name}: ${when}. The first to claim it gets it: ${link}`,
               `waitlist-offer:${offerId}`,
+              e.patientId,
             ),
         );
       }
