@@ -24,18 +24,22 @@ function readPort() {
   return port;
 }
 
-/** Creates .dev.vars with a fresh SESSION_SECRET, or adds the secret to an existing file that lacks it. */
+/**
+ * Creates .dev.vars with the local secrets, or adds those an existing file lacks: a random
+ * SESSION_SECRET, and a random SMS_AUTH_TOKEN so simulated SMS replies (`npm run sms:reply`) can be
+ * signed the way the provider signs them.
+ */
 function ensureDevVars() {
-  const line = `SESSION_SECRET=${randomBytes(48).toString("base64url")}\n`; // 64 characters
-  if (!existsSync(DEV_VARS)) {
-    writeFileSync(DEV_VARS, `# Local secrets for wrangler dev. Gitignored: never commit this file.\n${line}`, { mode: 0o600 });
-    console.log("Created .dev.vars with a random SESSION_SECRET.");
-    return;
-  }
-  const text = readFileSync(DEV_VARS, "utf8");
-  if (!/^\s*SESSION_SECRET\s*=\s*\S/m.test(text)) {
-    appendFileSync(DEV_VARS, (text === "" || text.endsWith("\n") ? "" : "\n") + line);
-    console.log("Added a random SESSION_SECRET to .dev.vars.");
+  const wanted = {
+    SESSION_SECRET: randomBytes(48).toString("base64url"), // 64 characters
+    SMS_AUTH_TOKEN: randomBytes(24).toString("hex"),
+  };
+  if (!existsSync(DEV_VARS)) writeFileSync(DEV_VARS, "# Local secrets for wrangler dev. Gitignored: never commit this file.\n", { mode: 0o600 });
+  for (const [name, value] of Object.entries(wanted)) {
+    const text = readFileSync(DEV_VARS, "utf8");
+    if (new RegExp(`^\\s*${name}\\s*=\\s*\\S`, "m").test(text)) continue;
+    appendFileSync(DEV_VARS, (text === "" || text.endsWith("\n") ? "" : "\n") + `${name}=${value}\n`);
+    console.log(`Added a random ${name} to .dev.vars.`);
   }
 }
 
@@ -81,7 +85,8 @@ function printWelcome(port) {
 
 /** wrangler dev in the foreground with the terminal; signals to this process are passed on. */
 function devServer(port, target) {
-  const args = [WRANGLER_BIN, "dev", "--ip", "127.0.0.1", "--port", String(port)];
+  // --test-scheduled: the cron scan can be run by hand, GET /cdn-cgi/handler/scheduled.
+  const args = [WRANGLER_BIN, "dev", "--ip", "127.0.0.1", "--port", String(port), "--test-scheduled"];
   if (target.persistTo) args.push("--persist-to", target.persistTo);
   // Links between clinics are built from BASE_DOMAIN (localhost:8787 in wrangler.toml).
   if (port !== DEFAULT_PORT) args.push("--var", `BASE_DOMAIN:localhost:${port}`);

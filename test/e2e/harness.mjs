@@ -11,6 +11,8 @@ import { chromium } from "playwright-core";
 const root = new URL("../../", import.meta.url).pathname;
 
 export const DEMO_PASSWORD = "demo-clinic-2026";
+/** The provider token the browser tests sign simulated SMS replies with. */
+export const SMS_AUTH_TOKEN = randomBytes(16).toString("hex");
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -41,6 +43,7 @@ export async function startServer() {
     [
       wrangler, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
       "--var", `BASE_DOMAIN:localhost:${port}`, "--var", `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
+      "--var", `SMS_AUTH_TOKEN:${SMS_AUTH_TOKEN}`, "--test-scheduled",
       "--show-interactive-dev-session=false",
     ],
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
