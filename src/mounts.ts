@@ -14,13 +14,18 @@ import { workflowRoutes } from "./workflows/routes";
 import { taskRoutes } from "./tasks/routes";
 import { outboxRoutes } from "./messaging/outbox-routes";
 import { webhookRoutes } from "./messaging/status-routes";
+import { messageSettingsRoutes } from "./messaging/settings-routes";
+import { contactPrefsRoutes } from "./messaging/preferences-routes";
+import { inboundSmsRoutes, respondRoutes } from "./messaging/inbound-routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
+  app.route("/patients/:id/contact", contactPrefsRoutes);
   app.route("/patients", patientRoutes);
   app.route("/audit", auditRoutes);
   app.route("/staff", staffRoutes);
   app.route("/settings/scheduling", setupRoutes);
+  app.route("/settings/messages", messageSettingsRoutes);
   // /book/offer before /book: otherwise /book/:provider/:type would take it.
   app.route("/book/offer", offerRoutes);
   app.route("/book", bookingRoutes);
@@ -28,6 +33,8 @@ export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/dev/mailbox", devMailboxRoutes);
   app.route("/messages", outboxRoutes);
   app.route("/webhooks", webhookRoutes);
+  app.route("/webhooks/sms", inboundSmsRoutes);
+  app.route("/appointment/respond", respondRoutes);
   app.route("/calendar", calendarRoutes);
   app.route("/settings/workflows", workflowRoutes);
   app.route("/tasks", taskRoutes);

@@ -1,0 +1,153 @@
+/**
+ * How patients answer a reminder, on the clinic's host and without an account:
+ *
+ *   GET  /appointment/respond?t=<token>      the appointment, with Confirm and Cancel
+ *   POST /appointment/respond/confirm        booked → confirmed
+ *   POST /appointment/respond/cancel         cancel, within the clinic's online change window
+ *   POST /webhooks/sms/inbound               an SMS reply, posted by the provider (Twilio's form)
+ *
+ * The link pages are authorized by their signed token (410 when tampered, expired or another
+ * clinic's); the webhook by the provider's request signature: a missing or bad one is refused
+ * (403) and audited, and nothing else is written.
+ */
+import { Hono, type Context } from "hono";
+import * as z from "zod/mini";
+import { RespondPage } from "../../views/messaging/respond";
+import { dayLabel, timeLabel } from "../../views/booking/pages";
+import { audit } from "../audit/service";
+import { changeableOnline, loadManaged, type BookingScope, type ManagedAppointment } from "../booking/service";
+import type { AppEnv } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { page } from "../platform/render";
+import { clinicScope, type ClinicScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { localParts } from "../scheduling/slots";
+import { clinicSecret, verifyTwilioSignature } from "./adapters";
+import { receiveSms, twiml } from "./inbound";
+import { cancelByPatient, confirmByPatient, readResponseToken } from "./respond";
+
+// ---- the reminder's link ------------------------------------------------------------------
+
+export const respondRoutes = new Hono<AppEnv>();
+
+function scopeOf(c: Context<AppEnv>): BookingScope {
+  return { ...clinicScope(c), env: c.env };
+}
+
+/** `Tue, Dec 1 at 10:00 AM EST`, in the location's timezone. */
+function whenLabel(startsAt: number, timezone: string): string {
+  const p = localParts(startsAt, timezone);
+  const zone = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
+    .formatToParts(new Date(startsAt))
+    .find((x) => x.type === "timeZoneName")?.value;
+  return `${dayLabel(p.date)} at ${timeLabel(p.time)}${zone ? ` ${zone}` : ""}`;
+}
+
+const NOTICES: Record<string, string> = {
+  confirmed: "Thank you: your appointment is confirmed.",
+  already: "Your appointment was already confirmed. See you then.",
+  cancelled: "Your appointment was cancelled.",
+};
+
+function respondPage(c: Context<AppEnv>, a: ManagedAppointment, token: string, o: { notice?: string; error?: string; status?: 200 | 409 } = {}) {
+  return page(
+    c,
+    "Your appointment",
+    <RespondPage
+      csrfToken={c.var.csrfToken}
+      a={a}
+      when={whenLabel(a.startsAt, a.timezone)}
+      token={token}
+      cancellable={changeableOnline(a, Date.now())}
+      notice={o.notice}
+      error={o.error}
+    />,
+    o.status ?? 200,
+    { public: true },
+  );
+}
+
+function doneUrl(token: string, done: keyof typeof NOTICES): string {
+  return `/appointment/respond?t=${encodeURIComponent(token)}&done=${done}`;
+}
+
+const tokenForm = z.object({ t: z.string().check(z.minLength(1), z.maxLength(2000)) });
+
+/** The appointment a posted form's token names (410 when the token is not good here). */
+async function postedAppointment(c: Context<AppEnv>): Promise<{ token: string; a: ManagedAppointment }> {
+  const parsed = validate(tokenForm, await formOf(c));
+  const token = parsed.ok ? parsed.data.t : "";
+  const a = await loadManaged(scopeOf(c), await readResponseToken(c.env, c.var.clinic, token));
+  return { token, a };
+}
+
+respondRoutes.get("/", async (c) => {
+  const token = c.req.query("t") ?? "";
+  const scope = scopeOf(c);
+  const a = await loadManaged(scope, await readResponseToken(c.env, c.var.clinic, token));
+  await audit(scope, { action: "read", event: "appointment.view", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "via the patient's reminder link" });
+  return respondPage(c, a, token, { notice: NOTICES[c.req.query("done") ?? ""] });
+});
+
+respondRoutes.post("/confirm", async (c) => {
+  const { token, a } = await postedAppointment(c);
+  const result = await confirmByPatient(scopeOf(c), a, Date.now());
+  return c.redirect(doneUrl(token, result === "confirmed" ? "confirmed" : "already"), 303);
+});
+
+respondRoutes.post("/cancel", async (c) => {
+  const { token, a } = await postedAppointment(c);
+  try {
+    await cancelByPatient(scopeOf(c), a, new URL(c.req.url).origin, Date.now());
+  } catch (err) {
+    // Outside the window (or changed meanwhile): the same page, saying why and to call.
+    if (err instanceof AppError && err.code === "conflict") return respondPage(c, a, token, { error: err.message, status: 409 });
+    throw err;
+  }
+  return c.redirect(doneUrl(token, "cancelled"), 303);
+});
+
+// ---- the SMS reply ------------------------------------------------------------------------
+
+export const inboundSmsRoutes = new Hono<AppEnv>();
+
+async function refuse(c: Context<AppEnv>, scope: ClinicScope, why: string): Promise<never> {
+  await audit(scope, {
+    action: "execute",
+    event: "webhook.refused",
+    entityType: "webhook",
+    entityId: `${c.req.method} ${c.req.path}`,
+    outcome: "denied",
+    detail: why,
+  });
+  throw new AppError("forbidden", "The signature of this callback is not valid.");
+}
+
+/** Twilio's incoming message: https://www.twilio.com/docs/messaging/guides/webhook-request */
+const inboundSchema = z.object({
+  MessageSid: z.string().check(z.minLength(1), z.maxLength(64)),
+  From: z.string().check(z.minLength(1), z.maxLength(64)),
+  To: z.optional(z.string().check(z.maxLength(64))),
+  Body: z.optional(z.string().check(z.maxLength(5000))),
+});
+
+/**
+ * A patient's SMS, signed in X-Twilio-Signature (base64 HMAC-SHA1 of the URL and the sorted form
+ * fields, keyed with the clinic's SMS auth token). Answers TwiML: a short reply, or nothing.
+ */
+inboundSmsRoutes.post("/inbound", async (c) => {
+  const scope = clinicScope(c);
+  // Read as bytes: the body is a form, and workerd warns when a form is read as text.
+  const params = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
+  const token = clinicSecret(c.env, scope.clinic, "SMS_AUTH_TOKEN");
+  const signature = c.req.header("x-twilio-signature");
+  if (!token) await refuse(c, scope, "no SMS auth token is configured to check the signature");
+  if (!signature || !(await verifyTwilioSignature(token!, c.req.url, params, signature))) {
+    await refuse(c, scope, signature ? "bad signature" : "missing signature");
+  }
+  const parsed = validate(inboundSchema, Object.fromEntries(params));
+  if (!parsed.ok) throw new AppError("bad_request", "An incoming message needs MessageSid and From.");
+  const m = parsed.data;
+  const result = await receiveSms(scope, { from: m.From, to: m.To ?? "", body: m.Body ?? "", providerId: m.MessageSid }, Date.now());
+  return c.body(twiml(result.reply), 200, { "Content-Type": "text/xml; charset=utf-8", "Cache-Control": "no-store" });
+});

@@ -1,0 +1,237 @@
+/**
+ * SMS replies from patients (POST /webhooks/sms/inbound): who sent it, what it asks, and what it
+ * changes, recorded once per provider message id in inbound_messages.
+ *
+ * Keywords (the first word of the message, any case, punctuation ignored):
+ *   C, Y, YES, CONFIRM                         confirm the sender's next appointment (booked → confirmed)
+ *   N, NO, CANCEL                              ask to cancel it: nothing is cancelled, the front desk
+ *                                              gets a task to call the patient
+ *   STOP, STOPALL, UNSUBSCRIBE, END, QUIT,     opt out of SMS (patient_contact_prefs.sms_opted_out_at)
+ *   OPTOUT, REVOKE
+ *   START, UNSTOP                              opt back in
+ *   anything else                              ignored, with a reply saying what works
+ *
+ * CANCEL is also a carrier opt-out keyword (CTIA), and Twilio's default opt-out handling blocks
+ * the number on it (and re-subscribes on YES). Here CANCEL means "cancel my visit", because that
+ * is what a patient replying to a reminder means by it; a clinic should remove CANCEL from its
+ * Twilio Advanced Opt-Out keywords, or its patients who answer CANCEL will stop getting texts.
+ * See: https://help.twilio.com/articles/223134027
+ *
+ * The sender is matched by the last ten digits of the phone number against patients.phone_digits
+ * (a family may share a number: the soonest upcoming visit of any of them is the one meant, and
+ * an opt-out applies to all of them).
+ */
+import { auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
+import type { ClinicScope } from "../platform/scope";
+import { localParts } from "../scheduling/slots";
+import { dayLabel, timeLabel } from "../../views/booking/pages";
+import { confirmStatements, type SqlGuard } from "./respond";
+
+export type SmsIntent = "confirm" | "cancel_request" | "opt_out" | "opt_in" | "other";
+
+const KEYWORDS: Record<string, SmsIntent> = {
+  C: "confirm",
+  Y: "confirm",
+  YES: "confirm",
+  CONFIRM: "confirm",
+  N: "cancel_request",
+  NO: "cancel_request",
+  CANCEL: "cancel_request",
+  STOP: "opt_out",
+  STOPALL: "opt_out",
+  UNSUBSCRIBE: "opt_out",
+  END: "opt_out",
+  QUIT: "opt_out",
+  OPTOUT: "opt_out",
+  REVOKE: "opt_out",
+  START: "opt_in",
+  UNSTOP: "opt_in",
+};
+
+/** What a reply asks for: its first word, trimmed, any case, without punctuation ("y." is Y). */
+export function intentOf(body: string): SmsIntent {
+  const first = body.trim().split(/\s+/)[0] ?? "";
+  return KEYWORDS[first.toUpperCase().replace(/[^A-Z]/g, "")] ?? "other";
+}
+
+/** The digits a number is matched by: the last ten (a North American number without its +1). */
+export function phoneKey(phone: string): string {
+  return phone.replace(/\D/g, "").slice(-10);
+}
+
+/** What a reply did, as stored in inbound_messages.outcome. */
+export type InboundOutcome = "confirmed" | "cancel_requested" | "opted_out" | "opted_in" | "unmatched" | "ignored";
+
+export interface InboundSms {
+  from: string;
+  to: string;
+  body: string;
+  /** The provider's message id (Twilio's MessageSid): a repeated delivery has the same one. */
+  providerId: string;
+}
+
+export interface InboundResult {
+  outcome: InboundOutcome;
+  /** The text to answer with; null = answer nothing (after STOP the carrier sends its own). */
+  reply: string | null;
+  /** This message was processed before: nothing was done again. */
+  duplicate: boolean;
+}
+
+export const CANCEL_TASK_TITLE = "Patient asked to cancel by SMS";
+
+const REPLIES = {
+  cancelRequested: "We got your request; the clinic will call you.",
+  noAppointment: "We could not find an upcoming appointment for this number. Please call the clinic.",
+  unmatched: "We could not match this number to a patient. Please call the clinic.",
+  help: "Reply C to confirm your appointment or N to ask to cancel it. Or call the clinic.",
+} as const;
+
+interface NextVisit {
+  id: string;
+  patientId: string;
+  startsAt: number;
+  status: string;
+  timezone: string;
+}
+
+function whenText(v: NextVisit): string {
+  const p = localParts(v.startsAt, v.timezone);
+  return `${dayLabel(p.date)} at ${timeLabel(p.time)}`;
+}
+
+/**
+ * Applies one inbound SMS and records it. Everything it writes goes in one D1 batch behind the
+ * insert of its inbound_messages row: that insert does nothing for a provider id already seen
+ * (the unique index), and every later statement requires the new row to exist, so a repeated or
+ * concurrent delivery of the same message changes nothing.
+ */
+export async function receiveSms(scope: ClinicScope, sms: InboundSms, now: number): Promise<InboundResult> {
+  const key = phoneKey(sms.from);
+  const intent = intentOf(sms.body);
+  const [seenRes, patientsRes, nextRes] = await scope.d1.batch([
+    scope.d1.prepare("SELECT outcome FROM inbound_messages WHERE provider_id = ?").bind(sms.providerId),
+    scope.d1.prepare("SELECT id FROM patients WHERE ?1 != '' AND substr(phone_digits, -10) = ?1 ORDER BY id").bind(key),
+    scope.d1
+      .prepare(
+        `SELECT a.id, a.patient_id AS patientId, a.starts_at AS startsAt, a.status, l.timezone
+         FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN locations l ON l.id = a.location_id
+         WHERE ?1 != '' AND substr(p.phone_digits, -10) = ?1 AND a.status IN ('booked', 'confirmed') AND a.starts_at > ?2
+         ORDER BY a.starts_at, a.id LIMIT 1`,
+      )
+      .bind(key, now),
+  ]);
+  const seen = seenRes?.results[0] as { outcome: InboundOutcome } | undefined;
+  if (seen) return { outcome: seen.outcome, reply: null, duplicate: true };
+  const patientIds = ((patientsRes?.results ?? []) as { id: string }[]).map((p) => p.id);
+  const next = (nextRes?.results[0] as NextVisit | undefined) ?? null;
+
+  const inboundId = crypto.randomUUID();
+  // Every write below happens only if this message's row was inserted just now.
+  const mine: SqlGuard = { sql: "EXISTS (SELECT 1 FROM inbound_messages WHERE id = ?)", params: [inboundId] };
+  const guardedAudit = (e: AuditEntry) => {
+    const s = auditSql(scope, e, mine);
+    return scope.d1.prepare(s.sql).bind(...s.params);
+  };
+  const record = (outcome: InboundOutcome | { sql: string; params: (string | number)[] }, patientId: string | null, appointmentId: string | null) => {
+    const o = typeof outcome === "string" ? { sql: "?", params: [outcome] } : outcome;
+    return scope.d1
+      .prepare(
+        `INSERT INTO inbound_messages (id, channel, sender, body, provider_id, patient_id, appointment_id, outcome, received_at)
+         VALUES (?, 'sms', ?, ?, ?, ?, ?, ${o.sql}, ?) ON CONFLICT (provider_id) DO NOTHING RETURNING outcome`,
+      )
+      .bind(inboundId, sms.from, sms.body.slice(0, 1600), sms.providerId, patientId, appointmentId, ...o.params, now);
+  };
+
+  let plan: { outcome: InboundOutcome; reply: string | null; statements: D1PreparedStatement[] };
+  if (patientIds.length === 0) {
+    plan = { outcome: "unmatched", reply: intent === "opt_out" ? null : REPLIES.unmatched, statements: [record("unmatched", null, null)] };
+  } else if (intent === "opt_out" || intent === "opt_in") {
+    const out = intent === "opt_out";
+    const outcome: InboundOutcome = out ? "opted_out" : "opted_in";
+    const statements = [record(outcome, patientIds.length === 1 ? patientIds[0]! : null, null)];
+    for (const id of patientIds) {
+      statements.push(
+        out
+          ? scope.d1
+              .prepare(
+                `INSERT INTO patient_contact_prefs (patient_id, sms_opted_out_at, updated_at) SELECT ?, ?, ? WHERE ${mine.sql}
+                 ON CONFLICT (patient_id) DO UPDATE SET sms_opted_out_at = coalesce(sms_opted_out_at, excluded.sms_opted_out_at), updated_at = excluded.updated_at`,
+              )
+              .bind(id, now, now, ...mine.params)
+          : scope.d1
+              .prepare(`UPDATE patient_contact_prefs SET sms_opted_out_at = NULL, updated_at = ? WHERE patient_id = ? AND ${mine.sql}`)
+              .bind(now, id, ...mine.params),
+        guardedAudit({
+          action: "update",
+          event: out ? "patient.sms_opt_out" : "patient.sms_opt_in",
+          entityType: "patient",
+          entityId: id,
+          patientId: id,
+          detail: `replied ${out ? "STOP" : "START"} by SMS`,
+        }),
+      );
+    }
+    // Carriers answer STOP and START themselves; a second text would only confuse.
+    plan = { outcome, reply: null, statements };
+  } else if (intent === "other") {
+    plan = { outcome: "ignored", reply: REPLIES.help, statements: [record("ignored", patientIds.length === 1 ? patientIds[0]! : null, null)] };
+  } else if (!next) {
+    plan = { outcome: "ignored", reply: REPLIES.noAppointment, statements: [record("ignored", patientIds.length === 1 ? patientIds[0]! : null, null)] };
+  } else if (intent === "confirm") {
+    // Decided in the insert itself: a visit cancelled since it was read is not reported confirmed.
+    const outcome = { sql: "CASE WHEN EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('booked', 'confirmed')) THEN 'confirmed' ELSE 'ignored' END", params: [next.id] };
+    plan = {
+      outcome: "confirmed",
+      reply: `Thanks, your appointment on ${whenText(next)} is confirmed.`,
+      statements: [record(outcome, next.patientId, next.id), ...confirmStatements(scope, next, { now, detail: "by the patient's SMS reply", onlyIf: mine })],
+    };
+  } else {
+    const taskId = crypto.randomUUID();
+    plan = {
+      outcome: "cancel_requested",
+      reply: REPLIES.cancelRequested,
+      statements: [
+        record("cancel_requested", next.patientId, next.id),
+        // One open task per visit is enough, however often the patient answers N.
+        scope.d1
+          .prepare(
+            `INSERT INTO tasks (id, title, detail, patient_id, appointment_id, due_at, status, created_at)
+             SELECT ?, ?, ?, ?, ?, ?, 'open', ? WHERE ${mine.sql}
+               AND NOT EXISTS (SELECT 1 FROM tasks WHERE appointment_id = ? AND title = ? AND status = 'open')`,
+          )
+          .bind(
+            taskId,
+            CANCEL_TASK_TITLE,
+            `Replied "${sms.body.trim().slice(0, 60)}" about the visit on ${whenText(next)}. Call them to cancel or move it.`,
+            next.patientId,
+            next.id,
+            now,
+            now,
+            ...mine.params,
+            next.id,
+            CANCEL_TASK_TITLE,
+          ),
+        auditIfChanged(scope, { action: "create", event: "task.create", entityType: "task", entityId: taskId, patientId: next.patientId, detail: "the patient asked to cancel by SMS" }),
+      ],
+    };
+  }
+
+  const [inserted] = await scope.d1.batch(plan.statements);
+  const row = inserted?.results[0] as { outcome: InboundOutcome } | undefined;
+  // Another delivery of the same message got in first (between our read and our batch).
+  if (!row) return { outcome: plan.outcome, reply: null, duplicate: true };
+  if (plan.statements.length > 1) scheduleSeal(scope);
+  if (row.outcome === "ignored" && plan.outcome === "confirmed") return { outcome: "ignored", reply: REPLIES.noAppointment, duplicate: false };
+  return { outcome: row.outcome, reply: plan.reply, duplicate: false };
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!);
+}
+
+/** The TwiML answer: one reply message, or an empty <Response/> to send nothing. See: https://www.twilio.com/docs/messaging/twiml */
+export function twiml(reply: string | null): string {
+  const head = '<?xml version="1.0" encoding="UTF-8"?>';
+  return reply === null ? `${head}<Response/>` : `${head}<Response><Message>${escapeXml(reply)}</Message></Response>`;
+}

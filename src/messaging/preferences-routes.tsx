@@ -1,0 +1,148 @@
+/**
+ * /patients/:id/contact: one patient's contact preferences for staff with `patients:write`:
+ * consent per channel, preferred channel and language, and the SMS opt-out (STOP) state, which
+ * only the patient changes. Viewing is audited as a read of the patient, saving as an update in
+ * the same batch. A patient this clinic does not hold is a 404.
+ */
+import { Hono, type Context } from "hono";
+import * as z from "zod/mini";
+import { ContactPrefsPage, type ContactFormValues, type ContactPrefsView } from "../../views/messaging/preferences";
+import { audit, auditIfChanged, scheduleSeal } from "../audit/service";
+import type { AppEnv } from "../platform/env";
+import { notFound, type FieldErrors } from "../platform/errors";
+import { page, seeOther } from "../platform/render";
+import { requirePermission, staffScope, type StaffScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { LOCALES } from "./schema";
+
+export const contactPrefsRoutes = new Hono<AppEnv>();
+
+type Ctx = Context<AppEnv>;
+
+const PERMISSION = "patients:write";
+
+contactPrefsRoutes.use("*", async function requirePatientsWrite(c, next) {
+  requirePermission(staffScope(c), PERMISSION);
+  await next();
+});
+
+const checkbox = z.pipe(z.optional(z.string()), z.transform((v: string | undefined) => v !== undefined && v !== ""));
+
+const prefsSchema = z.object({
+  email_consent: checkbox,
+  sms_consent: checkbox,
+  preferred_channel: z.enum(["both", "email", "sms"], { error: "Choose a preferred channel from the list." }),
+  locale: z.enum(LOCALES, { error: "Choose a language from the list." }),
+});
+
+interface PrefsRow {
+  patientId: string;
+  givenName: string;
+  familyName: string;
+  email: string | null;
+  phone: string | null;
+  emailConsent: number | null;
+  smsConsent: number | null;
+  smsOptedOutAt: number | null;
+  preferredChannel: string | null;
+  locale: string | null;
+}
+
+/** The patient and their preferences (defaults when they have none yet); null if not here. */
+async function readPrefs(scope: StaffScope, id: string): Promise<PrefsRow | null> {
+  return scope.d1
+    .prepare(
+      `SELECT p.id AS patientId, p.given_name AS givenName, p.family_name AS familyName, p.email, p.phone,
+         cp.email_consent AS emailConsent, cp.sms_consent AS smsConsent, cp.sms_opted_out_at AS smsOptedOutAt,
+         cp.preferred_channel AS preferredChannel, cp.locale
+       FROM patients p LEFT JOIN patient_contact_prefs cp ON cp.patient_id = p.id WHERE p.id = ?`,
+    )
+    .bind(id)
+    .first<PrefsRow>();
+}
+
+function toView(r: PrefsRow): ContactPrefsView {
+  return { patientId: r.patientId, name: `${r.givenName} ${r.familyName}`, email: r.email, phone: r.phone, smsOptedOutAt: r.smsOptedOutAt };
+}
+
+function toForm(r: PrefsRow): ContactFormValues {
+  return {
+    email_consent: r.emailConsent === 0 ? undefined : "1",
+    sms_consent: r.smsConsent === 0 ? undefined : "1",
+    preferred_channel: r.preferredChannel ?? "both",
+    locale: r.locale ?? "en",
+  };
+}
+
+async function found(scope: StaffScope, id: string, event: string): Promise<PrefsRow> {
+  const row = await readPrefs(scope, id);
+  if (!row) {
+    await audit(scope, { action: "read", event, entityType: "patient", entityId: id.slice(0, 64), outcome: "failure", detail: "not found" });
+    throw notFound("This patient");
+  }
+  return row;
+}
+
+function prefsPage(c: Ctx, row: PrefsRow, status: 200 | 422, values: ContactFormValues, errors?: FieldErrors) {
+  return page(
+    c,
+    "Contact preferences",
+    <ContactPrefsPage csrfToken={c.var.csrfToken} patient={toView(row)} values={values} errors={errors} saved={c.req.query("saved") === "1"} timezone={c.var.clinic.timezone} />,
+    status,
+  );
+}
+
+function patientId(c: Ctx): string {
+  return c.req.param("id") ?? "";
+}
+
+contactPrefsRoutes.get("/", async (c) => {
+  const scope = staffScope(c);
+  const id = patientId(c);
+  const row = await found(scope, id, "patient.contact_prefs.view");
+  await audit(scope, { action: "read", event: "patient.contact_prefs.view", entityType: "patient", entityId: id, patientId: id });
+  return prefsPage(c, row, 200, toForm(row));
+});
+
+contactPrefsRoutes.post("/", async (c) => {
+  const scope = staffScope(c);
+  const id = patientId(c);
+  const form = await formOf(c);
+  const values: ContactFormValues = {
+    email_consent: form.email_consent,
+    sms_consent: form.sms_consent,
+    preferred_channel: form.preferred_channel ?? "",
+    locale: form.locale ?? "",
+  };
+  const row = await found(scope, id, "patient.contact_prefs.update");
+  const parsed = validate(prefsSchema, values);
+  if (!parsed.ok) return prefsPage(c, row, 422, values, parsed.errors);
+  const next = {
+    email_consent: parsed.data.email_consent ? 1 : 0,
+    sms_consent: parsed.data.sms_consent ? 1 : 0,
+    preferred_channel: parsed.data.preferred_channel,
+    locale: parsed.data.locale,
+  };
+  const before = { email_consent: row.emailConsent ?? 1, sms_consent: row.smsConsent ?? 1, preferred_channel: row.preferredChannel ?? "both", locale: row.locale ?? "en" };
+  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => before[k] !== next[k]);
+  // The opt-out (STOP) is the patient's and is never touched here. One batch: the row and its audit.
+  await scope.d1.batch([
+    scope.d1
+      .prepare(
+        `INSERT INTO patient_contact_prefs (patient_id, email_consent, sms_consent, preferred_channel, locale, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (patient_id) DO UPDATE SET email_consent = ?2, sms_consent = ?3, preferred_channel = ?4, locale = ?5, updated_at = ?6`,
+      )
+      .bind(id, next.email_consent, next.sms_consent, next.preferred_channel, next.locale, Date.now()),
+    auditIfChanged(scope, {
+      action: "update",
+      event: "patient.contact_prefs.update",
+      entityType: "patient",
+      entityId: id,
+      patientId: id,
+      detail: changed.length ? `changed: ${changed.map((k) => `${k} = ${next[k]}`).join(", ")}` : "no changes",
+    }),
+  ]);
+  scheduleSeal(scope);
+  return seeOther(c, `/patients/${encodeURIComponent(id)}/contact?saved=1`);
+});

@@ -1,0 +1,119 @@
+/**
+ * Signed links a patient uses to answer an appointment reminder (confirm or cancel) at the public
+ * route /appointment/respond?t=<token>, and the patient's confirmation itself, which the SMS reply
+ * (src/messaging/inbound.ts) shares. Reminders only sign.
+ */
+import { auditIfChanged, scheduleSeal, type AuditScope } from "../audit/service";
+import { cancelOnline, type BookingScope, type ManagedAppointment } from "../booking/service";
+import type { Clinic, Env } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { clinicDatabase } from "../platform/tenancy";
+import { signToken, verifyToken } from "../platform/tokens";
+import { findType } from "../scheduling/data";
+import { offerFreedTime } from "../scheduling/waitlist";
+import { emitEvent } from "../workflows/engine";
+
+const DAY = 86_400_000;
+
+/**
+ * A `manage` token for one appointment (subject = its id), bound to the clinic, that lives until
+ * seven days after the appointment starts. `startsAt` spares a lookup when the caller already
+ * holds it (the reminder scan signs many at once); without it the start is read from the clinic's
+ * database.
+ */
+export async function signResponseToken(env: Env, clinic: Clinic, appointmentId: string, startsAt?: number): Promise<string> {
+  let start = startsAt;
+  if (start === undefined) {
+    const row = await clinicDatabase(env, clinic)
+      .prepare("SELECT starts_at AS startsAt FROM appointments WHERE id = ?")
+      .bind(appointmentId)
+      .first<{ startsAt: number }>();
+    start = row?.startsAt ?? Date.now();
+  }
+  const now = Date.now();
+  // At least an hour, so a link signed for a visit that has just begun still opens.
+  const ttl = Math.max(3600, Math.ceil((start + 7 * DAY - now) / 1000));
+  return signToken(env.SESSION_SECRET, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl, now });
+}
+
+/**
+ * The appointment id a response link names. A tampered or expired token, or one signed for
+ * another clinic (its audience differs), is 410.
+ */
+export async function readResponseToken(env: Env, clinic: Clinic, token: string): Promise<string> {
+  const c = token ? await verifyToken(env.SESSION_SECRET, token, "manage", clinic.slug) : null;
+  if (!c) throw new AppError("gone", "This link is invalid or has expired. Call the clinic about your appointment.");
+  return c.sub;
+}
+
+/** An SQL condition with its parameters (the guard of a write inside a batch). */
+export interface SqlGuard {
+  sql: string;
+  params: (string | number | null)[];
+}
+
+/**
+ * booked → confirmed, as a pair for one D1 batch: the guarded update, then its audit row (written
+ * only if the update changed the row). The time does not move, so the calendar object is not
+ * involved (as for the staff's status changes). `onlyIf` adds a condition of the caller's.
+ */
+export function confirmStatements(
+  scope: AuditScope,
+  a: { id: string; patientId: string },
+  o: { now: number; detail: string; onlyIf?: SqlGuard },
+): D1PreparedStatement[] {
+  return [
+    scope.d1
+      .prepare(
+        `UPDATE appointments SET status = 'confirmed', version = version + 1, updated_at = ?
+         WHERE id = ? AND status = 'booked'${o.onlyIf ? ` AND ${o.onlyIf.sql}` : ""}`,
+      )
+      .bind(o.now, a.id, ...(o.onlyIf?.params ?? [])),
+    auditIfChanged(scope, { action: "update", event: "appointment.status", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: `booked → confirmed ${o.detail}` }),
+  ];
+}
+
+export type ConfirmResult = "confirmed" | "already_confirmed";
+
+/** The patient confirms from the link: a booked future visit becomes confirmed; twice is harmless. */
+export async function confirmByPatient(scope: AuditScope, a: ManagedAppointment, now: number): Promise<ConfirmResult> {
+  if (a.status === "confirmed") return "already_confirmed";
+  if (a.status !== "booked") throw new AppError("conflict", "This appointment can no longer be confirmed online. Call the clinic if you have a question.");
+  if (a.startsAt <= now) throw new AppError("conflict", "This appointment has already begun, so there is nothing left to confirm.");
+  const [changed] = await scope.d1.batch(confirmStatements(scope, a, { now, detail: "by the patient (reminder link)" }));
+  if (changed?.meta.changes === 1) {
+    scheduleSeal(scope);
+    return "confirmed";
+  }
+  // Someone changed it meanwhile: a second click (or an SMS reply) confirmed it, or it was cancelled.
+  const row = await scope.d1.prepare("SELECT status FROM appointments WHERE id = ?").bind(a.id).first<{ status: string }>();
+  if (row?.status === "confirmed") return "already_confirmed";
+  throw new AppError("conflict", "This appointment can no longer be confirmed online. Call the clinic if you have a question.");
+}
+
+/**
+ * The patient cancels from the link, within the clinic's online change window (outside it, 409
+ * with the advice to call). The cancellation goes through the calendar object; the freed time is
+ * offered to the waitlist and the clinic's workflows hear of it, neither undoing the cancellation
+ * if it fails.
+ */
+export async function cancelByPatient(scope: BookingScope, a: ManagedAppointment, origin: string, now: number): Promise<void> {
+  const held = await cancelOnline(scope, a, now);
+  const type = await findType(scope.d1, a.typeId);
+  await offerFreedTime(
+    scope,
+    scope.clinic,
+    {
+      providerId: a.providerId,
+      locationId: a.locationId,
+      blockStart: a.startsAt - (type?.bufferBeforeMinutes ?? 0) * 60_000,
+      blockEnd: a.endsAt + (type?.bufferAfterMinutes ?? 0) * 60_000,
+    },
+    now,
+    origin,
+    held ?? undefined,
+  ).catch((err) => console.error("waitlist offer failed", err));
+  await emitEvent(scope, scope.env, { trigger: "appointment.cancelled", key: `appointment.cancelled:${a.id}`, patientId: a.patientId, appointmentId: a.id, at: now }).catch((err) =>
+    console.error("workflow event failed", err),
+  );
+}

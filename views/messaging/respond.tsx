@@ -1,0 +1,68 @@
+/**
+ * The page a reminder's link opens: when, with whom and where (no clinical detail: the link may
+ * be forwarded), with Confirm and Cancel. Light enough for a slow phone; works without JavaScript.
+ */
+import type { ManagedAppointment } from "../../src/booking/service";
+import { Alert, CsrfField } from "../components/form";
+
+export const RESPOND_PATH = "/appointment/respond";
+
+function Facts({ a, when }: { a: ManagedAppointment; when: string }) {
+  return (
+    <dl class="facts card">
+      <dt>When</dt>
+      <dd>{when}</dd>
+      <dt>With</dt>
+      <dd>{a.providerName}</dd>
+      <dt>Where</dt>
+      <dd>{a.modality === "telehealth" ? "Video visit: we will send you the link" : [a.locationName, a.address].filter(Boolean).join(", ")}</dd>
+    </dl>
+  );
+}
+
+function Action(p: { csrfToken: string; token: string; to: "confirm" | "cancel"; label: string; secondary?: boolean }) {
+  return (
+    <form method="post" action={`${RESPOND_PATH}/${p.to}`}>
+      <CsrfField token={p.csrfToken} />
+      <input type="hidden" name="t" value={p.token} />
+      <button type="submit" class={p.secondary ? "secondary" : undefined}>
+        {p.label}
+      </button>
+    </form>
+  );
+}
+
+export function RespondPage(p: {
+  csrfToken: string;
+  a: ManagedAppointment;
+  when: string;
+  token: string;
+  /** Whether the clinic still takes cancellations online, and if not, why. */
+  cancellable: { ok: true } | { ok: false; why: string };
+  notice?: string;
+  error?: string;
+}) {
+  const { status } = p.a;
+  const open = status === "booked" || status === "confirmed";
+  return (
+    <div class="booking">
+      <h1>{status === "cancelled" ? "Appointment cancelled" : "Your appointment"}</h1>
+      {p.notice && <Alert kind="ok">{p.notice}</Alert>}
+      {p.error && <Alert kind="error">{p.error}</Alert>}
+      <Facts a={p.a} when={p.when} />
+      {status === "booked" && <p>Please confirm that you will come, or cancel if you cannot.</p>}
+      {status === "confirmed" && !p.notice && <p>Your appointment is confirmed. See you then.</p>}
+      {open ? (
+        <>
+          <div class="actions">
+            {status === "booked" && <Action csrfToken={p.csrfToken} token={p.token} to="confirm" label="Confirm" />}
+            {p.cancellable.ok && <Action csrfToken={p.csrfToken} token={p.token} to="cancel" label="Cancel" secondary />}
+          </div>
+          {!p.cancellable.ok && <p class="muted">{p.cancellable.why}</p>}
+        </>
+      ) : (
+        status !== "cancelled" && <p class="muted">This appointment can no longer be changed online. Call the clinic if you have a question.</p>
+      )}
+    </div>
+  );
+}
