@@ -118,9 +118,13 @@ const OPTED_OUT = `EXISTS (SELECT 1 FROM patient_contact_prefs p WHERE p.patient
     (outbox.channel = 'sms' AND (p.sms_opted_out_at IS NOT NULL OR p.sms_consent = 0))
     OR (outbox.channel = 'email' AND p.email_consent = 0)))`;
 
+/** A reminder whose appointment was cancelled, moved away from the reminder's time or has begun. */
+const STALE_REMINDER = `(outbox.template = 'reminder' AND outbox.appointment_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM appointments a WHERE a.id = outbox.appointment_id AND a.status IN ('booked', 'confirmed') AND a.starts_at > ?2))`;
+
 /**
  * Takes the row for one attempt, atomically: to `sending` (with a lease), or straight to
- * `cancelled` when the patient opted out. `from = "stale"` takes back a row whose previous attempt
+ * `cancelled` when the patient opted out or the reminder's appointment is no longer ahead. `from = "stale"` takes back a row whose previous attempt
  * was interrupted (its sending lease ran out).
  */
 async function claim(d1: D1Database, id: string, now: number, from: "queued" | "stale"): Promise<ClaimedRow | null> {
@@ -128,10 +132,11 @@ async function claim(d1: D1Database, id: string, now: number, from: "queued" | "
   return d1
     .prepare(
       `UPDATE outbox SET
-         status = CASE WHEN ${OPTED_OUT} THEN 'cancelled' ELSE 'sending' END,
-         attempts = attempts + CASE WHEN ${OPTED_OUT} THEN 0 ELSE 1 END,
-         last_error = CASE WHEN ${OPTED_OUT} THEN 'patient opted out' ELSE last_error END,
-         next_attempt_at = CASE WHEN ${OPTED_OUT} THEN NULL ELSE ?3 END
+         status = CASE WHEN ${OPTED_OUT} OR ${STALE_REMINDER} THEN 'cancelled' ELSE 'sending' END,
+         attempts = attempts + CASE WHEN ${OPTED_OUT} OR ${STALE_REMINDER} THEN 0 ELSE 1 END,
+         last_error = CASE WHEN ${OPTED_OUT} THEN 'patient opted out'
+           WHEN ${STALE_REMINDER} THEN 'appointment no longer upcoming' ELSE last_error END,
+         next_attempt_at = CASE WHEN ${OPTED_OUT} OR ${STALE_REMINDER} THEN NULL ELSE ?3 END
        WHERE id = ?1 AND ${where}
        RETURNING id, channel, recipient, template, subject, body, status, attempts, patient_id AS patientId`,
     )

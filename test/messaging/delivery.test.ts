@@ -253,6 +253,29 @@ describe("the delivery queue consumer", () => {
     for (const id of [sms, email]) expect(await outbox(id)).toMatchObject({ status: "cancelled", last_error: "patient opted out", attempts: 0 });
   });
 
+  it("does not send a reminder whose appointment was cancelled, but sends one whose appointment is still ahead", async () => {
+    const at = Date.now() + 86_400_000;
+    await db().batch([
+      db().prepare("INSERT OR IGNORE INTO locations (id, name, timezone) VALUES ('loc-r', 'L', 'America/New_York')"),
+      db().prepare("INSERT OR IGNORE INTO providers (id, slug, display_name) VALUES ('prov-r', 'prov-r', 'P')"),
+      db().prepare("INSERT OR IGNORE INTO appointment_types (id, slug, name, duration_minutes) VALUES ('type-r', 'type-r', 'T', 30)"),
+      db()
+        .prepare(
+          `INSERT INTO appointments (id, patient_id, provider_id, location_id, appointment_type_id, starts_at, ends_at, block_start, block_end, status, source, idempotency_key)
+           VALUES ('appt-gone', 'p-r', 'prov-r', 'loc-r', 'type-r', ?1, ?2, ?1, ?2, 'cancelled', 'staff', 'k-gone'),
+                  ('appt-on', 'p-r', 'prov-r', 'loc-r', 'type-r', ?1, ?2, ?1, ?2, 'booked', 'staff', 'k-on')`,
+        )
+        .bind(at, at + 1_800_000),
+    ]);
+    const gone = await outboxRow({ template: "reminder", appointment_id: "appt-gone" });
+    const on = await outboxRow({ template: "reminder", appointment_id: "appt-on" });
+    const fetch = providerAnswers(twilioOk("SM-on"));
+    await deliver(withSecrets(SMS), [{ outboxId: gone }, { outboxId: on }]);
+    expect(await outbox(gone)).toMatchObject({ status: "cancelled", last_error: "appointment no longer upcoming" });
+    expect(await outbox(on)).toMatchObject({ status: "sent", provider_id: "SM-on" });
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
   it("sends once when the same job is delivered twice, one after the other or at the same time", async () => {
     const fetch = providerAnswers(twilioOk("SM1"), twilioOk("SM2"));
     const e = withSecrets(SMS);

@@ -45,6 +45,9 @@ export function PatientDetail(p: {
         </h1>
         {p.canWrite && (
           <div class="actions">
+            <a class="button secondary" href={`/patients/${r.id}/contact`}>
+              Contact preferences
+            </a>
             <a class="button secondary" href={`/waitlist?patient=${r.id}`}>
               Add to waitlist
             </a>

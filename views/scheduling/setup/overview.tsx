@@ -43,6 +43,8 @@ export function SetupOverview(p: OverviewProps) {
         <a href="#h-types">Appointment types</a>
         <a href="#h-rules">Booking rules</a>
         <a href={`${SETUP}/holidays`}>Holidays</a>
+        <a href="/settings/messages">Reminders and message templates</a>
+        <a href="/settings/workflows">Workflows</a>
       </nav>
 
       <Section id="h-locations" title="Locations, rooms and equipment" action={{ href: `${SETUP}/locations/new`, label: "Add location" }}>
