@@ -90,7 +90,7 @@ export function createApp() {
     // Provider callbacks are server-to-server: their signature, checked by the route, stands in for a session.
     if (path.startsWith("/webhooks/")) return next();
     // A reminder's confirm/cancel link: its signed token stands in for a session, as booking's does.
-    if (path === "/appointment/respond" || path.startsWith("/appointment/respond/")) return next();
+    if (path === "/appointment/respond" || path.startsWith("/appointment/respond/") || path.startsWith("/r/")) return next();
     if (c.req.method === "GET") {
       const params = new URLSearchParams();
       if (c.req.path !== "/") params.set("next", c.req.path + new URL(c.req.url).search);

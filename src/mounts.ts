@@ -16,7 +16,7 @@ import { outboxRoutes } from "./messaging/outbox-routes";
 import { webhookRoutes } from "./messaging/status-routes";
 import { messageSettingsRoutes } from "./messaging/settings-routes";
 import { contactPrefsRoutes } from "./messaging/preferences-routes";
-import { inboundSmsRoutes, respondRoutes } from "./messaging/inbound-routes";
+import { inboundSmsRoutes, respondRoutes, shortLinkRoutes } from "./messaging/inbound-routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
@@ -35,6 +35,7 @@ export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/webhooks", webhookRoutes);
   app.route("/webhooks/sms", inboundSmsRoutes);
   app.route("/appointment/respond", respondRoutes);
+  app.route("/r", shortLinkRoutes);
   app.route("/calendar", calendarRoutes);
   app.route("/settings/workflows", workflowRoutes);
   app.route("/tasks", taskRoutes);

@@ -24,7 +24,7 @@ import { formOf, validate } from "../platform/validation";
 import { localParts } from "../scheduling/slots";
 import { clinicSecret, verifyTwilioSignature } from "./adapters";
 import { receiveSms, twiml } from "./inbound";
-import { cancelByPatient, confirmByPatient, readResponseToken } from "./respond";
+import { cancelByPatient, confirmByPatient, readResponseToken, readShortResponseCode, signResponseToken } from "./respond";
 
 // ---- the reminder's link ------------------------------------------------------------------
 
@@ -150,4 +150,14 @@ inboundSmsRoutes.post("/inbound", async (c) => {
   const m = parsed.data;
   const result = await receiveSms(scope, { from: m.From, to: m.To ?? "", body: m.Body ?? "", providerId: m.MessageSid }, Date.now());
   return c.body(twiml(result.reply), 200, { "Content-Type": "text/xml; charset=utf-8", "Cache-Control": "no-store" });
+});
+
+/** `/r/<code>`: a reminder's short link; it forwards to the signed response page. */
+export const shortLinkRoutes = new Hono<AppEnv>();
+
+shortLinkRoutes.get("/:code", async (c) => {
+  const id = await readShortResponseCode(c.env, c.var.clinic, c.req.param("code"));
+  if (!id) throw new AppError("gone", "This link is invalid. Call the clinic about your appointment.");
+  const token = await signResponseToken(c.env, c.var.clinic, id);
+  return c.redirect(`/appointment/respond?t=${encodeURIComponent(token)}`, 302);
 });

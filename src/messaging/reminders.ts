@@ -33,7 +33,7 @@ import { auditSql, scheduleSeal } from "../audit/service";
 import type { Clinic, Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { localParts, zonedInstant } from "../scheduling/slots";
-import { signResponseToken } from "./respond";
+import { shortResponseCode, signResponseToken } from "./respond";
 import {
   chooseTemplate,
   dateStyle,
@@ -279,8 +279,15 @@ export async function scanReminders(scope: ClinicScope, env: Env, now: number): 
   const links = new Map<string, string>();
   for (const p of planned) {
     if (links.has(p.appointment.id)) continue;
-    const token = await signResponseToken(env, scope.clinic, p.appointment.id, p.appointment.startsAt);
-    links.set(p.appointment.id, `${origin}/appointment/respond?t=${encodeURIComponent(token)}`);
+    // A short link (see shortResponseCode) keeps a reminder SMS within two segments; it names
+    // appointments by UUID, which every booking path creates (others get the full signed link).
+    const id = p.appointment.id;
+    links.set(
+      id,
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+        ? `${origin}/r/${await shortResponseCode(env, scope.clinic, id)}`
+        : `${origin}/appointment/respond?t=${encodeURIComponent(await signResponseToken(env, scope.clinic, id, p.appointment.startsAt))}`,
+    );
   }
 
   const statements: D1PreparedStatement[] = [];

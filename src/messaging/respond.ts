@@ -37,6 +37,44 @@ export async function signResponseToken(env: Env, clinic: Clinic, appointmentId:
 }
 
 /**
+ * A short response link code for SMS (a full signed token alone would take two SMS segments):
+ * the appointment's UUID in base64url (22 characters), a dot, and 72 bits of an HMAC-SHA256 over
+ * the clinic and the appointment with SESSION_SECRET (12 characters). `/r/<code>` checks it and
+ * forwards to the full signed link, which carries the expiry.
+ */
+export async function shortResponseCode(env: Env, clinic: Pick<Clinic, "slug">, appointmentId: string): Promise<string> {
+  const hex = appointmentId.replace(/-/g, "");
+  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new AppError("internal", "Short links name appointments by their UUID.");
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return `${b64url(bytes)}.${b64url((await shortMac(env, clinic.slug, appointmentId)).slice(0, 9))}`;
+}
+
+/** The appointment id of a short code, or null when the code is malformed or its MAC is wrong. */
+export async function readShortResponseCode(env: Env, clinic: Pick<Clinic, "slug">, code: string): Promise<string | null> {
+  const m = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{12})$/.exec(code);
+  if (!m) return null;
+  const raw = atob(m[1]!.replace(/-/g, "+").replace(/_/g, "/") + "==");
+  const hex = [...raw].map((ch) => ch.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const expected = b64url((await shortMac(env, clinic.slug, id)).slice(0, 9));
+  let diff = expected.length ^ m[2]!.length;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (m[2]!.charCodeAt(i) || 0);
+  return diff === 0 ? id : null;
+}
+
+async function shortMac(env: Env, slug: string, appointmentId: string): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(env.SESSION_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`respond:${slug}:${appointmentId.toLowerCase()}`)));
+}
+
+function b64url(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
  * The appointment id a response link names. A tampered or expired token, or one signed for
  * another clinic (its audience differs), is 410.
  */

@@ -1,8 +1,9 @@
 // Message templates: defaults in English and Spanish, safe rendering, SMS segments, and the staff
 // pages at /settings/messages (reminder schedule, template editing with a preview).
+import { fetchWorker } from "../helpers";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signResponseToken } from "../../src/messaging/respond";
+import { readShortResponseCode, shortResponseCode } from "../../src/messaging/respond";
 import {
   allowedVariables,
   chooseTemplate,
@@ -118,15 +119,23 @@ describe("SMS segments", () => {
     expect(formatWhen(Date.UTC(2027, 8, 29, 16, 30), "America/New_York", "es").date).toBe("miércoles, 29 de septiembre");
   });
 
-  it("takes more than two segments with today's signed response link (about 340 characters): a short link is needed for two", async () => {
+  it("fits a reminder SMS in two segments with its short response link, which forwards to the signed page", async () => {
     const clinic = { ...CLINICS.north, timezone: "America/New_York", status: "active", dbBinding: CLINICS.north.binding, organizationId: null, idleTimeoutMinutes: 15, sessionMaxHours: 12 } as unknown as Clinic;
-    const token = await signResponseToken(env, clinic, crypto.randomUUID(), Date.now() + 3 * 86_400_000);
-    const link = `https://riverside-north.example.com/appointment/respond?t=${token}`;
-    expect(link.length).toBeGreaterThan(306);
+    const id = crypto.randomUUID();
+    const code = await shortResponseCode(env, clinic, id);
+    const link = `https://riverside-north.example.com/r/${code}`;
+    expect(link.length).toBeLessThanOrEqual(75);
     const { date, time } = whenOf("en");
-    const body = render(defaultTemplate("reminder", "sms", "en"), { clinic: "Riverside North", provider: "Dr. Patel", date, time, confirm_link: link }, { channel: "sms" }).body;
-    // Typical values: three segments (a fourth with long names).
-    expect(smsSegments(body).segments).toBe(3);
+    const body = render(defaultTemplate("reminder", "sms", "en"), { clinic: "Riverside North Family Medicine", provider: "Dr. Priya Venkataraman-Patel", date, time, confirm_link: link }, { channel: "sms" }).body;
+    expect(smsSegments(body).segments).toBeLessThanOrEqual(2);
+    expect(await readShortResponseCode(env, clinic, code)).toBe(id);
+    const res = await fetchWorker(`https://riverside-north.example.test/r/${code}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toMatch(/^\/appointment\/respond\?t=/);
+    // A changed character, or the code at another clinic, leads nowhere.
+    const tampered = `${code.slice(0, -1)}${code.endsWith("A") ? "B" : "A"}`;
+    expect((await fetchWorker(`https://riverside-north.example.test/r/${tampered}`)).status).toBe(410);
+    expect((await fetchWorker(`https://riverside-south.example.test/r/${code}`)).status).toBe(410);
   });
 });
 
