@@ -6,6 +6,7 @@
 import { auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
 import { appointmentExists, draftAt, placeFor, type SqlStatement } from "../calendar/sql";
 import { WAITLIST_HOLD_MS } from "../scheduling/waitlist";
+import { sendAppointmentNotice } from "../messaging/notices";
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
@@ -469,6 +470,7 @@ export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, n
   });
   if (!result.ok) throw new AppError(result.reason === "unavailable" ? "internal" : "conflict", result.reason === "unavailable" ? REFUSALS.unavailable : "This appointment can no longer be cancelled online.");
   scheduleSeal(scope);
+  await sendAppointmentNotice(scope, a.id, "appointment.cancelled").catch((err) => console.error("cancel notice failed", err));
   return result.holdId && result.expiresAt ? { holdId: result.holdId, expiresAt: result.expiresAt } : null;
 }
 
@@ -506,6 +508,7 @@ export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointmen
   });
   if (!result.ok) throw new SlotUnavailable(result.reason === "unavailable" ? "unavailable" : "taken", []);
   scheduleSeal(scope);
+  await sendAppointmentNotice(scope, a.id, "appointment.rescheduled").catch((err) => console.error("reschedule notice failed", err));
 }
 
 export function icsFor(a: ManagedAppointment, clinic: Clinic, manageUrl: string, now: number): string {

@@ -185,6 +185,12 @@ describe("managing a booking", () => {
     expect(await auditRows("north", "event = 'appointment.reschedule'")).toHaveLength(1);
     const ics = await (await b.get(`/book/ics?m=${encodeURIComponent(m)}`)).text();
     expect(ics).toContain("SEQUENCE:1");
+    // The patient is told, by email and SMS, once.
+    const notices = await clinicD1("north")
+      .prepare("SELECT channel, body FROM outbox WHERE template = 'appointment.rescheduled' ORDER BY channel")
+      .all<{ channel: string; body: string }>();
+    expect(notices.results.map((n) => n.channel)).toEqual(["email", "sms"]);
+    expect(notices.results[0]!.body).toContain("4:00");
   });
 
   it("cancels within the window and frees the time at once when nobody waits for it", async () => {
@@ -193,6 +199,8 @@ describe("managing a booking", () => {
     expect(res.status).toBe(303);
     const page = await (await b.get(res.headers.get("location")!)).text();
     expect(page).toContain("Appointment cancelled");
+    const notice = await clinicD1("south").prepare("SELECT COUNT(*) AS n FROM outbox WHERE template = 'appointment.cancelled'").first<{ n: number }>();
+    expect(notice!.n).toBe(2);
     const p = w.providers[0]!;
     expect((await Browser.at("south").post("/book/hold", { slot: `${p.id}|${w.locationId}|${start}`, type: w.typeSlug, provider: p.slug })).status).toBe(303);
     // A cancelled booking cannot be cancelled again, and its link cannot move it.

@@ -12,6 +12,7 @@ import { calendarOf, clinicRef, type TypeRow } from "../data";
 import type { AppointmentStatus } from "../schema";
 import { checkSlot, computeSlots, localParts, type Slot } from "../slots";
 import { offerFreedTime, WAITLIST_HOLD_MS } from "../waitlist";
+import { sendAppointmentNotice } from "../../messaging/notices";
 import { emitEvent } from "../../workflows/engine";
 import { addDays } from "./days";
 import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
@@ -136,6 +137,7 @@ export async function cancelAppointment(scope: CalendarScope, id: string, input:
     }
     cancelled++;
     await offerFreed(scope, t, result.holdId && result.expiresAt ? { holdId: result.holdId, expiresAt: result.expiresAt } : undefined);
+    if (t.startsAt > now) await sendAppointmentNotice(scope, t.id, "appointment.cancelled").catch((err) => console.error("cancel notice failed", err));
     await emitEvent(scope, scope.env, { trigger: "appointment.cancelled", key: `appointment.cancelled:${t.id}`, patientId: t.patientId, appointmentId: t.id, at: now }).catch((err) =>
       console.error("workflow event failed", err),
     );
@@ -221,4 +223,5 @@ export async function rescheduleAppointment(
   }
   scheduleSeal(scope);
   await offerFreed(scope, a);
+  await sendAppointmentNotice(scope, a.id, "appointment.rescheduled").catch((err) => console.error("reschedule notice failed", err));
 }
