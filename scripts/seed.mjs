@@ -138,7 +138,26 @@ function schedulingSql(clinic, patients, createdBy, now) {
   // (then the clinic already has its demo week). Each insert also refuses any overlap with a live
   // appointment of the same provider or room, as src/calendar/sql.ts does, so it never double-books
   // what someone booked by hand.
-  const { today, rows } = demoAppointments(clinic, { now, patients, createdBy });
+  const { today, rows: week } = demoAppointments(clinic, { now, patients, createdBy });
+  // One visit about 23 hours ahead (whatever the day), so the first cron scan has a reminder to
+  // queue: its 24 h SMS is due now. Modelled on the week's first visit (same provider and type).
+  const model = week.find((a) => a.status === "booked") ?? week[0];
+  const rows = [...week];
+  if (model) {
+    const start = Math.ceil((now + 23 * 3600_000) / 900_000) * 900_000;
+    const length = model.ends_at - model.starts_at;
+    rows.push({
+      ...model,
+      id: `seed-reminder-${clinic.slug}-${today}`,
+      idempotency_key: `seed:${today}:reminder`,
+      status: "booked",
+      room_id: null,
+      starts_at: start,
+      ends_at: start + length,
+      block_start: start - (model.starts_at - model.block_start),
+      block_end: start + length + (model.block_end - model.ends_at),
+    });
+  }
   for (const a of rows) {
     const values = APPOINTMENT_COLUMNS.map((c) => {
       if (c === "provider_id") return "p.id";

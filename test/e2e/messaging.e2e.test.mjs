@@ -61,7 +61,11 @@ describe("patient communication on the demo", () => {
     const second = await call(`localhost:${server.port}`, "/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*");
     assert.equal(second.status, 200);
     assert.equal(await mailboxCount(page, origin, "reminder"), once);
+    // The demo seeds a visit about 23 hours ahead in each clinic: its 24 h SMS is due.
+    assert.ok(once >= 1, "the scan queued no reminder");
     console.log(`reminders in riverside-north's mailbox after two scans: ${once}`);
+    const scans = server.log().split("\n").filter((l) => l.includes('"cron":"scan"'));
+    for (const line of scans) console.log(`cron run: ${line.slice(line.indexOf("{"))}`);
     await page.context().close();
   });
 
