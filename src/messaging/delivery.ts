@@ -186,6 +186,11 @@ async function send(scope: ClinicScope, env: Env, message: Job, row: ClaimedRow)
   try {
     ({ providerId } = await adapter.send({ id: row.id, to: row.recipient, subject: row.subject, body: row.body }));
   } catch (err) {
+    if (!adapter.idempotent && err instanceof ProviderError && err.uncertain) {
+      // Sending again could text the patient twice: stop, and leave the decision to staff (/messages).
+      await failMessage(scope, row, `${errorText(err)} (it may have been sent; not retried automatically, to avoid a duplicate)`, ["sending"]);
+      return message.ack();
+    }
     return providerFailed(scope, message, row, err);
   }
   // Only the provider's failures count as failed sends; a D1 error from here on leaves the row in

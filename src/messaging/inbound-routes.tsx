@@ -157,7 +157,13 @@ export const shortLinkRoutes = new Hono<AppEnv>();
 
 shortLinkRoutes.get("/:code", async (c) => {
   const id = await readShortResponseCode(c.env, c.var.clinic, c.req.param("code"));
-  if (!id) throw new AppError("gone", "This link is invalid. Call the clinic about your appointment.");
+  // The code itself does not expire: the link dies a week after the visit, as the full one does.
+  const visit = id
+    ? await clinicScope(c).d1.prepare("SELECT starts_at AS startsAt FROM appointments WHERE id = ?").bind(id).first<{ startsAt: number }>()
+    : null;
+  if (!id || !visit || visit.startsAt + 7 * 86_400_000 < Date.now()) {
+    throw new AppError("gone", "This link is invalid or has expired. Call the clinic about your appointment.");
+  }
   const token = await signResponseToken(c.env, c.var.clinic, id);
   return c.redirect(`/appointment/respond?t=${encodeURIComponent(token)}`, 302);
 });

@@ -206,7 +206,7 @@ describe("the delivery queue consumer", () => {
 
   it("lets the last delivery go to the dead-letter queue, whose consumer marks the message failed and audits it", async () => {
     const id = await outboxRow({ attempts: MAX_DELIVERIES - 1 });
-    providerAnswers(() => new Response("upstream timeout", { status: 504 }));
+    providerAnswers(() => new Response("service unavailable", { status: 503 }));
 
     const [last] = await deliver(withSecrets(SMS), [{ outboxId: id, attempts: MAX_DELIVERIES }]);
     expect(last!.acked).toBe(false);
@@ -218,10 +218,21 @@ describe("the delivery queue consumer", () => {
     expect(dead!.acked).toBe(true);
     const row = await outbox(id);
     expect(row).toMatchObject({ status: "failed", attempts: MAX_DELIVERIES, next_attempt_at: null });
-    expect(row.last_error).toContain("504");
+    expect(row.last_error).toContain("503");
     const audits = await auditRows("north", "event = 'message.failed' AND entity_id = ?", id);
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ action: "execute", entity_type: "outbox", outcome: "failure", user_id: null });
+  });
+
+  it("does not send an SMS again when the provider may have taken it (a 504), and leaves it to staff", async () => {
+    const id = await outboxRow();
+    const fetch = providerAnswers(() => new Response("gateway timeout", { status: 504 }));
+    const [r] = await deliver(withSecrets(SMS), [{ outboxId: id }]);
+    expect(r).toMatchObject({ acked: true });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const row = await outbox(id);
+    expect(row.status).toBe("failed");
+    expect(row.last_error).toContain("may have been sent");
   });
 
   it("fails a permanent provider error (4xx) at once, without retries", async () => {

@@ -1,6 +1,7 @@
 // Message templates: defaults in English and Spanish, safe rendering, SMS segments, and the staff
 // pages at /settings/messages (reminder schedule, template editing with a preview).
 import { fetchWorker } from "../helpers";
+import { seedSchedule } from "../schedule-fixtures";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readShortResponseCode, shortResponseCode } from "../../src/messaging/respond";
@@ -129,6 +130,16 @@ describe("SMS segments", () => {
     const body = render(defaultTemplate("reminder", "sms", "en"), { clinic: "Riverside North Family Medicine", provider: "Dr. Priya Venkataraman-Patel", date, time, confirm_link: link }, { channel: "sms" }).body;
     expect(smsSegments(body).segments).toBeLessThanOrEqual(2);
     expect(await readShortResponseCode(env, clinic, code)).toBe(id);
+    // No such appointment (yet): the link leads nowhere. Then the visit exists, a day ahead.
+    expect((await fetchWorker(`https://riverside-north.example.test/r/${code}`)).status).toBe(410);
+    const w = await seedSchedule("north", { providers: 1 });
+    const at = Date.now() + 86_400_000;
+    await env.CLINIC_RIVERSIDE_NORTH!.prepare(
+      `INSERT INTO appointments (id, patient_id, provider_id, location_id, appointment_type_id, starts_at, ends_at, block_start, block_end, status, source, idempotency_key)
+       VALUES (?, 'p-x', ?, ?, ?, ?, ?, ?, ?, 'booked', 'staff', ?)`,
+    )
+      .bind(id, w.providers[0]!.id, w.locationId, w.typeId, at, at + 1_800_000, at, at + 1_800_000, `k-${id}`)
+      .run();
     const res = await fetchWorker(`https://riverside-north.example.test/r/${code}`);
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toMatch(/^\/appointment\/respond\?t=/);

@@ -42,6 +42,8 @@ export class ProviderError extends Error {
     message: string,
     readonly permanent: boolean,
     readonly status?: number,
+    /** The provider may have accepted the message before failing (a timeout, a 500/502/504). */
+    readonly uncertain = status !== undefined && [500, 502, 504].includes(status),
   ) {
     super(message);
     this.name = "ProviderError";
@@ -64,7 +66,9 @@ export async function providerFetch(provider: string, url: string, init: Request
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
-    throw new ProviderError(`${provider} could not be reached: ${String(err)}`, false);
+    // A timeout leaves it open whether the request arrived; a refused connection does not.
+    const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    throw new ProviderError(`${provider} could not be reached: ${String(err)}`, false, undefined, timedOut);
   }
 }
 
