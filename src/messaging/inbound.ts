@@ -114,17 +114,22 @@ export async function receiveSms(scope: ClinicScope, sms: InboundSms, now: numbe
     scope.d1.prepare("SELECT id FROM patients WHERE ?1 != '' AND substr(phone_digits, -10) = ?1 ORDER BY id").bind(key),
     scope.d1
       .prepare(
-        `SELECT a.id, a.patient_id AS patientId, a.starts_at AS startsAt, a.status, l.timezone
+        `SELECT a.id, a.patient_id AS patientId, a.starts_at AS startsAt, a.status, l.timezone,
+           EXISTS (SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND o.channel = 'sms'
+             AND substr(replace(replace(replace(replace(replace(o.recipient, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), -10) = ?1) AS reminded
          FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN locations l ON l.id = a.location_id
          WHERE ?1 != '' AND substr(p.phone_digits, -10) = ?1 AND a.status IN ('booked', 'confirmed') AND a.starts_at > ?2
-         ORDER BY a.starts_at, a.id LIMIT 1`,
+         ORDER BY reminded DESC, a.starts_at, a.id LIMIT 1`,
       )
       .bind(key, now),
   ]);
   const seen = seenRes?.results[0] as { outcome: InboundOutcome } | undefined;
   if (seen) return { outcome: seen.outcome, reply: null, duplicate: true };
   const patientIds = ((patientsRes?.results ?? []) as { id: string }[]).map((p) => p.id);
-  const next = (nextRes?.results[0] as NextVisit | undefined) ?? null;
+  const found = (nextRes?.results[0] as (NextVisit & { reminded: number }) | undefined) ?? null;
+  // The visit we texted this number about wins. Several patients on one number and none texted
+  // about a visit: acting on the soonest could touch a stranger's appointment, so nothing is done.
+  const next = found && (found.reminded || new Set(patientIds).size <= 1) ? found : null;
 
   const inboundId = crypto.randomUUID();
   // Every write below happens only if this message's row was inserted just now.
