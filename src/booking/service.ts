@@ -7,6 +7,7 @@ import { auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
 import { appointmentExists, draftAt, placeFor, type SqlStatement } from "../calendar/sql";
 import { WAITLIST_HOLD_MS } from "../scheduling/waitlist";
 import { sendAppointmentNotice } from "../messaging/notices";
+import { formatWhen, locationLabel, localeOf, render, templateFor } from "../messaging/templates";
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
@@ -351,7 +352,22 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
     ...(matched ? [] : [newPatientSql(patientId, d, appointmentId)]),
     ...entries.map((e) => auditSql(scope, e, guard)),
   ];
-  if (d.email) extra.push(confirmationMessageSql(scope, { appointmentId, patientId, email: d.email, givenName: d.given_name, startsAt: hold.startsAt, origin, manageToken }));
+  if (d.email) {
+    extra.push(
+      await confirmationMessageSql(scope, {
+        appointmentId,
+        patientId,
+        email: d.email,
+        givenName: d.given_name,
+        startsAt: hold.startsAt,
+        origin,
+        manageToken,
+        providerId: hold.providerId,
+        locationId: hold.locationId,
+        modality: type.modality,
+      }),
+    );
+  }
 
   const result = await calendarOf(scope.env, scope.clinic).confirm(clinicRef(scope.clinic), {
     holdId: hold.holdId,
@@ -386,22 +402,45 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
   return { appointmentId: result.appointmentId, manageToken, replayed: result.replayed };
 }
 
-function confirmationMessageSql(
+/**
+ * The booking confirmation email, from the clinic's template in the patient's language, with the
+ * calendar file's link added below (guarded: written only if the appointment is).
+ */
+async function confirmationMessageSql(
   scope: BookingScope,
-  m: { appointmentId: string; patientId: string; email: string; givenName: string; startsAt: number; origin: string; manageToken: string },
-): SqlStatement {
+  m: { appointmentId: string; patientId: string; email: string; givenName: string; startsAt: number; origin: string; manageToken: string; providerId: string; locationId: string; modality: string },
+): Promise<SqlStatement> {
   const guard = appointmentExists(m.appointmentId);
   const manage = `${m.origin}/book/manage?m=${encodeURIComponent(m.manageToken)}`;
   const ics = `${m.origin}/book/ics?m=${encodeURIComponent(m.manageToken)}`;
-  const when = new Date(m.startsAt).toISOString();
-  const body =
-    `Hello ${m.givenName},\n\nYour appointment at ${scope.clinic.name} is booked.\n\n` +
-    `Add it to your calendar: ${ics}\nChange or cancel it: ${manage}\n\nSee you soon.`;
+  const [who, prefs] = await scope.d1.batch([
+    scope.d1
+      .prepare("SELECT p.display_name AS provider, l.name AS location, l.timezone FROM providers p, locations l WHERE p.id = ? AND l.id = ?")
+      .bind(m.providerId, m.locationId),
+    scope.d1.prepare("SELECT locale FROM patient_contact_prefs WHERE patient_id = ?").bind(m.patientId),
+  ]);
+  const place = who?.results[0] as { provider: string; location: string; timezone: string } | undefined;
+  const locale = localeOf((prefs?.results[0] as { locale: string } | undefined)?.locale);
+  const { date, time } = formatWhen(m.startsAt, place?.timezone ?? scope.clinic.timezone, locale, "long");
+  const message = render(
+    await templateFor(scope.d1, "booking.confirmation", "email", locale),
+    {
+      first_name: m.givenName,
+      clinic: scope.clinic.name,
+      provider: place?.provider ?? "",
+      date,
+      time,
+      location: locationLabel(m.modality, place?.location ?? "", locale),
+      link: manage,
+    },
+    { channel: "email" },
+  );
+  const body = `${message.body}\n\n${locale === "es" ? "Añádala a su calendario" : "Add it to your calendar"}: ${ics}`;
   return {
-    sql: `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id, appointment_id)
-          SELECT ?, 'email', ?, 'booking.confirmation', ?, ?, ?, ?, ? WHERE ${guard.sql}
+    sql: `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id, appointment_id, locale)
+          SELECT ?, 'email', ?, 'booking.confirmation', ?, ?, ?, ?, ?, ? WHERE ${guard.sql}
           ON CONFLICT (idempotency_key) DO NOTHING`,
-    params: [crypto.randomUUID(), m.email, `Your appointment at ${scope.clinic.name}`, body, `booking-confirmation:${m.appointmentId}:${when}`, m.patientId, m.appointmentId, ...guard.params],
+    params: [crypto.randomUUID(), m.email, message.subject ?? `Your appointment at ${scope.clinic.name}`, body, `booking-confirmation:${m.appointmentId}:${new Date(m.startsAt).toISOString()}`, m.patientId, m.appointmentId, locale, ...guard.params],
   };
 }
 
