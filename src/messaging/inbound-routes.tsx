@@ -19,11 +19,11 @@ import { changeableOnline, loadManaged, type BookingScope, type ManagedAppointme
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page } from "../platform/render";
-import { clinicScope, type ClinicScope } from "../platform/scope";
+import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { localParts } from "../scheduling/slots";
-import { clinicSecret, verifyTwilioSignature } from "./adapters";
 import { receiveSms, twiml } from "./inbound";
+import { signedTwilioForm } from "./status-routes";
 import { cancelByPatient, confirmByPatient, readResponseToken, readShortResponseCode, signResponseToken } from "./respond";
 
 // ---- the reminder's link ------------------------------------------------------------------
@@ -111,18 +111,6 @@ respondRoutes.post("/cancel", async (c) => {
 
 export const inboundSmsRoutes = new Hono<AppEnv>();
 
-async function refuse(c: Context<AppEnv>, scope: ClinicScope, why: string): Promise<never> {
-  await audit(scope, {
-    action: "execute",
-    event: "webhook.refused",
-    entityType: "webhook",
-    entityId: `${c.req.method} ${c.req.path}`,
-    outcome: "denied",
-    detail: why,
-  });
-  throw new AppError("forbidden", "The signature of this callback is not valid.");
-}
-
 /** Twilio's incoming message: https://www.twilio.com/docs/messaging/guides/webhook-request */
 const inboundSchema = z.object({
   MessageSid: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -137,14 +125,7 @@ const inboundSchema = z.object({
  */
 inboundSmsRoutes.post("/inbound", async (c) => {
   const scope = clinicScope(c);
-  // Read as bytes: the body is a form, and workerd warns when a form is read as text.
-  const params = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
-  const token = clinicSecret(c.env, scope.clinic, "SMS_AUTH_TOKEN");
-  const signature = c.req.header("x-twilio-signature");
-  if (!token) await refuse(c, scope, "no SMS auth token is configured to check the signature");
-  if (!signature || !(await verifyTwilioSignature(token!, c.req.url, params, signature))) {
-    await refuse(c, scope, signature ? "bad signature" : "missing signature");
-  }
+  const params = await signedTwilioForm(c, scope);
   const parsed = validate(inboundSchema, Object.fromEntries(params));
   if (!parsed.ok) throw new AppError("bad_request", "An incoming message needs MessageSid and From.");
   const m = parsed.data;

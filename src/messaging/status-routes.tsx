@@ -17,7 +17,7 @@ export const webhookRoutes = new Hono<AppEnv>();
 
 type Outcome = { kind: "delivered" } | { kind: "failed"; error: string } | { kind: "ignored" };
 
-async function refuse(c: Context<AppEnv>, scope: ClinicScope, why: string): Promise<never> {
+export async function refuse(c: Context<AppEnv>, scope: ClinicScope, why: string): Promise<never> {
   await audit(scope, {
     action: "execute",
     event: "webhook.refused",
@@ -52,6 +52,23 @@ const twilioStatusSchema = z.object({
   ErrorCode: z.optional(z.string()),
 });
 
+/**
+ * The form fields of a request signed as Twilio signs (X-Twilio-Signature: base64 HMAC-SHA1 of the
+ * URL and the sorted fields, keyed with the clinic's SMS auth token). Anything else is refused
+ * (403) and audited before a field is used.
+ */
+export async function signedTwilioForm(c: Context<AppEnv>, scope: ClinicScope): Promise<URLSearchParams> {
+  // Read as bytes: the body is a form, and workerd warns when a form is read as text.
+  const params = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
+  const token = clinicSecret(c.env, scope.clinic, "SMS_AUTH_TOKEN");
+  const signature = c.req.header("x-twilio-signature");
+  if (!token) await refuse(c, scope, "no SMS auth token is configured to check the signature");
+  if (!signature || !(await verifyTwilioSignature(token!, c.req.url, params, signature))) {
+    await refuse(c, scope, signature ? "bad signature" : "missing signature");
+  }
+  return params;
+}
+
 /** Twilio's message statuses: https://www.twilio.com/docs/messaging/api/message-resource#message-status-values */
 function twilioOutcome(status: string, errorCode: string | undefined): Outcome {
   if (status === "delivered") return { kind: "delivered" };
@@ -62,14 +79,7 @@ function twilioOutcome(status: string, errorCode: string | undefined): Outcome {
 /** Twilio's status callback: a form post signed in X-Twilio-Signature with the auth token. */
 webhookRoutes.post("/sms/status", async (c) => {
   const scope = clinicScope(c);
-  // Read as bytes: the body is a form, and workerd warns when a form is read as text.
-  const params = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
-  const token = clinicSecret(c.env, scope.clinic, "SMS_AUTH_TOKEN");
-  const signature = c.req.header("x-twilio-signature");
-  if (!token) await refuse(c, scope, "no SMS auth token is configured to check the signature");
-  if (!signature || !(await verifyTwilioSignature(token!, c.req.url, params, signature))) {
-    await refuse(c, scope, signature ? "bad signature" : "missing signature");
-  }
+  const params = await signedTwilioForm(c, scope);
   const parsed = validate(twilioStatusSchema, Object.fromEntries(params));
   if (!parsed.ok) throw new AppError("bad_request", "A status callback needs MessageSid and MessageStatus.");
   await applyStatus(scope, parsed.data.MessageSid, twilioOutcome(parsed.data.MessageStatus, parsed.data.ErrorCode));
