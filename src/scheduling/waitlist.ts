@@ -13,6 +13,7 @@ import { signToken, verifyToken } from "../platform/tokens";
 import { calendarOf, clinicRef, findType, loadSchedulingData } from "./data";
 import { checkSlot, localParts } from "./slots";
 import { TIMES_OF_DAY } from "./schema";
+import { dateStyle, formatWhen, localeOf, render, templateFor } from "../messaging/templates";
 
 export interface FreedTime {
   providerId: string;
@@ -48,6 +49,7 @@ interface EntryRow {
   email: string | null;
   phone: string | null;
   givenName: string;
+  locale: string | null;
 }
 
 /**
@@ -81,8 +83,8 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
   const waiting = await scope.d1
     .prepare(
       `SELECT w.id, w.patient_id AS patientId, w.provider_id AS providerId, w.appointment_type_id AS appointmentTypeId,
-         w.from_date AS fromDate, w.to_date AS toDate, w.times_of_day AS timesOfDay, p.email, p.phone, p.given_name AS givenName
-       FROM waitlist_entries w JOIN patients p ON p.id = w.patient_id
+         w.from_date AS fromDate, w.to_date AS toDate, w.times_of_day AS timesOfDay, p.email, p.phone, p.given_name AS givenName, c.locale
+       FROM waitlist_entries w JOIN patients p ON p.id = w.patient_id LEFT JOIN patient_contact_prefs c ON c.patient_id = w.patient_id
        WHERE (w.provider_id IS NULL OR w.provider_id = ?1)
          AND (w.status = 'waiting' OR (w.status = 'offered' AND NOT EXISTS (
            SELECT 1 FROM waitlist_offers o WHERE o.entry_id = w.id AND o.status = 'offered' AND o.expires_at > ?2)))
@@ -128,6 +130,10 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       held = { holdId: got.holdId, expiresAt: got.expiresAt };
     }
     const chosen = waiting.results.filter(fits).slice(0, OFFER_FANOUT);
+    const place = await scope.d1
+      .prepare("SELECT p.display_name AS provider, l.name AS location FROM providers p, locations l WHERE p.id = ? AND l.id = ?")
+      .bind(freed.providerId, freed.locationId)
+      .first<{ provider: string; location: string }>();
     const statements: D1PreparedStatement[] = [];
     // Local development serves plain http; everything else is https.
     const base = origin ?? `${scope.env.ENVIRONMENT === "development" ? "http" : "https"}://${clinic.slug}.${scope.env.BASE_DOMAIN}`;
@@ -146,7 +152,14 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       );
       const channel = e.email ? "email" : e.phone ? "sms" : null;
       if (channel) {
-        const when = `${local.date} ${local.time}`;
+        // The clinic's wording (template `waitlist.offer`) in the patient's language.
+        const locale = localeOf(e.locale);
+        const { date, time } = formatWhen(startsAt, loc.timezone, locale, dateStyle(channel));
+        const message = render(
+          await templateFor(scope.d1, "waitlist.offer", channel, locale),
+          { first_name: e.givenName, clinic: clinic.name, provider: place?.provider ?? "", date, time, location: place?.location ?? "", link },
+          { channel },
+        );
         statements.push(
           scope.d1
             .prepare(
@@ -157,8 +170,8 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
               crypto.randomUUID(),
               channel,
               channel === "email" ? e.email : e.phone,
-              `An earlier time at ${clinic.name}`,
-              `Hello ${e.givenName}, an earlier time opened at ${clinic.name}: ${when}. The first to claim it gets it: ${link}`,
+              message.subject ?? `An earlier time at ${clinic.name}`,
+              message.body,
               `waitlist-offer:${offerId}`,
               e.patientId,
             ),
