@@ -13,7 +13,7 @@ import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { digitsOf, isValidIsoDate } from "../patients/schemas";
-import { calendarOf, clinicRef, findType } from "../scheduling/data";
+import { calendarOf, clinicRef, findType, forwardLiveSocket } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
 import { offerFreedTime } from "../scheduling/waitlist";
 import { emitEvent } from "../workflows/engine";
@@ -120,14 +120,7 @@ async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
  * Live updates for open booking pages: a WebSocket to the clinic's calendar object, which says
  * when a time is taken or freed (provider and times only, nothing about patients).
  */
-bookingRoutes.get("/live", async (c) => {
-  if ((c.req.header("Upgrade") ?? "").toLowerCase() !== "websocket") {
-    return c.text("This address takes a WebSocket: live updates of open times.", 426, { Upgrade: "websocket" });
-  }
-  const res = await calendarOf(c.env, c.var.clinic).fetch(c.req.raw);
-  if (res.status !== 101 || !res.webSocket) return res;
-  return new Response(null, { status: 101, webSocket: res.webSocket });
-});
+bookingRoutes.get("/live", (c) => forwardLiveSocket(c.env, c.var.clinic, c.req.raw, "live updates of open times"));
 
 const SLOT_VALUE = /^([\w-]{1,64})\|([\w-]{1,64})\|(\d{10,15})$/;
 

@@ -5,6 +5,7 @@
  */
 import type { Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
+import { publicClinicOrigin } from "../platform/tenancy";
 import { dateStyle, formatWhen, locationLabel, localeOf, render, templateFor, type TemplateKey } from "./templates";
 
 type NoticeKey = Extract<TemplateKey, "appointment.rescheduled" | "appointment.cancelled">;
@@ -49,7 +50,7 @@ export async function sendAppointmentNotice(scope: ClinicScope & { env: Env }, a
   if (a.email && a.emailConsent !== 0 && preferred !== "sms") channels.push("email");
   if (a.phone && a.smsConsent !== 0 && a.smsOptedOutAt === null && preferred !== "email") channels.push("sms");
   const locale = localeOf(a.locale);
-  const origin = `${scope.env.ENVIRONMENT === "development" ? "http" : "https"}://${scope.clinic.slug}.${scope.env.BASE_DOMAIN}`;
+  const origin = publicClinicOrigin(scope.env, scope.clinic);
   let written = 0;
   for (const channel of channels) {
     const { date, time } = formatWhen(a.startsAt, a.timezone, locale, dateStyle(channel));

@@ -30,10 +30,11 @@
  * before the visit, the SMS is skipped. Email is not held.
  */
 import { auditSql, scheduleSeal } from "../audit/service";
-import type { Clinic, Env } from "../platform/env";
+import type { Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { localParts, zonedInstant } from "../scheduling/slots";
 import { shortResponseCode, signResponseToken } from "./respond";
+import { publicClinicOrigin } from "../platform/tenancy";
 import {
   chooseTemplate,
   dateStyle,
@@ -179,10 +180,6 @@ export function planReminders(candidates: readonly ReminderCandidate[], settings
   return out;
 }
 
-/** The clinic's public address (plain http only in local development). */
-function publicOrigin(env: Env, clinic: Clinic): string {
-  return `${env.ENVIRONMENT === "development" ? "http" : "https"}://${clinic.slug}.${env.BASE_DOMAIN}`;
-}
 
 /** The values of one reminder's template. */
 export function reminderValues(a: ReminderCandidate, channel: "email" | "sms", clinicName: string, locale: Locale, respondLink: string): TemplateValues {
@@ -275,7 +272,7 @@ export async function scanReminders(scope: ClinicScope, env: Env, now: number): 
   if (planned.length === 0) return 0;
   const overrides = (templatesRes?.results ?? []) as StoredTemplate[];
 
-  const origin = publicOrigin(env, scope.clinic);
+  const origin = publicClinicOrigin(env, scope.clinic);
   const links = new Map<string, string>();
   for (const p of planned) {
     if (links.has(p.appointment.id)) continue;

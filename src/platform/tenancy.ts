@@ -54,6 +54,14 @@ export function clinicOrigin(slug: string, baseDomain: string, protocol: string)
   return `${protocol}//${slug}.${baseDomain}`;
 }
 
+/**
+ * A clinic's origin for links in messages, built where there is no request to copy it from (the
+ * cron scan, the queue): plain http only in local development.
+ */
+export function publicClinicOrigin(env: Pick<Env, "ENVIRONMENT" | "BASE_DOMAIN">, clinic: Pick<Clinic, "slug">): string {
+  return clinicOrigin(clinic.slug, env.BASE_DOMAIN, env.ENVIRONMENT === "development" ? "http:" : "https:");
+}
+
 const CACHE_TTL_MS = 30_000;
 const cache = new Map<string, { clinic: Clinic; at: number }>();
 

@@ -54,6 +54,20 @@ export function calendarOf(env: Env, clinic: Pick<Clinic, "slug">) {
   return env.CALENDAR.getByName(clinic.slug);
 }
 
+/**
+ * Hands a WebSocket upgrade to the clinic's calendar object, which then tells the page when a time
+ * is taken or freed (provider and times only). A request that is not an upgrade gets 426.
+ */
+export async function forwardLiveSocket(env: Env, clinic: Pick<Clinic, "slug">, request: Request, what: string): Promise<Response> {
+  if ((request.headers.get("Upgrade") ?? "").toLowerCase() !== "websocket") {
+    return new Response(`This address takes a WebSocket: ${what}.`, { status: 426, headers: { Upgrade: "websocket", "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  const res = await calendarOf(env, clinic).fetch(request);
+  if (res.status !== 101 || !res.webSocket) return res;
+  // A response of our own, whose headers the middleware may still add to.
+  return new Response(null, { status: 101, webSocket: res.webSocket });
+}
+
 const DAY = 86_400_000;
 
 function dateToMs(date: string): number {

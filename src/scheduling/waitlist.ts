@@ -13,6 +13,7 @@ import { signToken, verifyToken } from "../platform/tokens";
 import { calendarOf, clinicRef, findType, loadSchedulingData } from "./data";
 import { checkSlot, localParts } from "./slots";
 import { TIMES_OF_DAY } from "./schema";
+import { publicClinicOrigin } from "../platform/tenancy";
 import { dateStyle, formatWhen, localeOf, render, templateFor } from "../messaging/templates";
 
 export interface FreedTime {
@@ -136,7 +137,7 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       .first<{ provider: string; location: string }>();
     const statements: D1PreparedStatement[] = [];
     // Local development serves plain http; everything else is https.
-    const base = origin ?? `${scope.env.ENVIRONMENT === "development" ? "http" : "https"}://${clinic.slug}.${scope.env.BASE_DOMAIN}`;
+    const base = origin ?? publicClinicOrigin(scope.env, clinic);
     for (const e of chosen) {
       const offerId = crypto.randomUUID();
       const token = await signToken(scope.env.SESSION_SECRET, { use: "offer", subject: offerId, clinicSlug: clinic.slug, ttl: OFFER_HOLD_MINUTES * 60 });

@@ -8,7 +8,8 @@ import { auditSql, type AuditEntry } from "../audit/service";
 import type { Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { offerFreedTime } from "../scheduling/waitlist";
-import { bookingLink, clinicOrigin, fillPlaceholders } from "./messages";
+import { bookingLink, fillPlaceholders } from "./messages";
+import { publicClinicOrigin } from "../platform/tenancy";
 import type { Action } from "./model";
 
 /** An SQL condition with its parameters. */
@@ -143,7 +144,7 @@ export function planAction(scope: ClinicScope, env: Env, run: ActionRun, guard: 
       const values = {
         first_name: p.preferredName || p.givenName,
         clinic: scope.clinic.name,
-        link: a.link || bookingLink(clinicOrigin(env, scope.clinic), run.appointment),
+        link: a.link || bookingLink(publicClinicOrigin(env, scope.clinic), run.appointment),
       };
       const outboxId = crypto.randomUUID();
       const subject = a.channel === "email" ? fillPlaceholders(a.subject || "A message from {{clinic}}", values) : null;

@@ -4,7 +4,6 @@
  * say) is never read as a placeholder itself; control characters in values become spaces, so a
  * name cannot add a line to an email subject.
  */
-import type { Clinic, Env } from "../platform/env";
 
 export const PLACEHOLDERS = ["first_name", "clinic", "link"] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -31,10 +30,6 @@ export function fillPlaceholders(text: string, values: Record<Placeholder, strin
   );
 }
 
-/** The clinic's public address (plain http only in local development, as for waitlist offers). */
-export function clinicOrigin(env: Pick<Env, "ENVIRONMENT" | "BASE_DOMAIN">, clinic: Pick<Clinic, "slug">): string {
-  return `${env.ENVIRONMENT === "development" ? "http" : "https"}://${clinic.slug}.${env.BASE_DOMAIN}`;
-}
 
 /**
  * The default {{link}}: the online booking page for the same provider and visit type when the

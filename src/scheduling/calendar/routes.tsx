@@ -18,7 +18,7 @@ import { can, requirePermission, staffScope } from "../../platform/scope";
 import { formOf, validate } from "../../platform/validation";
 import { isoToday } from "../../patients/schemas";
 import { searchPatientList } from "../../patients/service";
-import { calendarOf } from "../data";
+import { forwardLiveSocket } from "../data";
 import { localParts, type Slot } from "../slots";
 import type { PatientBrief, ShownAppointment } from "./repo";
 import { BOOKING_FIELDS, cancelSchema, dateParam, formKey, ID, idParam, instantParam, parseBookingForm, rescheduleSchema, statusSchema } from "./schemas";
@@ -69,13 +69,7 @@ calendarRoutes.get("/week", async (c) => {
  */
 calendarRoutes.get("/live", async (c) => {
   requirePermission(staffScope(c), "schedule:read");
-  if ((c.req.header("Upgrade") ?? "").toLowerCase() !== "websocket") {
-    return c.text("This address takes a WebSocket: the calendar's live updates.", 426, { Upgrade: "websocket" });
-  }
-  const res = await calendarOf(c.env, c.var.clinic).fetch(c.req.raw);
-  if (res.status !== 101 || !res.webSocket) return res;
-  // A response of our own, whose headers the middleware may still add to.
-  return new Response(null, { status: 101, webSocket: res.webSocket });
+  return forwardLiveSocket(c.env, c.var.clinic, c.req.raw, "the calendar's live updates");
 });
 
 // ---- booking ----------------------------------------------------------------------------------
