@@ -70,18 +70,50 @@ export async function forwardLiveSocket(env: Env, clinic: Pick<Clinic, "slug">, 
 
 const DAY = 86_400_000;
 
-function dateToMs(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`);
+/** appointment_types columns under their TypeRow names. */
+export const TYPE_COLUMNS = `id, slug, name, duration_minutes AS durationMinutes, buffer_before_minutes AS bufferBeforeMinutes,
+  buffer_after_minutes AS bufferAfterMinutes, price_cents AS priceCents, modality, needs_room AS needsRoom,
+  resource_id AS resourceId, bookable_online AS bookableOnline, eligibility, active`;
+
+/** The rules a clinic has before it sets its own (the migration writes the same row). */
+export const DEFAULT_BOOKING_RULES: BookingRules = { minNoticeMinutes: 120, maxDaysAhead: 60, slotStepMinutes: 15, cancelWindowHours: 24, maxUpcomingPerPatient: 3, holdMinutes: 5 };
+
+/**
+ * The UTC instants that cover local dates fromDate..toDate in every timezone: a day before the
+ * first, two after the last.
+ */
+export function utcWindow(fromDate: string, toDate: string): { from: number; to: number } {
+  return { from: Date.parse(`${fromDate}T00:00:00Z`) - DAY, to: Date.parse(`${toDate}T00:00:00Z`) + 2 * DAY };
+}
+
+/** Date overrides, time off and holidays in a UTC window, for the slot engine (in this order). */
+export function exceptionStatements(d1: D1Database, from: number, to: number): D1PreparedStatement[] {
+  return [
+    d1
+      .prepare(
+        `SELECT provider_id AS providerId, location_id AS locationId, date, kind, start_time AS startTime, end_time AS endTime
+         FROM availability_overrides WHERE date BETWEEN ?1 AND ?2`,
+      )
+      .bind(isoDate(from), isoDate(to)),
+    d1.prepare("SELECT provider_id AS providerId, starts_at AS startsAt, ends_at AS endsAt FROM time_off WHERE starts_at < ?2 AND ends_at > ?1").bind(from, to),
+    d1.prepare("SELECT location_id AS locationId, date FROM holidays WHERE date BETWEEN ?1 AND ?2").bind(isoDate(from), isoDate(to)),
+  ];
+}
+
+/** The clinic's booking rules row, as BookingRules. */
+export function bookingRulesStatement(d1: D1Database): D1PreparedStatement {
+  return d1.prepare(
+    `SELECT min_notice_minutes AS minNoticeMinutes, max_days_ahead AS maxDaysAhead, slot_step_minutes AS slotStepMinutes,
+       cancel_window_hours AS cancelWindowHours, max_upcoming_per_patient AS maxUpcomingPerPatient, hold_minutes AS holdMinutes
+     FROM booking_rules WHERE id = 1`,
+  );
 }
 
 /** One appointment type by id or slug (active), or null. */
 export async function findType(d1: D1Database, idOrSlug: string): Promise<TypeRow | null> {
   return d1
     .prepare(
-      `SELECT id, slug, name, duration_minutes AS durationMinutes, buffer_before_minutes AS bufferBeforeMinutes,
-         buffer_after_minutes AS bufferAfterMinutes, price_cents AS priceCents, modality, needs_room AS needsRoom,
-         resource_id AS resourceId, bookable_online AS bookableOnline, eligibility, active
-       FROM appointment_types WHERE (id = ?1 OR slug = ?1) AND active = 1`,
+      `SELECT ${TYPE_COLUMNS} FROM appointment_types WHERE (id = ?1 OR slug = ?1) AND active = 1`,
     )
     .bind(idOrSlug)
     .first<TypeRow>()
@@ -99,8 +131,7 @@ export async function loadSchedulingData(
   o: { type: TypeRow; providerId?: string | null; fromDate: string; toDate: string },
 ): Promise<SchedulingData> {
   const d1 = scope.d1;
-  const from = dateToMs(o.fromDate) - DAY;
-  const to = dateToMs(o.toDate) + 2 * DAY;
+  const { from, to } = utcWindow(o.fromDate, o.toDate);
   const pid = o.providerId ?? null;
   const [providers, provLocs, locs, rooms, weekly, overrides, off, hols, busy, rules] = await d1.batch([
     d1
@@ -119,25 +150,14 @@ export async function loadSchedulingData(
       `SELECT provider_id AS providerId, location_id AS locationId, weekday, kind, start_time AS startTime, end_time AS endTime,
          valid_from AS validFrom, valid_until AS validUntil FROM availability_rules WHERE (?1 IS NULL OR provider_id = ?1)`,
     ).bind(pid),
-    d1
-      .prepare(
-        `SELECT provider_id AS providerId, location_id AS locationId, date, kind, start_time AS startTime, end_time AS endTime
-         FROM availability_overrides WHERE date BETWEEN ?1 AND ?2`,
-      )
-      .bind(isoDate(from), isoDate(to)),
-    d1.prepare("SELECT provider_id AS providerId, starts_at AS startsAt, ends_at AS endsAt FROM time_off WHERE starts_at < ?2 AND ends_at > ?1").bind(from, to),
-    d1.prepare("SELECT location_id AS locationId, date FROM holidays WHERE date BETWEEN ?1 AND ?2").bind(isoDate(from), isoDate(to)),
+    ...exceptionStatements(d1, from, to),
     d1
       .prepare(
         `SELECT provider_id AS providerId, room_id AS roomId, resource_id AS resourceId, block_start AS blockStart, block_end AS blockEnd
          FROM appointments WHERE status != 'cancelled' AND block_start < ?2 AND block_end > ?1`,
       )
       .bind(from, to),
-    d1.prepare(
-      `SELECT min_notice_minutes AS minNoticeMinutes, max_days_ahead AS maxDaysAhead, slot_step_minutes AS slotStepMinutes,
-         cancel_window_hours AS cancelWindowHours, max_upcoming_per_patient AS maxUpcomingPerPatient, hold_minutes AS holdMinutes
-       FROM booking_rules WHERE id = 1`,
-    ),
+    bookingRulesStatement(d1),
   ]);
   const providerRows = (providers?.results ?? []) as ProviderRow[];
   const ids = new Set(providerRows.map((p) => p.id));
@@ -149,7 +169,7 @@ export async function loadSchedulingData(
   const slotProviders: SlotProvider[] = providerRows.map((p) => ({ id: p.id, locationIds: locationsBy.get(p.id) ?? [] }));
   const live = await calendarOf(env, clinic).liveClaims(clinicRef(clinic), from, to);
   const busyRows = [...((busy?.results ?? []) as Busy[]), ...live.map((l) => ({ providerId: l.providerId, roomId: l.roomId, resourceId: l.resourceId, blockStart: l.blockStart, blockEnd: l.blockEnd }))];
-  const ruleRow = (rules?.results[0] ?? { minNoticeMinutes: 120, maxDaysAhead: 60, slotStepMinutes: 15, cancelWindowHours: 24, maxUpcomingPerPatient: 3, holdMinutes: 5 }) as BookingRules;
+  const ruleRow = (rules?.results[0] ?? DEFAULT_BOOKING_RULES) as BookingRules;
   const locationRows = (locs?.results ?? []) as LocationRow[];
   return {
     type: o.type,

@@ -3,11 +3,9 @@
  * providers, types, hours, closures, busy time and the appointments shown with their patients'
  * names) in one D1 batch, whatever the number of providers or appointments.
  */
-import type { BookingRules, TypeRow } from "../data";
+import { bookingRulesStatement, DEFAULT_BOOKING_RULES, exceptionStatements, TYPE_COLUMNS, utcWindow, type BookingRules, type TypeRow } from "../data";
 import type { Busy, DateOverride, Holiday, TimeOff, WeeklyRule } from "../slots";
 import type { AppointmentStatus } from "../schema";
-
-const DAY = 86_400_000;
 
 export interface CalLocation {
   id: string;
@@ -99,20 +97,10 @@ const SHOWN_FROM = `appointments a JOIN patients pt ON pt.id = a.patient_id JOIN
   JOIN locations l ON l.id = a.location_id JOIN appointment_types t ON t.id = a.appointment_type_id
   LEFT JOIN resources r ON r.id = a.room_id`;
 
-const TYPE_COLUMNS = `id, slug, name, duration_minutes AS durationMinutes, buffer_before_minutes AS bufferBeforeMinutes,
-  buffer_after_minutes AS bufferAfterMinutes, price_cents AS priceCents, modality, needs_room AS needsRoom,
-  resource_id AS resourceId, bookable_online AS bookableOnline, eligibility, active`;
-
-const DEFAULT_RULES: BookingRules = { minNoticeMinutes: 120, maxDaysAhead: 60, slotStepMinutes: 15, cancelWindowHours: 24, maxUpcomingPerPatient: 3, holdMinutes: 5 };
-
-function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 /** Everything a calendar page reads for local dates fromDate..toDate, in one D1 batch. */
 export async function loadWorld(d1: D1Database, q: WorldQuery): Promise<CalendarWorld> {
-  const from = Date.parse(`${q.fromDate}T00:00:00Z`) - DAY;
-  const to = Date.parse(`${q.toDate}T00:00:00Z`) + 2 * DAY;
+  const { from, to } = utcWindow(q.fromDate, q.toDate);
   const bf = q.busyFor ?? null;
   const statements = [
     d1.prepare("SELECT id, name, timezone FROM locations WHERE active = 1 ORDER BY name, id"),
@@ -128,14 +116,7 @@ export async function loadWorld(d1: D1Database, q: WorldQuery): Promise<Calendar
       `SELECT provider_id AS providerId, location_id AS locationId, weekday, kind, start_time AS startTime, end_time AS endTime,
          valid_from AS validFrom, valid_until AS validUntil FROM availability_rules`,
     ),
-    d1
-      .prepare(
-        `SELECT provider_id AS providerId, location_id AS locationId, date, kind, start_time AS startTime, end_time AS endTime
-         FROM availability_overrides WHERE date BETWEEN ?1 AND ?2`,
-      )
-      .bind(isoDate(from), isoDate(to)),
-    d1.prepare("SELECT provider_id AS providerId, starts_at AS startsAt, ends_at AS endsAt FROM time_off WHERE starts_at < ?2 AND ends_at > ?1").bind(from, to),
-    d1.prepare("SELECT location_id AS locationId, date FROM holidays WHERE date BETWEEN ?1 AND ?2").bind(isoDate(from), isoDate(to)),
+    ...exceptionStatements(d1, from, to),
     d1
       .prepare(
         `SELECT id, provider_id AS providerId, room_id AS roomId, resource_id AS resourceId, block_start AS blockStart, block_end AS blockEnd
@@ -143,11 +124,7 @@ export async function loadWorld(d1: D1Database, q: WorldQuery): Promise<Calendar
            AND (?3 IS NULL OR provider_id = ?3 OR (?4 = 1 AND room_id IS NOT NULL) OR (?5 IS NOT NULL AND resource_id = ?5))`,
       )
       .bind(from, to, bf?.providerId ?? null, bf?.anyRoom ? 1 : 0, bf?.resourceId ?? null),
-    d1.prepare(
-      `SELECT min_notice_minutes AS minNoticeMinutes, max_days_ahead AS maxDaysAhead, slot_step_minutes AS slotStepMinutes,
-         cancel_window_hours AS cancelWindowHours, max_upcoming_per_patient AS maxUpcomingPerPatient, hold_minutes AS holdMinutes
-       FROM booking_rules WHERE id = 1`,
-    ),
+    bookingRulesStatement(d1),
   ];
   if (q.show) {
     statements.push(
@@ -177,7 +154,7 @@ export async function loadWorld(d1: D1Database, q: WorldQuery): Promise<Calendar
     timeOff: (off?.results ?? []) as TimeOff[],
     holidays: (hols?.results ?? []) as Holiday[],
     busy: (busy?.results ?? []) as BusyRow[],
-    rules: (rules?.results[0] as BookingRules | undefined) ?? DEFAULT_RULES,
+    rules: (rules?.results[0] as BookingRules | undefined) ?? DEFAULT_BOOKING_RULES,
     shown: (shown?.results ?? []) as ShownAppointment[],
     from,
     to,
