@@ -9,10 +9,25 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sources = {
   htmx: { file: "node_modules/htmx.org/dist/htmx.min.js", ext: "js", type: "text/javascript; charset=utf-8" },
   // Staff pages get everything; public pages (booking) only what they use, to stay light on a phone.
-  css: { files: ["views/styles/base.css", "views/styles/staff.css", "views/styles/booking.css"], ext: "css", type: "text/css; charset=utf-8" },
+  css: {
+    files: [
+      "views/styles/base.css",
+      "views/styles/staff.css",
+      "views/styles/booking.css",
+      "views/styles/chart.css",
+      "views/styles/notes.css",
+      "views/styles/templates.css",
+      "views/styles/progress.css",
+      "views/styles/attachments.css",
+    ],
+    ext: "css",
+    type: "text/css; charset=utf-8",
+  },
   publicCss: { files: ["views/styles/base.css", "views/styles/booking.css"], ext: "css", type: "text/css; charset=utf-8" },
   // Live refresh of the staff day view and of open booking pages.
   live: { file: "views/scripts/live.js", ext: "js", type: "text/javascript; charset=utf-8" },
+  // The note editor: autosave while typing and on leaving a field, kept on the device while offline.
+  autosave: { file: "views/scripts/autosave.js", ext: "js", type: "text/javascript; charset=utf-8" },
 };
 
 const files = {};

@@ -16,11 +16,25 @@ import { outboxRoutes } from "./messaging/outbox-routes";
 import { webhookRoutes } from "./messaging/status-routes";
 import { messageSettingsRoutes } from "./messaging/settings-routes";
 import { contactPrefsRoutes } from "./messaging/preferences-routes";
+import { chartRoutes } from "./charting/routes";
+import { progressRoutes } from "./progress/routes";
+import { questionnaireSettingsRoutes } from "./progress/settings-routes";
+import { attachmentRoutes } from "./attachments/routes";
+import { encounterRoutes } from "./notes/encounter-routes";
+import { noteRoutes } from "./notes/routes";
+import { templateRoutes } from "./notes/template-routes";
 import { inboundSmsRoutes, respondRoutes, shortLinkRoutes } from "./messaging/inbound-routes";
 
 export function mountDomains(app: Hono<AppEnv>): void {
   app.route("/", authRoutes);
   app.route("/patients/:id/contact", contactPrefsRoutes);
+  app.route("/patients/:id/chart", chartRoutes);
+  app.route("/patients/:id/progress", progressRoutes);
+  app.route("/patients/:id/documents", attachmentRoutes);
+  app.route("/encounters", encounterRoutes);
+  app.route("/notes", noteRoutes);
+  app.route("/settings/templates", templateRoutes);
+  app.route("/settings/questionnaires", questionnaireSettingsRoutes);
   app.route("/patients", patientRoutes);
   app.route("/audit", auditRoutes);
   app.route("/staff", staffRoutes);

@@ -20,6 +20,8 @@ export const USERS = {
   provider: { id: "u-prov", email: "provider@riverside.test", name: "Dr. Priya Provider", clinics: [["north", "provider"], ["south", "provider"]] },
   frontDesk: { id: "u-desk", email: "desk@riverside.test", name: "Frank Desk", clinics: [["north", "front_desk"]] },
   biller: { id: "u-bill", email: "biller@riverside.test", name: "Bea Biller", clinics: [["north", "biller"]] },
+  nurse: { id: "u-nurse", email: "nurse@riverside.test", name: "Nia Nurse", clinics: [["north", "nurse"]] },
+  associate: { id: "u-assoc", email: "associate@riverside.test", name: "Sam Student", clinics: [["north", "associate"]] },
   hillOwner: { id: "u-hill", email: "owner@hillcrest.test", name: "Hank Hill", clinics: [["hillcrest", "owner"]] },
   chainAdmin: { id: "u-chain", email: "chain@riverside.test", name: "Cora Chain", clinics: [] },
   /** Only for lockout tests, so locking them out disturbs no other test. */

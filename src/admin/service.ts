@@ -9,7 +9,7 @@ import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { normalizeEmail, requestPasswordReset } from "../auth/service";
 
-export const CLINIC_ROLES = ["owner", "admin", "provider", "front_desk", "biller"] as const;
+export const CLINIC_ROLES = ["owner", "admin", "provider", "associate", "nurse", "front_desk", "biller"] as const;
 export type ClinicRole = (typeof CLINIC_ROLES)[number];
 
 export interface StaffMember {

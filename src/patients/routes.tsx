@@ -101,6 +101,7 @@ patientRoutes.get("/:id", async (c) => {
       invited={c.req.query("invited")}
       canSchedule={can(scope.staff, "schedule:write")}
       csrfToken={c.var.csrfToken}
+      chartLink={can(scope.staff, "chart:read") ? "chart" : can(scope.staff, "attachments:read_admin") ? "documents" : null}
     />,
   );
 });

@@ -7,7 +7,8 @@ import type { AppEnv, Staff } from "./env";
 
 type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 500 | 503;
 
-const NAV: { href: string; label: string; permission: string }[] = [
+/** Main navigation; a link shows when the staff member holds any of its permissions. */
+const NAV: { href: string; label: string; permission: string | string[] }[] = [
   { href: "/calendar", label: "Calendar", permission: "schedule:read" },
   { href: "/patients", label: "Patients", permission: "patients:read" },
   { href: "/waitlist", label: "Waitlist", permission: "schedule:read" },
@@ -17,6 +18,7 @@ const NAV: { href: string; label: string; permission: string }[] = [
   { href: "/staff", label: "Staff", permission: "staff:read" },
   { href: "/settings/scheduling", label: "Settings", permission: "scheduling:setup" },
   { href: "/settings/workflows", label: "Workflows", permission: "scheduling:setup" },
+  { href: "/settings/templates", label: "Templates", permission: ["templates:write", "templates:share"] },
 ];
 
 function layoutStaff(staff: Staff | null) {
@@ -25,7 +27,7 @@ function layoutStaff(staff: Staff | null) {
     name: staff.name,
     role: staff.role,
     otherClinics: staff.otherClinics,
-    nav: NAV.filter((n) => staff.permissions.has(n.permission)),
+    nav: NAV.filter((n) => (Array.isArray(n.permission) ? n.permission : [n.permission]).some((x) => staff.permissions.has(x))),
   };
 }
 

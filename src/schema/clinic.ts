@@ -33,3 +33,22 @@ export {
   waitlistEntries,
   waitlistOffers,
 } from "../scheduling/schema";
+export {
+  icd10Codes,
+  problems,
+  allergies,
+  medications,
+  immunizations,
+  histories,
+  chartAlerts,
+  vitals,
+  encounters,
+  noteTemplates,
+  notes,
+  noteAddenda,
+  questionnaires,
+  measureResponses,
+  goals,
+  labResults,
+  attachments,
+} from "../charting/schema";

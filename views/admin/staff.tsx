@@ -7,6 +7,8 @@ export const ROLE_LABELS: Record<string, string> = {
   owner: "Owner",
   admin: "Administrator",
   provider: "Provider",
+  associate: "Associate / student clinician",
+  nurse: "Nurse / medical assistant",
   front_desk: "Front desk",
   biller: "Biller",
 };

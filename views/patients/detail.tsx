@@ -31,6 +31,8 @@ export function PatientDetail(p: {
   invited?: string;
   canSchedule?: boolean;
   csrfToken?: string;
+  /** Which parts of the record the viewer may open: the clinical chart, or only the documents. */
+  chartLink?: "chart" | "documents" | null;
 }) {
   const r = p.patient;
   const address = [r.addressLine1, r.addressLine2, [r.city, r.region, r.postalCode].filter(Boolean).join(" "), r.country]
@@ -43,6 +45,11 @@ export function PatientDetail(p: {
           {r.familyName}, {r.givenName}
           {r.preferredName && <span class="hint"> “{r.preferredName}”</span>}
         </h1>
+        {p.chartLink && (
+          <a class="button" href={`/patients/${r.id}/${p.chartLink}`}>
+            {p.chartLink === "chart" ? "Open chart" : "Documents"}
+          </a>
+        )}
         {p.canWrite && (
           <div class="actions">
             <a class="button secondary" href={`/patients/${r.id}/contact`}>

@@ -1,0 +1,1 @@
+// The note editor autosave (views/notes). Filled in with the editor.
