@@ -49,6 +49,8 @@ export const USERS = [
   { id: "5eed0000-0000-4000-8000-000000000203", email: "admin@riverside.example", name: "Ada Okafor", clinics: [["riverside-north", "admin"]] },
   { id: "5eed0000-0000-4000-8000-000000000204", email: "dr.patel@riverside.example", name: "Dr. Priya Patel", clinics: [["riverside-north", "provider"], ["riverside-south", "provider"]] },
   { id: "5eed0000-0000-4000-8000-000000000205", email: "frontdesk@riverside.example", name: "Frank Delgado", clinics: [["riverside-north", "front_desk"]] },
+  { id: "5eed0000-0000-4000-8000-000000000207", email: "nurse@riverside.example", name: "Nadia Kowalski", clinics: [["riverside-north", "nurse"]] },
+  { id: "5eed0000-0000-4000-8000-000000000208", email: "student@riverside.example", name: "Sam Ortega", clinics: [["riverside-north", "associate"]] },
   { id: "5eed0000-0000-4000-8000-000000000206", email: "billing@riverside.example", name: "Bianca Ruiz", clinics: [["riverside-north", "biller"], ["riverside-south", "biller"]] },
   { id: "5eed0000-0000-4000-8000-000000000211", email: "owner@hillcrest.example", name: "Hannah Hill", clinics: [["hillcrest", "owner"]] },
   { id: "5eed0000-0000-4000-8000-000000000212", email: "dr.nguyen@hillcrest.example", name: "Dr. Minh Nguyen", clinics: [["hillcrest", "provider"]] },
@@ -61,13 +63,13 @@ export const PATIENTS_PER_CLINIC = 50;
 
 // --- deterministic randomness ------------------------------------------------------------------
 
-function seedOf(text) {
+export function seedOf(text) {
   const h = createHash("sha256").update(text).digest();
   return h.readUInt32LE(0);
 }
 
 /** mulberry32: small, fast and good enough for demo data. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -90,7 +92,7 @@ function prng(seed) {
 }
 
 /** A stable UUID (v4 layout) for the n-th patient of a clinic, independent of the generator's draws. */
-function stableUuid(text) {
+export function stableUuid(text) {
   const b = createHash("sha256").update(text).digest().subarray(0, 16);
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;

@@ -22,6 +22,7 @@ import {
   targetFrom,
   usageError,
 } from "./lib.mjs";
+import { demoClinical } from "./seed-clinical.mjs";
 import { CLINICS, DEMO_BOOKING_RULES, DEMO_PASSWORD, ORGANIZATIONS, USERS, demoAppointments, demoPatients, demoScheduling } from "./seed-data.mjs";
 
 const PATIENT_COLUMNS = [
@@ -73,7 +74,7 @@ async function directorySql() {
 }
 
 const CLINIC_COUNTS =
-  "SELECT (SELECT count(*) FROM patients) AS patients, (SELECT count(*) FROM locations) AS locations, " +
+  "SELECT (SELECT count(*) FROM patients) AS patients, (SELECT count(*) FROM problems) AS charts, (SELECT count(*) FROM locations) AS locations, " +
   "(SELECT count(*) FROM resources) AS rooms, (SELECT count(*) FROM providers) AS providers, " +
   "(SELECT count(*) FROM appointment_types) AS types, (SELECT count(*) FROM availability_rules) AS hours, " +
   "(SELECT count(*) FROM appointments) AS appointments;";
@@ -158,6 +159,29 @@ function schedulingSql(clinic, patients, createdBy, now) {
       block_end: start + length + (model.block_end - model.ends_at),
     });
   }
+  // The patient with the fullest chart (seed-clinical.mjs) has arrived for a visit now, so a
+  // provider signing in finds today's visit to chart: the current quarter hour, or the first free
+  // one after it.
+  if (model && patients[0]) {
+    const length = model.ends_at - model.starts_at;
+    const after = model.block_end - model.ends_at;
+    let start = Math.floor(now / 900_000) * 900_000;
+    for (const a of week) {
+      if (a.status !== "cancelled" && a.block_start < start + length + after && a.block_end > start) start = Math.ceil(a.block_end / 900_000) * 900_000;
+    }
+    rows.push({
+      ...model,
+      id: `seed-now-${clinic.slug}-${today}`,
+      patient_id: patients[0].id,
+      idempotency_key: `seed:${today}:now`,
+      status: "arrived",
+      room_id: null,
+      starts_at: start,
+      ends_at: start + length,
+      block_start: start,
+      block_end: start + length + after,
+    });
+  }
   for (const a of rows) {
     const values = APPOINTMENT_COLUMNS.map((c) => {
       if (c === "provider_id") return "p.id";
@@ -180,6 +204,21 @@ function schedulingSql(clinic, patients, createdBy, now) {
   return lines;
 }
 
+/** Demo clinical records (seed-clinical.mjs), recorded by the clinic's first provider. */
+function clinicalSql(clinic, patients, now) {
+  const provider = demoScheduling(clinic)?.providers[0];
+  if (!provider) return [];
+  const tables = demoClinical(clinic, { patients, clinician: provider.userId, clinicianName: provider.name, now });
+  const lines = [];
+  for (const [table, rows] of Object.entries(tables)) {
+    for (const row of rows) {
+      const cols = Object.keys(row);
+      lines.push(`INSERT OR IGNORE INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((c) => sqlValue(row[c])).join(", ")});`);
+    }
+  }
+  return lines;
+}
+
 function clinicSql(clinic, now = Date.now()) {
   const registrar = USERS.find((u) => u.email === clinic.registrar)?.id ?? null;
   const rows = demoPatients(clinic, { createdBy: registrar });
@@ -188,6 +227,7 @@ function clinicSql(clinic, now = Date.now()) {
     lines.push(`INSERT OR IGNORE INTO patients (${PATIENT_COLUMNS.join(", ")}) VALUES (${PATIENT_COLUMNS.map((c) => sqlValue(p[c])).join(", ")});`);
   }
   lines.push(...schedulingSql(clinic, rows, registrar, now));
+  lines.push(...clinicalSql(clinic, rows, now));
   lines.push(CLINIC_COUNTS);
   return { sql: lines.join("\n") + "\n", count: rows.length };
 }
@@ -243,6 +283,7 @@ export async function seedAll(target, { log = console.log } = {}) {
     } else {
       const kinds = [
         ["patients", "patient"],
+        ["charts", "charted problem"],
         ["locations", "location"],
         ["rooms", "room"],
         ["providers", "provider"],
