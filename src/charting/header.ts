@@ -43,7 +43,8 @@ export function headerQueries(db: ClinicDb, patientId: string) {
   ] as const;
 }
 
-type HeaderResults = [
+/** What the three header queries return, in order. */
+export type HeaderResults = [
   (typeof patients.$inferSelect)[],
   { substance: string; severity: string; reaction: string | null; status: string }[],
   { text: string; severity: string }[],

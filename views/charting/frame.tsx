@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import type { ChartHeaderData } from "../../src/charting/header";
 import { ageOn, formatDate } from "../components/format";
 
-export type ChartTab = "summary" | "timeline" | "problems" | "allergies" | "medications" | "immunizations" | "vitals" | "history" | "progress" | "documents" | "encounter";
+export type ChartTab = "summary" | "timeline" | "problems" | "allergies" | "medications" | "immunizations" | "vitals" | "history" | "alerts" | "progress" | "documents" | "encounter";
 
 const TABS: { key: ChartTab; label: string; path: string; clinical: boolean }[] = [
   { key: "summary", label: "Summary", path: "chart", clinical: true },
@@ -14,6 +14,7 @@ const TABS: { key: ChartTab; label: string; path: string; clinical: boolean }[] 
   { key: "immunizations", label: "Immunizations", path: "chart/immunizations", clinical: true },
   { key: "vitals", label: "Vitals", path: "chart/vitals", clinical: true },
   { key: "history", label: "History", path: "chart/history", clinical: true },
+  { key: "alerts", label: "Alerts", path: "chart/alerts", clinical: true },
   { key: "progress", label: "Progress", path: "progress", clinical: true },
   { key: "documents", label: "Documents", path: "documents", clinical: false },
 ];

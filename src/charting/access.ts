@@ -1,0 +1,97 @@
+/**
+ * How every chart page reads and writes: the permission first, then one batch (the header, the
+ * page's own queries and its audit row), and the shared rules for a record that is missing,
+ * belongs to another patient, or changed since the form was opened.
+ */
+import { eq, getTableColumns, sql } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import { auditLog } from "../audit/schema";
+import { audit, auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
+import { patients } from "../patients/schema";
+import { AppError, notFound } from "../platform/errors";
+import { requirePermission, type StaffScope } from "../platform/scope";
+import { headerQueries, readHeader, type ChartHeaderData, type HeaderResults } from "./header";
+
+type Item = BatchItem<"sqlite">;
+
+/**
+ * An audit row for a read of the chart of `patientId`, written only if that patient exists: an
+ * INSERT ... SELECT ... WHERE EXISTS built from the same values `auditSql` writes, so it can ride
+ * in a drizzle batch.
+ */
+export function chartReadAudit(scope: StaffScope, e: AuditEntry & { patientId: string }): Item {
+  const s = auditSql(scope, e, { sql: "1", params: [] });
+  const names = (s.sql.match(/\(([^)]*)\)/)?.[1] ?? "").split(",").map((n) => n.trim());
+  const byName = new Map(names.map((n, i) => [n, s.params[i] ?? null]));
+  const values = Object.values(getTableColumns(auditLog)).map((c) => sql`${byName.get(c.name) ?? null}`);
+  return scope.db
+    .insert(auditLog)
+    .select(sql`SELECT ${sql.join(values, sql`, `)} WHERE EXISTS (SELECT 1 FROM ${patients} WHERE ${patients.id} = ${e.patientId})`);
+}
+
+/**
+ * One round trip for a whole chart page: the header, `queries` and the audit row (`chart:read`
+ * first). A patient of another clinic, or none, is a 404 with a failed audit row.
+ */
+export async function readChart<T extends readonly Item[]>(
+  scope: StaffScope,
+  patientId: string,
+  entry: Omit<AuditEntry, "action" | "patientId" | "entityType" | "entityId"> & { entityType?: string; entityId?: string },
+  queries: T,
+): Promise<{ header: ChartHeaderData; results: BatchResponse<T> }> {
+  requirePermission(scope, "chart:read");
+  const full: AuditEntry & { patientId: string } = { action: "read", entityType: "patient", entityId: patientId, ...entry, patientId };
+  const items = [...headerQueries(scope.db, patientId), ...queries, chartReadAudit(scope, full)] as unknown as [Item, ...Item[]];
+  const all = (await scope.db.batch(items)) as unknown[];
+  const [p, a, al] = all as HeaderResults;
+  if (p.length === 0) await missingPatient(scope, full);
+  scheduleSeal(scope);
+  return { header: readHeader(scope.staff, patientId, [p, a, al]), results: all.slice(3, 3 + queries.length) as BatchResponse<T> };
+}
+
+async function missingPatient(scope: StaffScope, e: AuditEntry): Promise<never> {
+  await audit(scope, { ...e, entityId: (e.entityId ?? "").slice(0, 64), patientId: null, outcome: "failure", detail: "patient not found" });
+  throw notFound("This patient");
+}
+
+/** Before a write: `chart:write`, and the patient must exist in this clinic (404 otherwise). */
+export async function requirePatientForWrite(scope: StaffScope, patientId: string, e: Omit<AuditEntry, "patientId">): Promise<void> {
+  requirePermission(scope, "chart:write");
+  const [row] = await scope.db.select({ id: patients.id }).from(patients).where(eq(patients.id, patientId)).limit(1);
+  if (!row) await missingPatient(scope, { ...e, entityId: patientId });
+}
+
+/** A record that is not this patient's (or not there at all): a failed audit row, then 404. */
+export async function recordNotFound(scope: StaffScope, e: AuditEntry, what: string): Promise<never> {
+  await audit(scope, { ...e, entityId: (e.entityId ?? "").slice(0, 64), outcome: "failure", detail: "not found" });
+  throw notFound(what);
+}
+
+/**
+ * A version-checked update (`chart:write`) and its audit row in one transaction (the row only if the update
+ * took). When nothing changed, `exists` tells a missing record (404) from a stale form (409).
+ */
+export async function updateChecked(
+  scope: StaffScope,
+  o: {
+    update: { toSQL(): { sql: string; params: unknown[] } };
+    entry: AuditEntry;
+    exists: () => Promise<unknown[]>;
+    /** "This allergy": the subject of the 404 and 409 messages. */
+    what: string;
+  },
+): Promise<void> {
+  requirePermission(scope, "chart:write");
+  const q = o.update.toSQL();
+  const [result] = await scope.d1.batch([scope.d1.prepare(q.sql).bind(...q.params), auditIfChanged(scope, o.entry)]);
+  if (result && result.meta.changes === 1) {
+    scheduleSeal(scope);
+    return;
+  }
+  if ((await o.exists()).length === 0) await recordNotFound(scope, o.entry, o.what);
+  await audit(scope, { ...o.entry, outcome: "failure", detail: "version conflict" });
+  throw new AppError(
+    "conflict",
+    `${o.what} was changed by someone else after you opened the form. Your changes were not saved; what is shown now is the latest version.`,
+  );
+}

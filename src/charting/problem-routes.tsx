@@ -1,0 +1,138 @@
+/** /patients/:id/chart/problems: the problem list, the ICD-10-CM picker, add, edit, resolve, entered in error. */
+import { Hono, type Context } from "hono";
+import { CodeResults, CODES_ID, EditProblemPage, NewProblemPage, PROBLEM_FIELDS, ProblemsPage, problemToForm, type CodePick } from "../../views/charting/problems";
+import type { AppEnv } from "../platform/env";
+import { AppError, type FieldErrors } from "../platform/errors";
+import { fragment, seeOther, wantsFragment } from "../platform/render";
+import { can, requirePermission, staffScope, type StaffScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { chartPage, clinicToday, conflictOr, patientIdOf, recordIdOf } from "./http";
+import { findCode, normalizeCode } from "./icd10";
+import { createProblem, findCodes, problemForEdit, problemList, setProblemStatus, updateProblem } from "./problems";
+import { pick, problemSchema, versionSchema } from "./schemas";
+
+export const problemRoutes = new Hono<AppEnv>();
+
+const base = (pid: string) => `/patients/${pid}/chart/problems`;
+const queryOf = (c: Context<AppEnv>) => (c.req.query("q") ?? "").slice(0, 100);
+
+/** The picker's state: matches for `q`, and the chosen code (with its description when the list has it). */
+async function pickFor(scope: StaffScope, q: string, chosen: string | undefined): Promise<CodePick> {
+  const { codes, more } = await findCodes(scope, q);
+  const raw = (chosen ?? "").trim();
+  if (!raw) return { q, codes, more, selected: null };
+  const code = normalizeCode(raw) ?? raw.slice(0, 10);
+  const known = codes.find((c) => c.code === code) ?? (await findCode(scope.db, code))[0];
+  return { q, codes, more, selected: { code, description: known?.description ?? null } };
+}
+
+async function listPage(c: Context<AppEnv>, form?: { values: Record<string, string>; errors: FieldErrors }) {
+  const scope = staffScope(c);
+  const pid = patientIdOf(c);
+  const { header, problems } = await problemList(scope, pid);
+  const formState = form ? { ...form, pick: await pickFor(scope, "", form.values.code) } : undefined;
+  return chartPage(
+    c,
+    { title: "Problems", header, active: "problems", status: form ? 422 : 200 },
+    <ProblemsPage pid={pid} rows={problems} csrf={c.var.csrfToken} canWrite={can(scope.staff, "chart:write")} form={formState} saved={c.req.query("saved") === "1"} />,
+  );
+}
+
+problemRoutes.get("/", (c) => listPage(c));
+
+async function newPage(c: Context<AppEnv>) {
+  const scope = staffScope(c);
+  requirePermission(scope, "chart:write");
+  const pid = patientIdOf(c);
+  const q = queryOf(c);
+  const { header } = await problemList(scope, pid);
+  return chartPage(c, { title: "Add a problem", header, active: "problems" }, <NewProblemPage pid={pid} csrf={c.var.csrfToken} values={{}} pick={await pickFor(scope, q, undefined)} />);
+}
+
+problemRoutes.get("/new", newPage);
+
+/** The picker's matches: a fragment for htmx, the add page otherwise. */
+problemRoutes.get("/codes", async (c) => {
+  if (!wantsFragment(c, CODES_ID)) return newPage(c);
+  const scope = staffScope(c);
+  return fragment(c, <CodeResults {...await pickFor(scope, queryOf(c), undefined)} />);
+});
+
+problemRoutes.post("/", async (c) => {
+  const scope = staffScope(c);
+  requirePermission(scope, "chart:write");
+  const pid = patientIdOf(c);
+  const values = pick(await formOf(c), PROBLEM_FIELDS);
+  const today = clinicToday(c);
+  const parsed = validate(problemSchema(today), values);
+  if (!parsed.ok) return listPage(c, { values, errors: parsed.errors });
+  try {
+    await createProblem(scope, pid, parsed.data, today);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "validation") return listPage(c, { values, errors: err.fields });
+    throw err;
+  }
+  return seeOther(c, `${base(pid)}?saved=1`);
+});
+
+async function editPage(c: Context<AppEnv>, o: { values?: Record<string, string>; errors?: FieldErrors; conflict?: string | null; version?: number } = {}) {
+  const scope = staffScope(c);
+  const pid = patientIdOf(c);
+  const id = recordIdOf(c);
+  const { header, problem } = await problemForEdit(scope, pid, id);
+  // After a conflict the form shows what is saved now, so nothing typed over it goes unseen.
+  const values = o.conflict || !o.values ? problemToForm(problem) : o.values;
+  const status = o.conflict ? 409 : o.errors ? 422 : 200;
+  return chartPage(
+    c,
+    { title: "Edit problem", header, active: "problems", status },
+    <EditProblemPage
+      pid={pid}
+      id={id}
+      csrf={c.var.csrfToken}
+      version={o.conflict ? problem.version : (o.version ?? problem.version)}
+      values={values}
+      errors={o.errors}
+      conflict={o.conflict}
+      pick={await pickFor(scope, o.values || o.conflict ? "" : queryOf(c), values.code)}
+    />,
+  );
+}
+
+problemRoutes.get("/:rid/edit", (c) => editPage(c));
+
+problemRoutes.post("/:rid", async (c) => {
+  const scope = staffScope(c);
+  requirePermission(scope, "chart:write");
+  const form = await formOf(c);
+  const values = pick(form, PROBLEM_FIELDS);
+  const today = clinicToday(c);
+  const version = validate(versionSchema, form.version ?? "");
+  if (!version.ok) return editPage(c, { values, conflict: version.errors._form ?? "The form is missing its version; reopen it and try again." });
+  const parsed = validate(problemSchema(today), values);
+  if (!parsed.ok) return editPage(c, { values, errors: parsed.errors, version: version.data });
+  try {
+    const conflict = await conflictOr(() => updateProblem(scope, patientIdOf(c), recordIdOf(c), version.data, parsed.data, today));
+    if (conflict) return editPage(c, { values, conflict });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "validation") return editPage(c, { values, errors: err.fields, version: version.data });
+    throw err;
+  }
+  return seeOther(c, `${base(patientIdOf(c))}?saved=1`);
+});
+
+/** The list's one-button forms: resolve today, or entered in error. A stale button is a 409 page. */
+for (const [path, status] of [["resolve", "resolved"], ["error", "entered_in_error"]] as const) {
+  problemRoutes.post(`/:rid/${path}`, async (c) => {
+    const scope = staffScope(c);
+    requirePermission(scope, "chart:write");
+    const form = await formOf(c);
+    const version = validate(versionSchema, form.version ?? "");
+    const pid = patientIdOf(c);
+    const conflict = version.ok
+      ? await conflictOr(() => setProblemStatus(scope, pid, recordIdOf(c), version.data, status, clinicToday(c)))
+      : "The form is missing its version; reload the list and try again.";
+    if (conflict) return editPage(c, { conflict });
+    return seeOther(c, `${base(pid)}?saved=1`);
+  });
+}

@@ -1,0 +1,126 @@
+/** Immunizations: the list with its add form (vaccine picked by CVX code), and the edit form. */
+import { CVX_VACCINES } from "../../src/charting/cvx";
+import type { Immunization } from "../../src/charting/immunizations";
+import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
+import { VACCINE_ROUTES } from "../../src/charting/schemas";
+import type { FieldErrors } from "../../src/platform/errors";
+import { CsrfField, Field, SelectField } from "../components/form";
+import { formatDate } from "../components/format";
+import { ButtonForm, Empty, FormProblems, label, Section, TextAreaField } from "./parts";
+
+export const IMMUNIZATION_FIELDS = ["cvx_code", "administered_on", "lot_number", "manufacturer", "site", "route", "dose_number", "note"] as const;
+
+const ROUTE_LABELS: Record<string, string> = { IM: "Intramuscular (IM)", SC: "Subcutaneous (SC)", ID: "Intradermal (ID)", IN: "Intranasal (IN)", PO: "By mouth (PO)" };
+
+export function immunizationToForm(r: Immunization): Record<string, string> {
+  return {
+    cvx_code: r.cvxCode,
+    administered_on: r.administeredOn,
+    lot_number: r.lotNumber ?? "",
+    manufacturer: r.manufacturer ?? "",
+    site: r.site ?? "",
+    route: r.route ?? "",
+    dose_number: r.doseNumber === null ? "" : String(r.doseNumber),
+    note: r.note ?? "",
+  };
+}
+
+function ImmunizationForm(p: { action: string; csrf: string; values: Record<string, string>; errors?: FieldErrors; conflict?: string | null; submitLabel: string; cancelHref: string }) {
+  const v = p.values;
+  const e = p.errors ?? {};
+  return (
+    <form method="post" action={p.action} novalidate>
+      <CsrfField token={p.csrf} />
+      <FormProblems errors={e} conflict={p.conflict} />
+      <div class="grid">
+        <SelectField
+          name="cvx_code"
+          label="Vaccine (CVX)"
+          value={v.cvx_code}
+          error={e.cvx_code}
+          required
+          options={[{ value: "", label: "Choose…" }, ...CVX_VACCINES.map((x) => ({ value: x.code, label: `${x.name} — CVX ${x.code}` }))]}
+        />
+        <Field name="administered_on" label="Date given" type="date" value={v.administered_on} error={e.administered_on} required />
+        <Field name="lot_number" label="Lot number" value={v.lot_number} error={e.lot_number} maxLength={50} />
+        <Field name="manufacturer" label="Manufacturer" value={v.manufacturer} error={e.manufacturer} maxLength={100} />
+        <Field name="site" label="Site" value={v.site} error={e.site} maxLength={50} hint="e.g. Left deltoid" />
+        <SelectField name="route" label="Route" value={v.route} error={e.route} options={[{ value: "", label: "—" }, ...VACCINE_ROUTES.map((r) => ({ value: r, label: ROUTE_LABELS[r] ?? r }))]} />
+        <Field name="dose_number" label="Dose number" inputmode="numeric" value={v.dose_number} error={e.dose_number} hint="In the series, 1–10" />
+      </div>
+      <TextAreaField name="note" label="Note" value={v.note} error={e.note} rows={2} maxLength={1000} />
+      <div class="actions">
+        <button type="submit">{p.submitLabel}</button>
+        <a href={p.cancelHref}>Cancel</a>
+      </div>
+    </form>
+  );
+}
+
+export function ImmunizationsPage(p: ListViewProps<Immunization>) {
+  const base = `/patients/${p.pid}/chart/immunizations`;
+  return (
+    <>
+      {p.saved && <p class="alert ok" role="status">Saved.</p>}
+      <Section id="immunizations" title="Immunizations">
+        {p.rows.length ? (
+          <div class="table-wrap">
+            <table class="dense">
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Vaccine</th>
+                  <th scope="col">Dose</th>
+                  <th scope="col">Lot · manufacturer</th>
+                  <th scope="col">Site · route</th>
+                  {p.canWrite && <th scope="col">Actions</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {p.rows.map((r) => (
+                  <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
+                    <td class="nowrap">{formatDate(r.administeredOn)}</td>
+                    <td>
+                      {r.vaccine} <span class="hint">CVX {r.cvxCode}</span>
+                      {r.status === "entered_in_error" && <div class="hint">{label(r.status)}</div>}
+                      {r.note && <div class="hint">{r.note}</div>}
+                    </td>
+                    <td>{r.doseNumber ?? "—"}</td>
+                    <td>{[r.lotNumber, r.manufacturer].filter(Boolean).join(" · ") || "—"}</td>
+                    <td>{[r.site, r.route].filter(Boolean).join(" · ") || "—"}</td>
+                    {p.canWrite && (
+                      <td class="row-actions">
+                        {r.status !== "entered_in_error" && (
+                          <>
+                            <a href={`${base}/${r.id}/edit`}>Edit</a>
+                            <ButtonForm action={`${base}/${r.id}/error`} csrf={p.csrf} label="Entered in error" />
+                          </>
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <Empty>No immunizations recorded.</Empty>
+        )}
+      </Section>
+      {p.canWrite && (
+        <Section id="add-immunization" title="Record an immunization">
+          <ImmunizationForm action={base} csrf={p.csrf} values={p.values} errors={p.errors} submitLabel="Record immunization" cancelHref={base} />
+        </Section>
+      )}
+    </>
+  );
+}
+
+export function EditImmunizationPage(p: EditViewProps) {
+  const base = `/patients/${p.pid}/chart/immunizations`;
+  return (
+    <Section id="edit-immunization" title="Edit immunization">
+      <ImmunizationForm action={`${base}/${p.id}`} csrf={p.csrf} values={p.values} errors={p.errors} conflict={p.conflict} submitLabel="Save immunization" cancelHref={base} />
+    </Section>
+  );
+}

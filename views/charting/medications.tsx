@@ -1,0 +1,147 @@
+/** The medication list (active, then stopped), its add form, the edit form and the stop form. */
+import type { Medication } from "../../src/charting/medications";
+import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
+import { MEDICATION_FORM_STATUSES } from "../../src/charting/schemas";
+import type { FieldErrors } from "../../src/platform/errors";
+import { CsrfField, Field, SelectField } from "../components/form";
+import { formatDate } from "../components/format";
+import { ButtonForm, Empty, FormProblems, label, options, Section, TextAreaField } from "./parts";
+
+export const MEDICATION_FIELDS = ["name", "dose", "route", "frequency", "start_date", "stop_date", "status", "stop_reason", "prescriber", "note"] as const;
+
+export function medicationToForm(r: Medication): Record<string, string> {
+  return {
+    name: r.name,
+    dose: r.dose ?? "",
+    route: r.route ?? "",
+    frequency: r.frequency ?? "",
+    start_date: r.startDate ?? "",
+    stop_date: r.stopDate ?? "",
+    status: r.status === "entered_in_error" ? "stopped" : r.status,
+    stop_reason: r.stopReason ?? "",
+    prescriber: r.prescriber ?? "",
+    note: r.note ?? "",
+  };
+}
+
+function MedicationForm(p: { action: string; csrf: string; values: Record<string, string>; errors?: FieldErrors; conflict?: string | null; version?: number | null; submitLabel: string; cancelHref: string }) {
+  const v = p.values;
+  const e = p.errors ?? {};
+  return (
+    <form method="post" action={p.action} novalidate>
+      <CsrfField token={p.csrf} />
+      {p.version != null && <input type="hidden" name="version" value={String(p.version)} />}
+      <FormProblems errors={e} conflict={p.conflict} />
+      <div class="grid">
+        <Field name="name" label="Medication" value={v.name} error={e.name} required maxLength={200} hint="Name and strength, e.g. Metformin 500 mg tablet" />
+        <Field name="dose" label="Dose" value={v.dose} error={e.dose} maxLength={100} hint="e.g. 1 tablet" />
+        <Field name="route" label="Route" value={v.route} error={e.route} maxLength={50} hint="e.g. by mouth" />
+        <Field name="frequency" label="Frequency" value={v.frequency} error={e.frequency} maxLength={100} hint="e.g. twice daily" />
+        <Field name="start_date" label="Start date" type="date" value={v.start_date} error={e.start_date} />
+        <Field name="prescriber" label="Prescriber" value={v.prescriber} error={e.prescriber} maxLength={200} />
+        <SelectField name="status" label="Status" value={v.status || "active"} error={e.status} options={options(MEDICATION_FORM_STATUSES)} />
+        <Field name="stop_date" label="Stop date" type="date" value={v.stop_date} error={e.stop_date} />
+        <Field name="stop_reason" label="Stop reason" value={v.stop_reason} error={e.stop_reason} maxLength={300} hint="Required when stopped" />
+      </div>
+      <TextAreaField name="note" label="Note" value={v.note} error={e.note} rows={2} maxLength={1000} />
+      <div class="actions">
+        <button type="submit">{p.submitLabel}</button>
+        <a href={p.cancelHref}>Cancel</a>
+      </div>
+    </form>
+  );
+}
+
+/** Stop with a reason, inline in the row (the date defaults to today). */
+function StopForm(p: { action: string; csrf: string; version: number; id: string }) {
+  return (
+    <details class="inline-details">
+      <summary>Stop</summary>
+      <form method="post" action={p.action} class="stack">
+        <CsrfField token={p.csrf} />
+        <input type="hidden" name="version" value={String(p.version)} />
+        <label for={`stop-${p.id}`}>Reason</label>
+        <input id={`stop-${p.id}`} name="stop_reason" required maxLength={300} />
+        <label for={`stopd-${p.id}`}>Stop date</label>
+        <input id={`stopd-${p.id}`} name="stop_date" type="date" />
+        <button type="submit">Stop medication</button>
+      </form>
+    </details>
+  );
+}
+
+export function MedicationsPage(p: ListViewProps<Medication>) {
+  const base = `/patients/${p.pid}/chart/medications`;
+  return (
+    <>
+      {p.saved && <p class="alert ok" role="status">Saved.</p>}
+      <Section id="medications" title="Medications">
+        {p.rows.length ? (
+          <div class="table-wrap">
+            <table class="dense">
+              <thead>
+                <tr>
+                  <th scope="col">Medication</th>
+                  <th scope="col">Dose · route · frequency</th>
+                  <th scope="col">Started</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Prescriber</th>
+                  {p.canWrite && <th scope="col">Actions</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {p.rows.map((r) => (
+                  <tr class={r.status === "entered_in_error" ? "in-error" : r.status === "stopped" ? "stopped" : undefined}>
+                    <td>
+                      <strong>{r.name}</strong>
+                      {r.source === "prescription" && <span class="hint"> (prescribed here)</span>}
+                      {r.note && <div class="hint">{r.note}</div>}
+                    </td>
+                    <td>{[r.dose, r.route, r.frequency].filter(Boolean).join(" · ") || "—"}</td>
+                    <td class="nowrap">{r.startDate ? formatDate(r.startDate) : "—"}</td>
+                    <td>
+                      {label(r.status)}
+                      {r.status === "stopped" && (
+                        <div class="hint">
+                          {r.stopDate ? formatDate(r.stopDate) : ""} {r.stopReason}
+                        </div>
+                      )}
+                    </td>
+                    <td>{r.prescriber ?? "—"}</td>
+                    {p.canWrite && (
+                      <td class="row-actions">
+                        {r.status !== "entered_in_error" && (
+                          <>
+                            <a href={`${base}/${r.id}/edit`}>Edit</a>
+                            {r.status === "active" && <StopForm action={`${base}/${r.id}/stop`} csrf={p.csrf} version={r.version} id={r.id} />}
+                            <ButtonForm action={`${base}/${r.id}/error`} csrf={p.csrf} label="Entered in error" fields={{ version: r.version }} />
+                          </>
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <Empty>No medications recorded.</Empty>
+        )}
+      </Section>
+      {p.canWrite && (
+        <Section id="add-medication" title="Add a medication">
+          <MedicationForm action={base} csrf={p.csrf} values={p.values} errors={p.errors} submitLabel="Add medication" cancelHref={base} />
+        </Section>
+      )}
+    </>
+  );
+}
+
+export function EditMedicationPage(p: EditViewProps) {
+  const base = `/patients/${p.pid}/chart/medications`;
+  return (
+    <Section id="edit-medication" title="Edit medication">
+      <MedicationForm action={`${base}/${p.id}`} csrf={p.csrf} version={p.version} values={p.values} errors={p.errors} conflict={p.conflict} submitLabel="Save medication" cancelHref={base} />
+    </Section>
+  );
+}
