@@ -1,0 +1,123 @@
+/** Pieces shared by the template builder's pages: paths, type names, small forms and inputs. */
+import type { ComponentChildren, InputHTMLAttributes } from "preact";
+import type { FieldErrors } from "../../../src/platform/errors";
+import type { FieldType } from "../../../src/notes/model";
+import { CsrfField } from "../../components/form";
+
+/** Where the builder lives. */
+export const TEMPLATES = "/settings/templates";
+export const BUILDER_ID = "template-builder";
+
+export const templatePath = (id: string) => `${TEMPLATES}/${id}`;
+
+/** What each field type is called in the builder. */
+export const TYPE_NAMES: Record<FieldType, string> = {
+  text: "Free text",
+  number: "Number with unit",
+  single_choice: "Single choice",
+  multi_choice: "Multiple choice",
+  checkbox: "Checkbox (yes / no)",
+  date: "Date",
+  vitals: "Vital signs block",
+  ros: "Review of systems checklist",
+  questionnaire: "Scored questionnaire",
+  chart_insert: "Insert from chart",
+};
+
+export const SOURCE_NAMES = { problems: "Active problems", medications: "Active medications", allergies: "Allergies" } as const;
+
+/** htmx attributes that post a builder form and swap the builder in place. */
+export function swapBuilder(action: string) {
+  return { "hx-post": action, "hx-target": `#${BUILDER_ID}`, "hx-swap": "outerHTML" };
+}
+
+/**
+ * A one-button form (move, remove, share, archive). Carries the template version so a click on a
+ * stale page is refused; posts normally without JavaScript and swaps the builder with it.
+ */
+export function OpButton(p: {
+  action: string;
+  csrfToken: string;
+  version?: number;
+  label: string;
+  /** Read by screen readers after the label: which section or field the button acts on. */
+  detail?: string;
+  fields?: Record<string, string>;
+  danger?: boolean;
+  swap?: boolean;
+  confirm?: string;
+}) {
+  return (
+    <form method="post" action={p.action} class="inline" {...(p.swap === false ? {} : swapBuilder(p.action))} hx-confirm={p.confirm}>
+      <CsrfField token={p.csrfToken} />
+      {p.version !== undefined && <input type="hidden" name="version" value={String(p.version)} />}
+      {Object.entries(p.fields ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" class={p.danger ? "secondary danger" : "secondary"}>
+        {p.label}
+        {p.detail && <span class="skip"> {p.detail}</span>}
+      </button>
+    </form>
+  );
+}
+
+/** A labelled input whose id is unique on a page holding many small forms (`prefix`). */
+export function Input(p: {
+  prefix: string;
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  type?: "text" | "number";
+  maxLength?: number;
+  children?: ComponentChildren;
+}) {
+  const id = `${p.prefix}-${p.name}`;
+  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  // Preact types <input> as a union keyed by `type`; these attributes are the same for both types used.
+  const attrs = {
+    id,
+    name: p.name,
+    type: p.type ?? "text",
+    step: p.type === "number" ? "any" : undefined,
+    value: p.value ?? "",
+    maxLength: p.maxLength,
+    "aria-invalid": p.error ? "true" : undefined,
+    "aria-describedby": described,
+  } as InputHTMLAttributes<HTMLInputElement>;
+  return (
+    <div class="field">
+      <label for={id}>
+        {p.label}
+        {p.required && <span class="hint"> (required)</span>}
+      </label>
+      {p.hint && (
+        <div class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </div>
+      )}
+      {p.children ?? <input {...attrs} />}
+      {p.error && (
+        <div class="error" id={`${id}-error`}>
+          {p.error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The problems of a failed form that belong to no single input. */
+export function FormProblems({ errors }: { errors?: FieldErrors }) {
+  const e = errors ?? {};
+  const count = Object.keys(e).length;
+  if (!count) return null;
+  return (
+    <div class="alert error" role="alert">
+      {count === 1 ? "One field needs attention" : `${count} fields need attention`}: nothing was saved.
+      {e._form && <p>{e._form}</p>}
+    </div>
+  );
+}
