@@ -1,5 +1,69 @@
 /** Encounters: opened from an appointment or ad hoc, each holding its notes (mounted at /encounters). */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { page, seeOther } from "../platform/render";
+import { can, requirePermission, staffScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { CosignList, EncounterList } from "../../views/notes/encounters";
+import { EncounterPage } from "../../views/notes/encounter";
+import { listAwaitingCosign, listEncounters, startEncounter, viewEncounter } from "./encounters";
+import { newNoteSchema, startEncounterSchema } from "./note-schemas";
+import { createNote } from "./notes";
+import { listUsableTemplates } from "./templates";
+import type { FieldErrors } from "../platform/errors";
 
 export const encounterRoutes = new Hono<AppEnv>();
+
+type Ctx = Context<AppEnv>;
+
+/** Today in the clinic's timezone, for ages in the chart header. */
+export function clinicToday(c: Ctx): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
+}
+
+encounterRoutes.get("/", async (c) => {
+  const scope = staffScope(c);
+  const tz = c.var.clinic.timezone;
+  if (c.req.query("cosign") === "1") {
+    const rows = await listAwaitingCosign(scope);
+    return page(c, "Notes awaiting my co-signature", <CosignList rows={rows} timezone={tz} />);
+  }
+  const { rows, billing } = await listEncounters(scope);
+  return page(c, "Encounters", <EncounterList rows={rows} billing={billing} timezone={tz} cosignLink={can(scope.staff, "notes:cosign")} />);
+});
+
+encounterRoutes.post("/", async (c) => {
+  const scope = staffScope(c);
+  requirePermission(scope, "notes:write");
+  const form = await formOf(c);
+  const parsed = validate(startEncounterSchema, { appointment_id: form.appointment_id, patient_id: form.patient_id, reason: form.reason });
+  if (!parsed.ok) throw new AppError("validation", Object.values(parsed.errors).join(" "), parsed.errors);
+  const { id } = await startEncounter(scope, parsed.data);
+  return seeOther(c, `/encounters/${id}`);
+});
+
+async function encounterPage(c: Ctx, id: string, extra: { status?: 422; errors?: FieldErrors; message?: string } = {}) {
+  const scope = staffScope(c);
+  const v = await viewEncounter(scope, id);
+  const templates = can(scope.staff, "notes:write") ? await listUsableTemplates(scope) : null;
+  return page(
+    c,
+    `Encounter · ${v.h.name}`,
+    <EncounterPage csrfToken={c.var.csrfToken} today={clinicToday(c)} timezone={c.var.clinic.timezone} v={v} templates={templates} errors={extra.errors} message={extra.message} />,
+    extra.status ?? 200,
+  );
+}
+
+encounterRoutes.get("/:id", (c) => encounterPage(c, c.req.param("id")));
+
+encounterRoutes.post("/:id/notes", async (c) => {
+  const scope = staffScope(c);
+  requirePermission(scope, "notes:write");
+  const id = c.req.param("id");
+  const form = await formOf(c);
+  const parsed = validate(newNoteSchema, { template_id: form.template_id });
+  if (!parsed.ok) return encounterPage(c, id, { status: 422, errors: parsed.errors, message: "No note was started." });
+  const noteId = await createNote(scope, id, parsed.data.template_id);
+  return seeOther(c, `/notes/${noteId}`);
+});

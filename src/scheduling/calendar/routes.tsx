@@ -201,6 +201,7 @@ async function appointmentPage(c: Ctx, id: string, extra: { status?: Status; mes
       a={a}
       series={series}
       canWrite={can(scope.staff, "schedule:write")}
+      canStartVisit={can(scope.staff, "notes:write")}
       next={nextStatuses(a, Date.now())}
       notice={extra.message ? undefined : noticeOf(c, a)}
       message={extra.message}

@@ -28,6 +28,8 @@ export interface AppointmentPageProps {
   a: ShownAppointment;
   series: SeriesInfo | null;
   canWrite: boolean;
+  /** The viewer writes clinical notes: offer "Start visit" (opens the visit's encounter, or the one already open). */
+  canStartVisit?: boolean;
   next: AppointmentStatus[];
   notice?: string;
   message?: string;
@@ -87,6 +89,13 @@ export function AppointmentPage(p: AppointmentPageProps) {
           <a href={`/patients/${a.patientId}`}>Open the patient's record</a>
         </dd>
       </dl>
+      {p.canStartVisit && a.status !== "cancelled" && (
+        <form method="post" action="/encounters" class="actions start-visit">
+          <CsrfField token={p.csrfToken} />
+          <input type="hidden" name="appointment_id" value={a.id} />
+          <button type="submit">Start visit</button>
+        </form>
+      )}
       {p.canWrite && p.next.length > 0 && (
         <form method="post" action={`${CAL}/appointments/${a.id}/status`} class="actions status-actions">
           <CsrfField token={p.csrfToken} />

@@ -1,0 +1,204 @@
+// The note editor's autosave script (views/scripts/autosave.js) in a real browser, against a small
+// stand-in for the note's autosave endpoint: debounced saves, one request at a time, offline
+// keeping and retry, restoring on load, and the conflict view with "Keep my version".
+// Part of `npm run test:e2e` (needs Chromium).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { chromium } from "playwright-core";
+
+const script = readFileSync(new URL("../../views/scripts/autosave.js", import.meta.url), "utf8");
+
+/** The server side of one note: its version and saved text, and every autosave request seen. */
+const note = { version: 1, cc: "", delayMs: 0, requests: [], inFlight: 0, maxInFlight: 0 };
+
+function editorHtml() {
+  return `<!doctype html><html><body>
+<div id="note-conflict"></div>
+<form method="post" action="/notes/n1" data-autosave="/notes/n1/autosave" data-note-id="n1">
+  <input type="hidden" name="_csrf" value="token">
+  <input type="hidden" name="version" value="${note.version}" data-note-version>
+  <p id="autosave-status" class="save-status" role="status"></p>
+  <textarea id="cc" name="f.cc">${note.cc}</textarea>
+  <input id="other" name="f.plan">
+  <button type="submit">Save draft</button>
+</form>
+<script src="/autosave.js"></script>
+</body></html>`;
+}
+
+function conflictHtml(mine) {
+  return `<section class="card conflict" id="note-conflict" role="alert"><h2>This note was saved elsewhere</h2>
+<p>Saved: ${note.cc} / This tab: ${mine}</p>
+<form method="post" action="/notes/n1" data-keep-mine><input type="hidden" name="version" value="${note.version}" data-conflict-version>
+<button type="submit" id="keep">Keep my version</button></form><a href="/note" data-use-saved id="use-saved">Use the saved version</a></section>`;
+}
+
+const server = createServer((req, res) => {
+  if (req.method === "GET" && req.url === "/note") return res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(editorHtml());
+  if (req.method === "GET" && req.url === "/autosave.js") return res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(script);
+  if (req.method === "POST" && req.url === "/notes/n1/autosave") {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const form = new URLSearchParams(body);
+      note.requests.push(form);
+      note.inFlight++;
+      note.maxInFlight = Math.max(note.maxInFlight, note.inFlight);
+      setTimeout(() => {
+        note.inFlight--;
+        if (Number(form.get("version")) !== note.version) {
+          return res.writeHead(409, { "content-type": "text/html; charset=utf-8" }).end(conflictHtml(form.get("f.cc")));
+        }
+        note.version++;
+        note.cc = form.get("f.cc") ?? "";
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ version: note.version, savedAt: "10:42" }));
+      }, note.delayMs);
+    });
+    return;
+  }
+  res.writeHead(404).end();
+});
+
+let browser;
+let origin;
+
+before(async () => {
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server.close();
+});
+
+beforeEach(() => {
+  Object.assign(note, { version: 1, cc: "", delayMs: 0, requests: [], inFlight: 0, maxInFlight: 0 });
+});
+
+const status = (page) => page.locator("#autosave-status").textContent();
+const version = (page) => page.locator("input[data-note-version]").inputValue();
+
+async function until(fn, what, ms = 8000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("autosave", () => {
+  it("saves once typing pauses, and shows the time and the new version", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await page.locator("#cc").pressSequentially("Cough", { delay: 20 });
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(note.requests.length, 0, "nothing is sent while typing");
+    await until(async () => (await status(page)) === "Saved at 10:42", "the saved status");
+    assert.equal(note.requests.length, 1);
+    assert.equal(note.cc, "Cough");
+    assert.equal(note.requests[0].get("_csrf"), "token");
+    assert.equal(await version(page), "2");
+    await context.close();
+  });
+
+  it("sends one save at a time and queues the changes made meanwhile", async () => {
+    note.delayMs = 800;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await page.locator("#cc").fill("First");
+    await page.locator("#other").focus(); // leaving the field saves now
+    await until(async () => note.inFlight === 1, "the first save");
+    await page.locator("#cc").fill("First and second");
+    await page.locator("#other").focus();
+    await until(async () => note.requests.length === 2 && note.inFlight === 0, "the queued save", 10_000);
+    assert.equal(note.maxInFlight, 1);
+    assert.equal(note.requests[1].get("version"), "2", "the queued save carries the version of the first");
+    assert.equal(note.cc, "First and second");
+    assert.equal(await version(page), "3");
+    await context.close();
+  });
+
+  it("keeps the form on the device while offline and saves when the line returns", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await context.setOffline(true);
+    await page.locator("#cc").fill("Typed offline");
+    await page.locator("#other").focus();
+    await until(async () => (await status(page)).startsWith("Offline — kept on this device"), "the offline status");
+    const kept = JSON.parse(await page.evaluate(() => localStorage.getItem("note-draft:n1")));
+    assert.equal(kept.version, "1");
+    assert.deepEqual(kept.fields.find(([k]) => k === "f.cc"), ["f.cc", "Typed offline"]);
+    assert.equal(note.cc, "");
+    await context.setOffline(false);
+    await until(async () => note.cc === "Typed offline", "the save after reconnecting");
+    await until(async () => (await status(page)) === "Saved at 10:42", "the saved status");
+    assert.equal(await page.evaluate(() => localStorage.getItem("note-draft:n1")), null);
+    await context.close();
+  });
+
+  it("puts back changes kept on the device and saves them", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await page.evaluate(() => localStorage.setItem("note-draft:n1", JSON.stringify({ version: "1", fields: [["version", "1"], ["f.cc", "Kept text"]] })));
+    await page.reload();
+    assert.equal(await page.locator("#cc").inputValue(), "Kept text");
+    await until(async () => note.cc === "Kept text", "the restored save");
+    await context.close();
+  });
+
+  it("shows the conflict view instead of overwriting another tab's save, and keeps mine only when asked", async () => {
+    const context = await browser.newContext();
+    const tabA = await context.newPage();
+    const tabB = await context.newPage();
+    await tabA.goto(`${origin}/note`);
+    await tabB.goto(`${origin}/note`);
+    await tabA.locator("#cc").fill("From tab A");
+    await tabA.locator("#other").focus();
+    await until(async () => note.cc === "From tab A", "tab A's save");
+    await tabB.locator("#cc").fill("From tab B");
+    await tabB.locator("#other").focus();
+    await until(async () => (await tabB.locator("#note-conflict h2").count()) === 1, "the conflict view");
+    assert.equal(note.cc, "From tab A", "nothing was overwritten");
+    assert.match(await status(tabB), /saved in another tab/);
+    // While the conflict is shown, typing sends nothing.
+    const sent = note.requests.length;
+    await tabB.locator("#cc").fill("From tab B, more");
+    await tabB.locator("#other").focus();
+    await new Promise((r) => setTimeout(r, 1800));
+    assert.equal(note.requests.length, sent);
+    await tabB.locator("#keep").click();
+    await until(async () => note.cc === "From tab B, more", "the explicit overwrite");
+    assert.equal(note.requests.at(-1).get("overwrite"), "1");
+    assert.equal(await tabB.locator("#note-conflict h2").count(), 0);
+    await context.close();
+  });
+
+  it("restores changes made on an older version into a conflict, never an overwrite", async () => {
+    note.version = 5;
+    note.cc = "Saved elsewhere";
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await page.evaluate(() => localStorage.setItem("note-draft:n1", JSON.stringify({ version: "3", fields: [["f.cc", "Old local text"]] })));
+    await page.reload();
+    await until(async () => (await page.locator("#note-conflict h2").count()) === 1, "the conflict view");
+    assert.equal(note.cc, "Saved elsewhere");
+    await page.locator("#use-saved").click();
+    await page.waitForLoadState();
+    assert.equal(await page.locator("#cc").inputValue(), "Saved elsewhere");
+    assert.equal(await page.evaluate(() => localStorage.getItem("note-draft:n1")), null);
+    await context.close();
+  });
+});
