@@ -1,5 +1,296 @@
-/** Progress tracking: scored questionnaires, goals, lab values and trend charts (mounted at /patients/:id/progress). */
-import { Hono } from "hono";
+/**
+ * /patients/:id/progress: the progress page (trends, goals, recent results), administering a
+ * questionnaire, goals, and lab values entered by hand.
+ */
+import { Hono, type Context } from "hono";
+import { GoalForm, goalToForm, LabForm } from "../../views/progress/goal-lab-forms";
+import { MeasureForm } from "../../views/progress/measure-form";
+import { ProgressPage } from "../../views/progress/page";
 import type { AppEnv } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { page, seeOther } from "../platform/render";
+import { can, requirePermission, staffScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { measureChoices } from "./measures";
+import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues, safeReturn } from "./schemas";
+import {
+  createGoal,
+  markLabInError,
+  markMeasureInError,
+  openGoal,
+  openLab,
+  openMeasure,
+  recordLab,
+  recordMeasure,
+  updateGoal,
+  viewProgress,
+} from "./service";
+import { buildTrends, dateIn, goalProgress } from "./trends";
 
 export const progressRoutes = new Hono<AppEnv>();
+
+/** Today in the clinic's timezone. */
+function clinicToday(c: Context<AppEnv>): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
+}
+
+function patientIdOf(c: Context<AppEnv>): string {
+  return c.req.param("id") ?? "";
+}
+
+const base = (patientId: string) => `/patients/${patientId}/progress`;
+
+function pick<K extends string>(form: Record<string, string>, fields: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const f of fields) out[f] = form[f] ?? "";
+  return out;
+}
+
+progressRoutes.get("/", async (c) => {
+  const scope = staffScope(c);
+  const data = await viewProgress(scope, patientIdOf(c));
+  const tz = c.var.clinic.timezone;
+  return page(
+    c,
+    `${data.header.name} · Progress`,
+    <ProgressPage
+      data={data}
+      trends={buildTrends(data, tz)}
+      goals={data.goals.map((goal) => ({ goal, progress: goalProgress(goal, data, tz) }))}
+      dateOf={dateIn(tz)}
+      today={clinicToday(c)}
+      canWrite={can(scope.staff, "chart:write")}
+      canManageQuestionnaires={can(scope.staff, "questionnaires:manage")}
+      csrfToken={c.var.csrfToken}
+      saved={c.req.query("saved")}
+    />,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Administering a questionnaire: ?instrument=<code>&encounter=<id>&return=<local path>
+
+function measureQuery(c: Context<AppEnv>) {
+  const code = (c.req.query("instrument") ?? "").slice(0, 64);
+  const encounter = (c.req.query("encounter") ?? "").slice(0, 64) || null;
+  const ret = safeReturn(c.req.query("return"));
+  const q = new URLSearchParams({ instrument: code });
+  if (encounter) q.set("encounter", encounter);
+  if (ret) q.set("return", ret);
+  return { code, encounter, ret, action: `${base(patientIdOf(c))}/measures/new?${q}` };
+}
+
+progressRoutes.get("/measures/new", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const q = measureQuery(c);
+  if (!q.code) {
+    // The progress page lists every questionnaire to choose from.
+    requirePermission(scope, "chart:write");
+    return seeOther(c, base(patientId));
+  }
+  const ctx = await openMeasure(scope, patientId, q.code, q.encounter, "form");
+  const today = clinicToday(c);
+  return page(
+    c,
+    `${ctx.instrument.name} · ${ctx.header.name}`,
+    <MeasureForm header={ctx.header} today={today} instrument={ctx.instrument} action={q.action} cancelHref={q.ret ?? base(patientId)} csrfToken={c.var.csrfToken} values={{ taken_on: today }} />,
+  );
+});
+
+progressRoutes.post("/measures/new", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const q = measureQuery(c);
+  const ctx = await openMeasure(scope, patientId, q.code, q.encounter, "submit");
+  const today = clinicToday(c);
+  const values = measureValues(ctx.instrument, await formOf(c));
+  const parsed = validate(measureSchema(ctx.instrument, today), values);
+  if (!parsed.ok) {
+    return page(
+      c,
+      `${ctx.instrument.name} · ${ctx.header.name}`,
+      <MeasureForm
+        header={ctx.header}
+        today={today}
+        instrument={ctx.instrument}
+        action={q.action}
+        cancelHref={q.ret ?? base(patientId)}
+        csrfToken={c.var.csrfToken}
+        values={values}
+        errors={parsed.errors}
+      />,
+      422,
+    );
+  }
+  const data = parsed.data as Record<string, number | string | null>;
+  await recordMeasure(
+    scope,
+    patientId,
+    ctx,
+    {
+      answers: ctx.instrument.items.map((_, i) => data[`q${i + 1}`] as number),
+      difficulty: data.difficulty as number | null,
+      takenOn: data.taken_on as string,
+    },
+    today,
+  );
+  return seeOther(c, q.ret ?? `${base(patientId)}?saved=measure`);
+});
+
+progressRoutes.post("/measures/:mid/error", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  await markMeasureInError(scope, patientId, c.req.param("mid"));
+  return seeOther(c, `${base(patientId)}?saved=error`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Goals
+
+progressRoutes.get("/goals/new", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const ctx = await openGoal(scope, patientId, null, "form");
+  return page(
+    c,
+    `New goal · ${ctx.header.name}`,
+    <GoalForm
+      header={ctx.header}
+      today={clinicToday(c)}
+      csrfToken={c.var.csrfToken}
+      action={`${base(patientId)}/goals`}
+      cancelHref={base(patientId)}
+      measures={measureChoices(ctx.instruments)}
+      values={{ status: "active" }}
+    />,
+  );
+});
+
+progressRoutes.post("/goals", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const ctx = await openGoal(scope, patientId, null, "submit");
+  const values: GoalFormValues = pick(await formOf(c), GOAL_FIELDS);
+  const measures = measureChoices(ctx.instruments);
+  const parsed = validate(goalSchema(measures), values);
+  if (!parsed.ok) {
+    return page(
+      c,
+      `New goal · ${ctx.header.name}`,
+      <GoalForm
+        header={ctx.header}
+        today={clinicToday(c)}
+        csrfToken={c.var.csrfToken}
+        action={`${base(patientId)}/goals`}
+        cancelHref={base(patientId)}
+        measures={measures}
+        values={values}
+        errors={parsed.errors}
+      />,
+      422,
+    );
+  }
+  await createGoal(scope, patientId, parsed.data);
+  return seeOther(c, `${base(patientId)}?saved=goal`);
+});
+
+progressRoutes.get("/goals/:gid/edit", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const ctx = await openGoal(scope, patientId, c.req.param("gid"), "form");
+  const goal = ctx.goal!;
+  return page(
+    c,
+    `Edit goal · ${ctx.header.name}`,
+    <GoalForm
+      header={ctx.header}
+      today={clinicToday(c)}
+      csrfToken={c.var.csrfToken}
+      action={`${base(patientId)}/goals/${goal.id}`}
+      cancelHref={base(patientId)}
+      measures={measureChoices(ctx.instruments)}
+      values={goalToForm(goal)}
+      version={goal.version}
+    />,
+  );
+});
+
+progressRoutes.post("/goals/:gid", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const ctx = await openGoal(scope, patientId, c.req.param("gid"), "submit");
+  const goal = ctx.goal!;
+  const form = await formOf(c);
+  const values: GoalFormValues = pick(form, GOAL_FIELDS);
+  const version = Number.parseInt(form.version ?? "", 10);
+  const measures = measureChoices(ctx.instruments);
+  const formPage = (status: 409 | 422, extra: { errors?: Record<string, string>; conflict?: string }) =>
+    page(
+      c,
+      `Edit goal · ${ctx.header.name}`,
+      <GoalForm
+        header={ctx.header}
+        today={clinicToday(c)}
+        csrfToken={c.var.csrfToken}
+        action={`${base(patientId)}/goals/${goal.id}`}
+        cancelHref={base(patientId)}
+        measures={measures}
+        values={values}
+        version={Number.isInteger(version) ? version : goal.version}
+        {...extra}
+      />,
+      status,
+    );
+  if (!Number.isInteger(version) || version < 1) return formPage(409, { conflict: "The form is missing its version; reopen the goal and try again." });
+  const parsed = validate(goalSchema(measures), values);
+  if (!parsed.ok) return formPage(422, { errors: parsed.errors });
+  try {
+    await updateGoal(scope, patientId, goal, version, parsed.data);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return formPage(409, { conflict: err.message });
+    throw err;
+  }
+  return seeOther(c, `${base(patientId)}?saved=goal`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Lab values entered by hand
+
+progressRoutes.get("/labs/new", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const header = await openLab(scope, patientId, "form");
+  const today = clinicToday(c);
+  return page(
+    c,
+    `Add a lab value · ${header.name}`,
+    <LabForm header={header} today={today} csrfToken={c.var.csrfToken} action={`${base(patientId)}/labs`} cancelHref={base(patientId)} values={{ observed_on: today }} />,
+  );
+});
+
+progressRoutes.post("/labs", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const header = await openLab(scope, patientId, "submit");
+  const today = clinicToday(c);
+  const values: LabFormValues = pick(await formOf(c), LAB_FIELDS);
+  const parsed = validate(labSchema(today), values);
+  if (!parsed.ok) {
+    return page(
+      c,
+      `Add a lab value · ${header.name}`,
+      <LabForm header={header} today={today} csrfToken={c.var.csrfToken} action={`${base(patientId)}/labs`} cancelHref={base(patientId)} values={values} errors={parsed.errors} />,
+      422,
+    );
+  }
+  await recordLab(scope, patientId, parsed.data, today);
+  return seeOther(c, `${base(patientId)}?saved=lab`);
+});
+
+progressRoutes.post("/labs/:lid/error", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  await markLabInError(scope, patientId, c.req.param("lid"));
+  return seeOther(c, `${base(patientId)}?saved=error`);
+});

@@ -1,5 +1,104 @@
-/** The clinic's own scored questionnaires (mounted at /settings/questionnaires). */
-import { Hono } from "hono";
+/** /settings/questionnaires: the clinic's own scored questionnaires (list, create, edit, archive). */
+import { Hono, type Context } from "hono";
+import { QuestionnaireForm, QuestionnaireList } from "../../views/progress/questionnaires";
 import type { AppEnv } from "../platform/env";
+import { AppError } from "../platform/errors";
+import { page, seeOther } from "../platform/render";
+import { requirePermission, staffScope } from "../platform/scope";
+import { formOf, validate } from "../platform/validation";
+import { parseDefinition } from "./instruments";
+import { createQuestionnaire, getQuestionnaire, listQuestionnaires, setArchived, updateQuestionnaire } from "./questionnaire-service";
+import { definitionToText, parseQuestionnaireText, QUESTIONNAIRE_FIELDS, questionnaireHeadSchema, type QuestionnaireFormValues } from "./schemas";
 
 export const questionnaireSettingsRoutes = new Hono<AppEnv>();
+
+const LIST = "/settings/questionnaires";
+
+function pickFields(form: Record<string, string>): QuestionnaireFormValues {
+  const out: QuestionnaireFormValues = {};
+  for (const f of QUESTIONNAIRE_FIELDS) out[f] = form[f] ?? "";
+  return out;
+}
+
+/** Head fields and the plain-text definition, validated together so every problem shows at once. */
+function readForm(values: QuestionnaireFormValues) {
+  const head = validate(questionnaireHeadSchema, values);
+  const def = parseQuestionnaireText(values);
+  const errors = { ...(head.ok ? {} : head.errors), ...(def.ok ? {} : def.errors) };
+  if (!head.ok || !def.ok) return { ok: false as const, errors };
+  return { ok: true as const, head: head.data, def: def.def };
+}
+
+questionnaireSettingsRoutes.get("/", async (c) => {
+  const scope = staffScope(c);
+  const rows = await listQuestionnaires(scope);
+  return page(c, "Clinic questionnaires", <QuestionnaireList rows={rows} csrfToken={c.var.csrfToken} saved={c.req.query("saved") === "1"} />);
+});
+
+questionnaireSettingsRoutes.get("/new", (c) => {
+  requirePermission(staffScope(c), "questionnaires:manage");
+  return page(
+    c,
+    "New questionnaire",
+    <QuestionnaireForm csrfToken={c.var.csrfToken} action={LIST} values={{ options: "0|Not at all\n1|Several days\n2|More than half the days\n3|Nearly every day" }} />,
+  );
+});
+
+questionnaireSettingsRoutes.post("/", async (c) => {
+  const scope = staffScope(c);
+  requirePermission(scope, "questionnaires:manage");
+  const values = pickFields(await formOf(c));
+  const formPage = (errors: Record<string, string>) =>
+    page(c, "New questionnaire", <QuestionnaireForm csrfToken={c.var.csrfToken} action={LIST} values={values} errors={errors} />, 422);
+  const read = readForm(values);
+  if (!read.ok) return formPage(read.errors);
+  const result = await createQuestionnaire(scope, read.head, read.def);
+  if ("errors" in result) return formPage(result.errors);
+  return seeOther(c, `${LIST}?saved=1`);
+});
+
+function editPage(c: Context<AppEnv>, id: string, values: QuestionnaireFormValues, version: number | undefined, status: 200 | 409 | 422 = 200, extra: { errors?: Record<string, string>; conflict?: string } = {}) {
+  return page(
+    c,
+    `Edit ${values.name ?? "questionnaire"}`,
+    <QuestionnaireForm csrfToken={c.var.csrfToken} action={`${LIST}/${id}`} values={values} version={version} {...extra} />,
+    status,
+  );
+}
+
+questionnaireSettingsRoutes.get("/:qid/edit", async (c) => {
+  const scope = staffScope(c);
+  const row = await getQuestionnaire(scope, c.req.param("qid"));
+  const def = parseDefinition(row.definition);
+  const values: QuestionnaireFormValues = { code: row.code, name: row.name, ...(def ? definitionToText(def) : {}) };
+  return editPage(c, row.id, values, row.version);
+});
+
+questionnaireSettingsRoutes.post("/:qid", async (c) => {
+  const scope = staffScope(c);
+  const row = await getQuestionnaire(scope, c.req.param("qid"));
+  const form = await formOf(c);
+  // The code is fixed once created: whatever the form sends, the stored one is kept.
+  const values = { ...pickFields(form), code: row.code };
+  const version = Number.parseInt(form.version ?? "", 10);
+  if (!Number.isInteger(version) || version < 1) return editPage(c, row.id, values, row.version, 409, { conflict: "The form is missing its version; reopen the questionnaire and try again." });
+  const read = readForm(values);
+  if (!read.ok) return editPage(c, row.id, values, version, 422, { errors: read.errors });
+  try {
+    await updateQuestionnaire(scope, row, version, read.head.name, read.def);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return editPage(c, row.id, values, version, 409, { conflict: err.message });
+    throw err;
+  }
+  return seeOther(c, `${LIST}?saved=1`);
+});
+
+questionnaireSettingsRoutes.post("/:qid/archive", async (c) => {
+  await setArchived(staffScope(c), c.req.param("qid"), true);
+  return seeOther(c, `${LIST}?saved=1`);
+});
+
+questionnaireSettingsRoutes.post("/:qid/restore", async (c) => {
+  await setArchived(staffScope(c), c.req.param("qid"), false);
+  return seeOther(c, `${LIST}?saved=1`);
+});

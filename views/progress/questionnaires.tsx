@@ -1,0 +1,129 @@
+/** The clinic's own questionnaires: the list (with archive and restore) and the plain-text definition form. */
+import type { QuestionnaireFormValues } from "../../src/progress/schemas";
+import { type QuestionnaireDefinition, scoreRange } from "../../src/progress/instruments";
+import type { QuestionnaireRow } from "../../src/progress/repo";
+import { Alert, CsrfField, Field } from "../components/form";
+import { Errors, TextArea } from "./goal-lab-forms";
+
+export interface QuestionnaireListProps {
+  rows: { row: QuestionnaireRow; def: QuestionnaireDefinition | null }[];
+  csrfToken: string;
+  saved?: boolean;
+}
+
+export function QuestionnaireList(p: QuestionnaireListProps) {
+  return (
+    <>
+      <div class="page-head">
+        <h1>Clinic questionnaires</h1>
+        <a class="button" href="/settings/questionnaires/new">
+          New questionnaire
+        </a>
+      </div>
+      {p.saved && <Alert kind="ok">Saved.</Alert>}
+      <p class="hint">PHQ-9 and GAD-7 are built in. Questionnaires written here can be administered from any chart, charted over time and tracked by goals.</p>
+      {p.rows.length === 0 ? (
+        <p class="muted">No clinic questionnaires yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Code</th>
+                <th scope="col">Items</th>
+                <th scope="col">Scores</th>
+                <th scope="col">Status</th>
+                <th scope="col"><span class="hint">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.rows.map(({ row, def }) => {
+                const range = def ? scoreRange(def) : null;
+                const archived = row.archived === 1;
+                return (
+                  <tr>
+                    <td>
+                      <a href={`/settings/questionnaires/${row.id}/edit`}>{row.name}</a>
+                    </td>
+                    <td>
+                      <code>{row.code}</code>
+                    </td>
+                    <td>{def?.items.length ?? "?"}</td>
+                    <td>{range ? `${range.min}–${range.max}` : "definition unreadable"}</td>
+                    <td>{archived ? <span class="tag off">Archived</span> : <span class="tag">In use</span>}</td>
+                    <td>
+                      <form method="post" action={`/settings/questionnaires/${row.id}/${archived ? "restore" : "archive"}`} class="inline">
+                        <CsrfField token={p.csrfToken} />
+                        <button class="link">{archived ? "Restore" : "Archive"}</button>
+                      </form>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export interface QuestionnaireFormProps {
+  csrfToken: string;
+  action: string;
+  values: QuestionnaireFormValues;
+  /** Set when editing: the code is then fixed (results and goals refer to it). */
+  version?: number;
+  errors?: Record<string, string>;
+  conflict?: string;
+}
+
+export function QuestionnaireForm(p: QuestionnaireFormProps) {
+  const v = p.values;
+  const e = p.errors ?? {};
+  const editing = p.version !== undefined;
+  return (
+    <>
+      <p class="crumb">
+        <a href="/settings/questionnaires">Clinic questionnaires</a>
+      </p>
+      <h1>{editing ? `Edit ${v.name ?? "questionnaire"}` : "New questionnaire"}</h1>
+      <Errors errors={e} conflict={p.conflict} />
+      <form method="post" action={p.action} novalidate class="q-def">
+        <CsrfField token={p.csrfToken} />
+        {editing && <input type="hidden" name="version" value={String(p.version)} />}
+        <div class="grid">
+          <Field name="name" label="Name" value={v.name} error={e.name} required maxLength={100} />
+          {editing ? (
+            <p class="field">
+              Code: <code>{v.code}</code>
+              <br />
+              <span class="hint">Fixed: results and goals refer to it.</span>
+            </p>
+          ) : (
+            <Field name="code" label="Code" value={v.code} error={e.code} required maxLength={30} hint="Short, lowercase, e.g. sleep-5." />
+          )}
+        </div>
+        <Field name="stem" label="Question stem (optional)" value={v.stem} error={e.stem} maxLength={300} hint="Asked before every item, e.g. “Over the last week, how often…”." />
+        <TextArea name="items" label="Items, one per line" value={v.items} error={e.items} rows={8} />
+        <div class="grid">
+          <TextArea name="options" label="Answer options: points|label" value={v.options} error={e.options} rows={5} hint="The same for every item, e.g. 0|Never, 1|Sometimes, one per line." />
+          <TextArea
+            name="bands"
+            label="Severity bands: min-max|label"
+            value={v.bands}
+            error={e.bands}
+            rows={5}
+            hint="Cover every possible total exactly once, from items × lowest points to items × highest points, e.g. 0-4|minimal."
+          />
+        </div>
+        <TextArea name="flags" label="Flags (optional): item|minimum points|message" value={v.flags} error={e.flags} rows={2} hint="Shown prominently when an item is answered with at least that many points." />
+        <div class="actions">
+          <button type="submit">Save questionnaire</button>
+          <a href="/settings/questionnaires">Cancel</a>
+        </div>
+      </form>
+    </>
+  );
+}
