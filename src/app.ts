@@ -11,7 +11,7 @@ import { render } from "preact-render-to-string";
 import { h } from "preact";
 import { mountDomains } from "./mounts";
 import { ASSET_FILES } from "./generated/assets";
-import { csrf } from "./platform/csrf";
+import { csrf, isStreamedUpload } from "./platform/csrf";
 import { meterEnv } from "./platform/d1-meter";
 import type { AppEnv } from "./platform/env";
 import { AppError, notFound } from "./platform/errors";
@@ -52,16 +52,15 @@ export function createApp() {
   });
 
   // Forms are small; reading an oversized body (before sign-in, for the CSRF check) is refused early.
-  // Upload routes mount their own, larger limit.
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new AppError("payload_too_large", "What you sent is larger than this form accepts (1 MB).");
-      },
-    }),
-  );
+  // The document upload is the exception: it streams the file to R2 under its own cap and checks
+  // its CSRF token itself (see isStreamedUpload in ./platform/csrf.ts).
+  const formBodyLimit = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new AppError("payload_too_large", "What you sent is larger than this form accepts (1 MB).");
+    },
+  });
+  app.use("*", (c, next) => (isStreamedUpload(c.req.method, c.req.path) ? next() : formBodyLimit(c, next)));
   app.use("*", csrf());
 
   app.use("*", async function tenancy(c, next) {

@@ -11,6 +11,8 @@ export interface Env {
   [binding: `CLINIC_${string}`]: D1Database;
   CALENDAR: DurableObjectNamespace<ClinicCalendar>;
   ATTACHMENTS: R2Bucket;
+  /** Largest document upload in bytes (a wrangler var); 25 MiB when unset. */
+  ATTACHMENT_MAX_BYTES?: string;
   /** Delivery jobs: one per outbox row to send (see src/messaging/delivery.ts). */
   MESSAGES: Queue<MessageJob>;
   /** Host suffix under which clinics live, e.g. `example.com` or `localhost:8787`. */

@@ -9,7 +9,8 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     const scheme = new URL(c.req.url).protocol;
     const h = c.res.headers;
     // form-action must allow the sibling clinic origins: a clinic switch posts, then redirects there.
-    h.set(
+    // A response that brings its own, stricter policy (a document download's sandbox) keeps it.
+    if (!h.has("Content-Security-Policy")) h.set(
       "Content-Security-Policy",
       [
         "default-src 'self'",
