@@ -47,8 +47,15 @@ function isoDate(instant) {
   return new Date(instant).toISOString().slice(0, 10);
 }
 
-/** PHQ-9 item points that add up to `score` (nine items, 0–3 each), item 9 kept at zero. */
+/**
+ * Item points that add up to `score` (0–3 each; PHQ-9 item 9 kept at zero), stored as the
+ * progress module does: `{"0": points, "1": points, ...}`.
+ */
 function answersFor(score, items) {
+  return Object.fromEntries(pointsFor(score, items).map((p, i) => [String(i), p]));
+}
+
+function pointsFor(score, items) {
   const out = Array(items).fill(0);
   let left = score;
   for (let round = 0; left > 0 && round < 3; round++) {

@@ -11,6 +11,7 @@ type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 
 const NAV: { href: string; label: string; permission: string | string[] }[] = [
   { href: "/calendar", label: "Calendar", permission: "schedule:read" },
   { href: "/patients", label: "Patients", permission: "patients:read" },
+  { href: "/encounters", label: "Encounters", permission: ["chart:read", "encounters:read_billing"] },
   { href: "/waitlist", label: "Waitlist", permission: "schedule:read" },
   { href: "/tasks", label: "Tasks", permission: "schedule:read" },
   { href: "/messages", label: "Messages", permission: "audit:read" },
@@ -19,6 +20,7 @@ const NAV: { href: string; label: string; permission: string | string[] }[] = [
   { href: "/settings/scheduling", label: "Settings", permission: "scheduling:setup" },
   { href: "/settings/workflows", label: "Workflows", permission: "scheduling:setup" },
   { href: "/settings/templates", label: "Templates", permission: ["templates:write", "templates:share"] },
+  { href: "/settings/questionnaires", label: "Questionnaires", permission: "questionnaires:manage" },
 ];
 
 function layoutStaff(staff: Staff | null) {
