@@ -100,6 +100,23 @@ export function createApp() {
     throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
   });
 
+  // A refused write to a patient's record (invalid input, 422) belongs in the trail too, whichever
+  // form it came from; the route re-renders the form and writes nothing else.
+  app.use("/patients/:id/*", async function auditRefusedWrites(c, next) {
+    await next();
+    if (c.req.method !== "POST" || c.res.status !== 422 || !c.var.staff) return;
+    const patientId = c.req.param("id").slice(0, 64);
+    await audit(clinicScope(c), {
+      action: "update",
+      event: "record.write_refused",
+      entityType: "patient",
+      entityId: patientId,
+      patientId,
+      outcome: "failure",
+      detail: `invalid input: POST ${c.req.path}`.slice(0, 200),
+    }).catch((err) => console.error("audit of a refused write failed", err));
+  });
+
   mountDomains(app);
   app.get("/", (c) => c.redirect("/patients", 303));
 
@@ -117,7 +134,9 @@ export function createApp() {
       known && status < 500 ? known.message : "An unexpected error stopped this page. Please try again; if it happens again, contact support.";
     if (status === 403 && c.var.staff && c.var.clinic) {
       // Refused access is part of the trail too.
-      await audit(clinicScope(c), { action: "read", event: "access.denied", entityType: "route", entityId: `${c.req.method} ${c.req.path}`.slice(0, 200), outcome: "denied" }).catch(() => {});
+      // Named by patient when the refused page was one patient's record, so their trail shows it.
+      const patientId = c.req.path.match(/^\/patients\/(?!new(?:\/|$))([^/]+)/)?.[1]?.slice(0, 64) ?? null;
+      await audit(clinicScope(c), { action: "read", event: "access.denied", entityType: "route", entityId: `${c.req.method} ${c.req.path}`.slice(0, 200), patientId, outcome: "denied" }).catch(() => {});
     }
     if (c.req.header("HX-Request") === "true") {
       return c.html(render(h(ErrorBody, { status, message, requestId })), status as 500);

@@ -116,7 +116,9 @@ export async function uploadForm(scope: StaffScope, patientId: string, encounter
     throw notFound("This visit");
   }
   if (auditRead) await audit(scope, { action: "read", event, entityType: "patient", entityId: patientId, patientId });
-  return { header: readHeader(scope.staff, patientId, [pr, ar, alr]), encounter: enc[0] ?? null, categories: uploadCategories(scope.staff) };
+  // The visit's time and provider are on the calendar the front desk already sees; its reason is clinical.
+  const visit = enc[0] ? { ...enc[0], reason: can(scope.staff, "chart:read") ? enc[0].reason : null } : null;
+  return { header: readHeader(scope.staff, patientId, [pr, ar, alr]), encounter: visit, categories: uploadCategories(scope.staff) };
 }
 
 /**

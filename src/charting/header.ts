@@ -2,7 +2,7 @@
  * The chart header every clinical page shows: who the patient is, their active allergies and
  * alerts. `headerQueries` can join a page's own batch; `loadChartHeader` runs it alone.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
 import { notFound } from "../platform/errors";
 import { can } from "../platform/scope";
@@ -33,7 +33,8 @@ export function headerQueries(db: ClinicDb, patientId: string) {
       .select({ substance: allergies.substance, severity: allergies.severity, reaction: allergies.reaction, status: allergies.status })
       .from(allergies)
       .where(eq(allergies.patientId, patientId))
-      .orderBy(asc(allergies.substance))
+      // Active ones first, so a long history of resolved or voided entries never pushes one out of the banner.
+      .orderBy(desc(sql`${allergies.status} = 'active'`), asc(allergies.substance))
       .limit(50),
     db
       .select({ text: chartAlerts.text, severity: chartAlerts.severity })

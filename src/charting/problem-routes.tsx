@@ -34,7 +34,7 @@ async function listPage(c: Context<AppEnv>, form?: { values: Record<string, stri
   return chartPage(
     c,
     { title: "Problems", header, active: "problems", status: form ? 422 : 200 },
-    <ProblemsPage pid={pid} rows={problems} csrf={c.var.csrfToken} canWrite={can(scope.staff, "chart:write")} form={formState} saved={c.req.query("saved") === "1"} />,
+    <ProblemsPage pid={pid} rows={problems} csrf={c.var.csrfToken} canWrite={can(scope.staff, "problems:write")} form={formState} saved={c.req.query("saved") === "1"} />,
   );
 }
 
@@ -42,7 +42,7 @@ problemRoutes.get("/", (c) => listPage(c));
 
 async function newPage(c: Context<AppEnv>) {
   const scope = staffScope(c);
-  requirePermission(scope, "chart:write");
+  requirePermission(scope, "problems:write");
   const pid = patientIdOf(c);
   const q = queryOf(c);
   const { header } = await problemList(scope, pid);
@@ -60,7 +60,7 @@ problemRoutes.get("/codes", async (c) => {
 
 problemRoutes.post("/", async (c) => {
   const scope = staffScope(c);
-  requirePermission(scope, "chart:write");
+  requirePermission(scope, "problems:write");
   const pid = patientIdOf(c);
   const values = pick(await formOf(c), PROBLEM_FIELDS);
   const today = clinicToday(c);
@@ -103,7 +103,7 @@ problemRoutes.get("/:rid/edit", (c) => editPage(c));
 
 problemRoutes.post("/:rid", async (c) => {
   const scope = staffScope(c);
-  requirePermission(scope, "chart:write");
+  requirePermission(scope, "problems:write");
   const form = await formOf(c);
   const values = pick(form, PROBLEM_FIELDS);
   const today = clinicToday(c);
@@ -125,7 +125,7 @@ problemRoutes.post("/:rid", async (c) => {
 for (const [path, status] of [["resolve", "resolved"], ["error", "entered_in_error"]] as const) {
   problemRoutes.post(`/:rid/${path}`, async (c) => {
     const scope = staffScope(c);
-    requirePermission(scope, "chart:write");
+    requirePermission(scope, "problems:write");
     const form = await formOf(c);
     const version = validate(versionSchema, form.version ?? "");
     const pid = patientIdOf(c);

@@ -39,7 +39,7 @@ export async function problemList(scope: StaffScope, patientId: string) {
 
 /** One problem for its edit form; another patient's (or none) is a 404. */
 export async function problemForEdit(scope: StaffScope, patientId: string, id: string) {
-  requirePermission(scope, "chart:write");
+  requirePermission(scope, "problems:write");
   const { header, results } = await readChart(scope, patientId, { event: "problem.view", entityType: "problem", entityId: id }, [
     scope.db.select().from(problems).where(and(eq(problems.id, id), eq(problems.patientId, patientId))).limit(1),
   ] as const);
@@ -50,7 +50,7 @@ export async function problemForEdit(scope: StaffScope, patientId: string, id: s
 
 /** Codes for the picker: up to CODE_RESULTS matches and whether there are more. Not patient data. */
 export async function findCodes(scope: StaffScope, q: string) {
-  requirePermission(scope, "chart:write");
+  requirePermission(scope, "problems:write");
   const rows = q.trim() ? await searchCodes(scope.db, q) : [];
   return { codes: rows.slice(0, CODE_RESULTS), more: rows.length > CODE_RESULTS };
 }
@@ -102,7 +102,7 @@ const exists = (scope: StaffScope, patientId: string, id: string) => () =>
   scope.db.select({ id: problems.id }).from(problems).where(and(eq(problems.id, id), eq(problems.patientId, patientId))).limit(1);
 
 export async function updateProblem(scope: StaffScope, patientId: string, id: string, version: number, input: ProblemInput, today: string): Promise<void> {
-  requirePermission(scope, "chart:write");
+  requirePermission(scope, "problems:write");
   const codeDescription = input.code ? await describeCode(scope, input.code) : null;
   const row = columns(input, codeDescription);
   if (row.status === "resolved" && !row.resolvedDate) row.resolvedDate = today;
@@ -123,7 +123,7 @@ export async function setProblemStatus(
   status: "resolved" | "entered_in_error",
   today: string,
 ): Promise<void> {
-  requirePermission(scope, "chart:write");
+  requirePermission(scope, "problems:write");
   await updateChecked(scope, {
     update: versioned(scope, patientId, id, version, status === "resolved" ? { status, resolvedDate: today } : { status }),
     entry: entry(patientId, status === "resolved" ? "problem.resolve" : "problem.entered_in_error", "update", id),
