@@ -153,6 +153,19 @@ export async function saveNote(
       await auditRefusal(scope, note, "update", event, "note is signed");
       throw new AppError("locked", LOCKED_MESSAGE);
     }
+    if (current.content === json) {
+      // What was sent is exactly what is saved: a save that already landed, sent again by a flaky
+      // line, or the same text from another tab. Nothing differs, so nothing is in conflict.
+      await audit(scope, {
+        action: "update",
+        event,
+        entityType: "note",
+        entityId: note.id,
+        patientId: note.patientId,
+        detail: `already saved (sent version ${version}, saved ${current.version}); no changes`,
+      });
+      return { version: current.version, savedAt: current.updatedAt };
+    }
     await auditRefusal(scope, note, "update", event, `version conflict: sent ${version}, saved ${current.version}`);
     throw new NoteConflict(current, read.content);
   }

@@ -10,6 +10,7 @@ import { ConflictView } from "../../views/notes/conflict";
 import { NotePage } from "../../views/notes/note";
 import { PrintDocument } from "../../views/notes/print";
 import type { NoteContent } from "./model";
+import { localReturn } from "../charting/vitals-routes";
 import { clockOf, contentOf, definitionOf, NoteConflict, NoteFormError } from "./access";
 import { clinicToday } from "./encounter-routes";
 import { addendumSchema, signSchema, versionSchema } from "./note-schemas";
@@ -105,7 +106,12 @@ function conflictPage(c: Ctx, err: NoteConflict) {
 
 noteRoutes.get("/:id", (c) => notePage(c, c.req.param("id")));
 
-/** "Save draft" (and "Keep my version" after a conflict). */
+/**
+ * "Save draft" (and "Keep my version" after a conflict). The editor's "Record vitals",
+ * "Administer" and "Open the … list" buttons post here too, with `?next=<local path>`: the draft is
+ * saved first (a conflict still answers 409 and goes nowhere), then the browser is sent on to
+ * `next`. Only a path on this site is followed; anything else comes back to the note.
+ */
 noteRoutes.post("/:id", async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "notes:write");
@@ -120,7 +126,7 @@ noteRoutes.post("/:id", async (c) => {
     if (err instanceof NoteFormError) return notePage(c, id, { status: 422, values: err.content, errors: err.fields, message: err.message });
     throw err;
   }
-  return seeOther(c, `/notes/${id}?done=saved`);
+  return seeOther(c, localReturn(c.req.query("next")) ?? `/notes/${id}?done=saved`);
 });
 
 /**

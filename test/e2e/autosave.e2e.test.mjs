@@ -1,6 +1,8 @@
 // The note editor's autosave script (views/scripts/autosave.js) in a real browser, against a small
 // stand-in for the note's autosave endpoint: debounced saves, one request at a time, offline
-// keeping and retry, restoring on load, and the conflict view with "Keep my version".
+// keeping and retry, restoring on load (and forgetting drafts that match the page or are older
+// than 12 hours), the conflict view with "Keep my version", and a block's "Record vitals" button,
+// which posts the form (save, then go on to `next`).
 // Part of `npm run test:e2e` (needs Chromium).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -10,8 +12,9 @@ import { chromium } from "playwright-core";
 
 const script = readFileSync(new URL("../../views/scripts/autosave.js", import.meta.url), "utf8");
 
-/** The server side of one note: its version and saved text, and every autosave request seen. */
-const note = { version: 1, cc: "", delayMs: 0, requests: [], inFlight: 0, maxInFlight: 0 };
+/** The server side of one note: its version and saved text, every autosave request and every plain post seen. */
+const fresh = () => ({ version: 1, cc: "", plan: "", delayMs: 0, requests: [], posts: [], inFlight: 0, maxInFlight: 0 });
+const note = fresh();
 
 function editorHtml() {
   return `<!doctype html><html><body>
@@ -19,9 +22,11 @@ function editorHtml() {
 <form method="post" action="/notes/n1" data-autosave="/notes/n1/autosave" data-note-id="n1">
   <input type="hidden" name="_csrf" value="token">
   <input type="hidden" name="version" value="${note.version}" data-note-version>
+  <button type="submit" hidden tabindex="-1">Save draft</button>
   <p id="autosave-status" class="save-status" role="status"></p>
   <textarea id="cc" name="f.cc">${note.cc}</textarea>
-  <input id="other" name="f.plan">
+  <input id="other" name="f.plan" value="${note.plan}">
+  <button type="submit" id="record-vitals" formaction="/notes/n1?next=${encodeURIComponent("/vitals?return=/note")}">Record vitals</button>
   <button type="submit">Save draft</button>
 </form>
 <script src="/autosave.js"></script>
@@ -35,7 +40,30 @@ function conflictHtml(mine) {
 <button type="submit" id="keep">Keep my version</button></form><a href="/note" data-use-saved id="use-saved">Use the saved version</a></section>`;
 }
 
+/** The plain post of the editor form: saved under the version check, then 303 to a local `next` or back to the note. */
+function plainPost(req, res, url) {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    const form = new URLSearchParams(body);
+    note.posts.push({ form, next: url.searchParams.get("next") });
+    if (Number(form.get("version")) !== note.version) {
+      return res.writeHead(409, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html>${conflictHtml(form.get("f.cc"))}`);
+    }
+    note.version++;
+    note.cc = form.get("f.cc") ?? "";
+    note.plan = form.get("f.plan") ?? "";
+    const next = url.searchParams.get("next");
+    res.writeHead(303, { location: next && /^\/(?![/\\])/.test(next) ? next : "/note" }).end();
+  });
+}
+
 const server = createServer((req, res) => {
+  const url = new URL(req.url, "http://localhost");
+  if (req.method === "GET" && url.pathname === "/vitals") {
+    return res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><h1>Record vitals</h1><a id="back" href="${url.searchParams.get("return")}">Back</a>`);
+  }
+  if (req.method === "POST" && url.pathname === "/notes/n1") return plainPost(req, res, url);
   if (req.method === "GET" && req.url === "/note") return res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(editorHtml());
   if (req.method === "GET" && req.url === "/autosave.js") return res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(script);
   if (req.method === "POST" && req.url === "/notes/n1/autosave") {
@@ -49,10 +77,15 @@ const server = createServer((req, res) => {
       setTimeout(() => {
         note.inFlight--;
         if (Number(form.get("version")) !== note.version) {
+          // As the app does: what is already saved, sent again, is not a conflict.
+          if ((form.get("f.cc") ?? "") === note.cc && (form.get("f.plan") ?? "") === note.plan) {
+            return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ version: note.version, savedAt: "10:42" }));
+          }
           return res.writeHead(409, { "content-type": "text/html; charset=utf-8" }).end(conflictHtml(form.get("f.cc")));
         }
         note.version++;
         note.cc = form.get("f.cc") ?? "";
+        note.plan = form.get("f.plan") ?? "";
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ version: note.version, savedAt: "10:42" }));
       }, note.delayMs);
     });
@@ -79,17 +112,20 @@ after(async () => {
 });
 
 beforeEach(() => {
-  Object.assign(note, { version: 1, cc: "", delayMs: 0, requests: [], inFlight: 0, maxInFlight: 0 });
+  Object.assign(note, fresh());
 });
 
 const status = (page) => page.locator("#autosave-status").textContent();
 const version = (page) => page.locator("input[data-note-version]").inputValue();
 
-async function until(fn, what, ms = 8000) {
+// Generous waits: a loaded 2-core machine can take seconds to start a page or answer a save.
+async function until(fn, what, ms = 20_000) {
   const end = Date.now() + ms;
   for (;;) {
     if (await fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      throw new Error(`timed out waiting for ${what} (server: ${note.requests.length} saves, ${note.inFlight} in flight, version ${note.version}, cc "${note.cc}")`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -103,7 +139,8 @@ describe("autosave", () => {
     await new Promise((r) => setTimeout(r, 700));
     assert.equal(note.requests.length, 0, "nothing is sent while typing");
     await until(async () => (await status(page)) === "Saved at 10:42", "the saved status");
-    assert.equal(note.requests.length, 1);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(note.requests.length, 1, "an unchanged form is not sent again");
     assert.equal(note.cc, "Cough");
     assert.equal(note.requests[0].get("_csrf"), "token");
     assert.equal(await version(page), "2");
@@ -120,11 +157,12 @@ describe("autosave", () => {
     await until(async () => note.inFlight === 1, "the first save");
     await page.locator("#cc").fill("First and second");
     await page.locator("#other").focus();
-    await until(async () => note.requests.length === 2 && note.inFlight === 0, "the queued save", 10_000);
+    await until(async () => note.requests.length === 2 && note.inFlight === 0, "the queued save", 30_000);
     assert.equal(note.maxInFlight, 1);
     assert.equal(note.requests[1].get("version"), "2", "the queued save carries the version of the first");
     assert.equal(note.cc, "First and second");
-    assert.equal(await version(page), "3");
+    // The server counts the save done just before it answers; the page takes the version from the answer.
+    await until(async () => (await version(page)) === "3", "the page to take version 3");
     await context.close();
   });
 
@@ -151,7 +189,7 @@ describe("autosave", () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${origin}/note`);
-    await page.evaluate(() => localStorage.setItem("note-draft:n1", JSON.stringify({ version: "1", fields: [["version", "1"], ["f.cc", "Kept text"]] })));
+    await page.evaluate(() => localStorage.setItem("note-draft:n1", JSON.stringify({ version: "1", fields: [["version", "1"], ["f.cc", "Kept text"]], at: Date.now() })));
     await page.reload();
     assert.equal(await page.locator("#cc").inputValue(), "Kept text");
     await until(async () => note.cc === "Kept text", "the restored save");
@@ -191,7 +229,7 @@ describe("autosave", () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${origin}/note`);
-    await page.evaluate(() => localStorage.setItem("note-draft:n1", JSON.stringify({ version: "3", fields: [["f.cc", "Old local text"]] })));
+    await page.evaluate(() => localStorage.setItem("note-draft:n1", JSON.stringify({ version: "3", fields: [["f.cc", "Old local text"]], at: Date.now() })));
     await page.reload();
     await until(async () => (await page.locator("#note-conflict h2").count()) === 1, "the conflict view");
     assert.equal(note.cc, "Saved elsewhere");
@@ -199,6 +237,99 @@ describe("autosave", () => {
     await page.waitForLoadState();
     assert.equal(await page.locator("#cc").inputValue(), "Saved elsewhere");
     assert.equal(await page.evaluate(() => localStorage.getItem("note-draft:n1")), null);
+    await context.close();
+  });
+
+  it("holds a block's button until the save in flight finishes, then saves the page and goes on to next", async () => {
+    note.delayMs = 800;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await page.locator("#cc").fill("First");
+    await page.locator("#other").focus();
+    await until(async () => note.inFlight === 1, "the first save");
+    await page.locator("#cc").fill("First and more");
+    await page.locator("#record-vitals").click();
+    await until(async () => new URL(page.url()).pathname === "/vitals", "the vitals page");
+    assert.equal(note.maxInFlight, 1);
+    assert.equal(note.requests.length, 1, "the button's post carries the rest; no second autosave");
+    assert.equal(note.posts.length, 1);
+    assert.equal(note.posts[0].form.get("version"), "2", "posted with the version of the save that was in flight");
+    assert.equal(note.posts[0].form.get("f.cc"), "First and more");
+    assert.equal(note.posts[0].next, "/vitals?return=/note");
+    assert.equal(note.cc, "First and more");
+    assert.equal(note.version, 3);
+
+    // Back to the note: whatever pagehide kept (under version 2) is what the page shows, so it is
+    // forgotten, not restored into a false "saved elsewhere".
+    const back = page.waitForEvent("load");
+    await page.locator("#back").click();
+    await back;
+    assert.equal(new URL(page.url()).pathname, "/note");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await page.locator("#note-conflict h2").count(), 0);
+    assert.equal(await page.locator("#cc").inputValue(), "First and more");
+    assert.equal(await version(page), "3");
+    assert.equal(await page.evaluate(() => localStorage.getItem("note-draft:n1")), null);
+    assert.equal(note.requests.length, 1, "nothing was sent on coming back");
+    assert.doesNotMatch(await status(page), /Restored|saved in another tab/);
+    await context.close();
+  });
+
+  it("forgets a draft kept on leaving by a plain post that then saved it, without a false conflict", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await page.locator("#other").fill("Fluids");
+    // Enter submits at once (no save in flight) with the form's default button, "Save draft":
+    // pagehide keeps the page under version 1, then the post makes it 2.
+    const loaded = page.waitForEvent("load");
+    await page.locator("#other").press("Enter");
+    await loaded;
+    assert.equal(note.posts.length, 1);
+    assert.equal(note.posts[0].next, null, "Enter is Save draft, not a block's button");
+    assert.equal(await version(page), "2");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await page.locator("#note-conflict h2").count(), 0);
+    assert.equal(await page.locator("#other").inputValue(), "Fluids");
+    assert.equal(note.requests.length, 0, "no autosave of a stale version");
+    assert.equal(await page.evaluate(() => localStorage.getItem("note-draft:n1")), null);
+
+    // A kept draft that differs from the page is still put back and saved.
+    await page.evaluate(() =>
+      localStorage.setItem("note-draft:n1", JSON.stringify({ version: "2", fields: [["version", "2"], ["f.cc", ""], ["f.plan", "Fluids and rest"]], at: Date.now() })),
+    );
+    await page.reload();
+    await until(async () => note.plan === "Fluids and rest", "the restored save");
+    await context.close();
+  });
+
+  it("deletes drafts kept more than 12 hours ago, and never puts them back", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/note`);
+    await page.evaluate(() => {
+      const hours = (h) => Date.now() - h * 3_600_000;
+      localStorage.setItem("note-draft:n1", JSON.stringify({ version: "1", fields: [["f.cc", "Yesterday's text"]], at: hours(13) }));
+      localStorage.setItem("note-draft:other-note", JSON.stringify({ version: "4", fields: [["f.cc", "Another patient"]], at: hours(20) }));
+      localStorage.setItem("note-draft:undated", JSON.stringify({ version: "4", fields: [["f.cc", "No time"]] }));
+      localStorage.setItem("note-draft:recent", JSON.stringify({ version: "4", fields: [["f.cc", "This morning"]], at: hours(3) }));
+      localStorage.setItem("unrelated", "stays");
+    });
+    await page.reload();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await page.locator("#cc").inputValue(), "");
+    assert.equal(note.requests.length, 0);
+    assert.equal(note.cc, "");
+    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).sort()), ["note-draft:recent", "unrelated"]);
+
+    // Within the 12 hours, the draft is put back.
+    await page.evaluate(() =>
+      localStorage.setItem("note-draft:n1", JSON.stringify({ version: "1", fields: [["f.cc", "Earlier today"]], at: Date.now() - 11 * 3_600_000 })),
+    );
+    await page.reload();
+    assert.equal(await page.locator("#cc").inputValue(), "Earlier today");
+    await until(async () => note.cc === "Earlier today", "the restored save");
     await context.close();
   });
 });

@@ -64,7 +64,7 @@ describe("a visit charted from today's appointment", () => {
     await page.locator("#autosave-status", { hasText: "Saved at" }).waitFor();
 
     // Vitals for this visit, typed in °F and lb, from the note's vitals block.
-    await page.getByRole("link", { name: "Record vitals" }).first().click();
+    await page.getByRole("button", { name: "Record vitals" }).first().click();
     await page.getByLabel("Systolic pressure").fill("128");
     await page.getByLabel("Diastolic pressure").fill("82");
     await page.getByLabel("Pulse").fill("72");

@@ -183,7 +183,13 @@ describe("starting a note", () => {
     expect(html).toMatch(/<script src="\/assets\/autosave\.[0-9a-f]+\.js"/);
     expect(html).toContain("E11.9");
     expect(html).toContain("a snapshot is taken when you sign");
-    expect(html).toContain(`/chart/vitals/new?encounter=${encounterId}&amp;return=${encodeURIComponent(`/notes/${noteId}`)}`);
+    // "Record vitals" and "Open the problems list" are buttons of the form: they save the draft, then go on.
+    const vitalsNew = `/patients/${patientId}/chart/vitals/new?encounter=${encounterId}&return=${encodeURIComponent(`/notes/${noteId}`)}`;
+    expect(html).toContain(`<button type="submit" class="secondary" formaction="/notes/${noteId}?next=${encodeURIComponent(vitalsNew)}">Record vitals</button>`);
+    expect(html).toContain(`formaction="/notes/${noteId}?next=${encodeURIComponent(`/patients/${patientId}/chart/problems`)}"`);
+    // Enter in a field is "Save draft": the form's first submit button posts to the form's own action.
+    const editorForm = html.slice(html.indexOf('class="note-editor"'));
+    expect(editorForm.match(/<button type="submit"[^>]*>/)![0]).toBe('<button type="submit" hidden tabindex="-1" aria-hidden="true">');
     expect(await auditRows("north", "event = 'note.view' AND entity_id = ?", noteId)).toHaveLength(1);
   });
 
@@ -223,7 +229,8 @@ describe("a note from the starter library", () => {
     const html = await res.text();
     expect(html).toContain("PHQ-9</strong>: 10 points, Moderate");
     expect(html).toContain("thoughts of self-harm");
-    expect(html).toContain(`/patients/${patientId}/progress/measures/new?instrument=phq9&amp;encounter=${encounterId}`);
+    const administer = `/patients/${patientId}/progress/measures/new?instrument=phq9&encounter=${encounterId}&return=${encodeURIComponent(`/notes/${noteId}`)}`;
+    expect(html).toContain(`formaction="/notes/${noteId}?next=${encodeURIComponent(administer)}">Administer</button>`);
     // The editor page stays well inside the staff page budget (60 KB compressed, with CSS and htmx).
     const gz = await new Response(new Blob([html]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
     console.log(`note editor (mental health template): ${html.length} bytes, ${gz.byteLength} gzipped`);
@@ -257,6 +264,7 @@ describe("autosave and conflicts", () => {
     expect(res.status).toBe(200);
     const bytes = (await res.clone().arrayBuffer()).byteLength;
     expect(bytes).toBeLessThanOrEqual(2048);
+    console.log(`autosave response: ${bytes} bytes (budget 2048)`);
     const body = (await res.json()) as { version: number; savedAt: string };
     expect(body.version).toBe(2);
     expect(body.savedAt).toMatch(/^\d{2}:\d{2}$/);
@@ -277,6 +285,22 @@ describe("autosave and conflicts", () => {
     expect(j.fields["f.cc"]).toContain("Chief complaint must be at most");
     expect((await b.post(`/notes/${noteId}/autosave`, { "f.cc": "x" })).status).toBe(422);
     expect((await noteRow(noteId)).version).toBe(1);
+  });
+
+  it("answers a save sent again after it landed (a flaky line retrying) with the saved version, not a conflict", async () => {
+    const { b, noteId } = await draftNote();
+    const fields = { version: "1", "f.cc": "Sore throat", "f.plan": "Fluids" };
+    expect((await b.post(`/notes/${noteId}/autosave`, fields)).status).toBe(200);
+    const again = await b.post(`/notes/${noteId}/autosave`, fields);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { version: number }).version).toBe(2);
+    const row = await noteRow(noteId);
+    expect(row.version).toBe(2);
+    expect(JSON.parse(row.content as string).cc).toBe("Sore throat");
+    const trail = await auditRows("north", "event = 'note.autosave' AND entity_id = ?", noteId);
+    expect(trail.map((r) => r.detail)).toEqual([expect.stringMatching(/^changed: cc, .*plan$/), "already saved (sent version 1, saved 2); no changes"]);
+    // A different text on the stale version is still a conflict.
+    expect((await b.post(`/notes/${noteId}/autosave`, { ...fields, "f.cc": "Sore throat and fever" })).status).toBe(409);
   });
 
   it("never lets a second tab overwrite the first silently; keeping one's version is explicit", async () => {
@@ -338,6 +362,58 @@ describe("autosave and conflicts", () => {
     expect(await auditRows("north", "event = 'note.autosave' AND entity_id = ? AND outcome = 'failure' AND user_id = ?", noteId, USERS.associate.id)).toHaveLength(1);
     const desk = await signedIn("north", USERS.frontDesk.email);
     expect((await desk.get(`/notes/${noteId}`)).status).toBe(403);
+  });
+});
+
+describe("leaving the editor through a block (Record vitals, Administer, Open the … list)", () => {
+  it("saves what was typed, then goes on to next", async () => {
+    const { b, noteId, patientId, encounterId } = await draftNote();
+    const next = `/patients/${patientId}/chart/vitals/new?encounter=${encounterId}&return=${encodeURIComponent(`/notes/${noteId}`)}`;
+    const res = await b.post(`/notes/${noteId}?next=${encodeURIComponent(next)}`, { version: "1", editor: "1", "f.cc": "Chest tightness", "f.plan": "ECG" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(next);
+    const row = await noteRow(noteId);
+    expect(row.version).toBe(2);
+    expect(JSON.parse(row.content as string)).toMatchObject({ cc: "Chest tightness", plan: "ECG" });
+    expect(await auditRows("north", "event = 'note.save' AND entity_id = ? AND outcome = 'success'", noteId)).toHaveLength(1);
+  });
+
+  it("comes back to the note when next is not a path on this site", async () => {
+    const { b, noteId } = await draftNote();
+    let version = 1;
+    for (const next of ["//evil.example", "https://evil.example", "/\\evil.example", "evil.example", ""]) {
+      const res = await b.post(`/notes/${noteId}?next=${encodeURIComponent(next)}`, { version: String(version), editor: "1", "f.cc": `Try ${version}` });
+      expect(res.status, next).toBe(303);
+      expect(res.headers.get("location"), next).toBe(`/notes/${noteId}?done=saved`);
+      version++;
+    }
+    const row = await noteRow(noteId);
+    expect(row.version).toBe(version);
+    expect(JSON.parse(row.content as string).cc).toBe(`Try ${version - 1}`);
+  });
+
+  it("answers a stale version with the 409 conflict page and goes nowhere", async () => {
+    const { b, noteId, patientId } = await draftNote();
+    expect((await b.post(`/notes/${noteId}/autosave`, { version: "1", "f.cc": "Saved in another tab" })).status).toBe(200);
+    const res = await b.post(`/notes/${noteId}?next=${encodeURIComponent(`/patients/${patientId}/chart/problems`)}`, { version: "1", editor: "1", "f.cc": "This tab" });
+    expect(res.status).toBe(409);
+    expect(res.headers.get("location")).toBeNull();
+    const html = await res.text();
+    expect(html).toContain("This note was saved elsewhere");
+    expect(html).toContain("This tab");
+    const row = await noteRow(noteId);
+    expect(row.version).toBe(2);
+    expect(JSON.parse(row.content as string).cc).toBe("Saved in another tab");
+  });
+
+  it("offers no such buttons on a signed note", async () => {
+    const { b, noteId } = await draftNote();
+    expect((await b.post(`/notes/${noteId}/sign`, { version: "1", editor: "1", "f.cc": "Cough" })).status).toBe(303);
+    const html = await (await b.get(`/notes/${noteId}`)).text();
+    expect(html).not.toContain("formaction");
+    expect(html).not.toContain("?next=");
+    expect(html).not.toContain("Record vitals");
+    expect(html).not.toContain("Open the problems list");
   });
 });
 

@@ -48,6 +48,20 @@ export interface BlockLinks {
   encounterId: string;
   /** Where to come back to after recording. */
   returnTo: string;
+  /** The editor form's save address: leaving through a block saves the draft there first. */
+  saveTo: string;
+}
+
+/**
+ * A submit button of the editor form that saves the draft, then goes to `to` (the server follows
+ * `next` after a successful save), so nothing typed is lost, with or without JavaScript.
+ */
+function SaveAndGo({ links, to, class: cls, children }: { links: BlockLinks; to: string; class: string; children: ComponentChildren }) {
+  return (
+    <button type="submit" class={cls} formaction={`${links.saveTo}?next=${encodeURIComponent(to)}`}>
+      {children}
+    </button>
+  );
 }
 
 /** The embedded content of a vitals, questionnaire or chart-insert field. */
@@ -59,9 +73,9 @@ export function Embedded({ field, blocks, timezone, links }: { field: TemplateFi
         <VitalsBlock rows={blocks.vitals ?? []} timezone={timezone} />
         {links && (
           <p>
-            <a class="button secondary" href={`/patients/${links.patientId}/chart/vitals/new?encounter=${links.encounterId}${back}`}>
+            <SaveAndGo class="secondary" links={links} to={`/patients/${links.patientId}/chart/vitals/new?encounter=${links.encounterId}${back}`}>
               Record vitals
-            </a>
+            </SaveAndGo>
           </p>
         )}
       </>
@@ -74,12 +88,13 @@ export function Embedded({ field, blocks, timezone, links }: { field: TemplateFi
         <MeasuresBlock rows={(blocks.questionnaires ?? []).filter((m) => m.instrument === code)} timezone={timezone} empty="Not administered in this encounter." />
         {links && (
           <p>
-            <a
-              class="button secondary"
-              href={`/patients/${links.patientId}/progress/measures/new?instrument=${encodeURIComponent(code)}&encounter=${links.encounterId}${back}`}
+            <SaveAndGo
+              class="secondary"
+              links={links}
+              to={`/patients/${links.patientId}/progress/measures/new?instrument=${encodeURIComponent(code)}&encounter=${links.encounterId}${back}`}
             >
               Administer
-            </a>
+            </SaveAndGo>
           </p>
         )}
       </>
@@ -125,7 +140,9 @@ export function Embedded({ field, blocks, timezone, links }: { field: TemplateFi
       {links && (
         <p class="hint">
           As the chart is now; a snapshot is taken when you sign.{" "}
-          <a href={`/patients/${links.patientId}/chart/${source ?? "problems"}`}>Open the {source ?? "problem"} list</a>
+          <SaveAndGo class="link" links={links} to={`/patients/${links.patientId}/chart/${source ?? "problems"}`}>
+            Open the {source ?? "problem"} list
+          </SaveAndGo>
         </p>
       )}
     </>

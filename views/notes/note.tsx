@@ -142,7 +142,7 @@ function NoteHead({ p }: { p: NotePageProps }) {
 function Editor({ p }: { p: NotePageProps }) {
   const n = p.note;
   const e = p.errors ?? {};
-  const links: BlockLinks = { patientId: n.patientId, encounterId: n.encounterId, returnTo: `/notes/${n.id}` };
+  const links: BlockLinks = { patientId: n.patientId, encounterId: n.encounterId, returnTo: `/notes/${n.id}`, saveTo: `/notes/${n.id}` };
   return (
     <>
       <div id="note-conflict"></div>
@@ -150,6 +150,10 @@ function Editor({ p }: { p: NotePageProps }) {
         <CsrfField token={p.csrfToken} />
         <input type="hidden" name="version" value={String(n.version)} data-note-version />
         <input type="hidden" name="editor" value="1" />
+        {/* Enter in a field submits with the form's first submit button: make that "Save draft", not a block's "Record vitals". */}
+        <button type="submit" hidden tabindex={-1} aria-hidden="true">
+          Save draft
+        </button>
         <p id="autosave-status" class="save-status" role="status" aria-live="polite">
           Last saved {formatInstant(n.updatedAt, p.timezone)}
         </p>

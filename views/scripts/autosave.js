@@ -9,17 +9,22 @@
 // saved with the version they were made on: if the note moved on meanwhile, the server answers
 // 409 with the conflict view (#note-conflict) instead of overwriting, and nothing more is sent
 // until the author chooses "Keep my version" (saved again on the current version) or
-// "Use the saved version" (reload).
+// "Use the saved version" (reload). A kept draft that matches the page (kept on leaving through a
+// save that then succeeded) is forgotten without a word. Kept drafts may hold clinical text on a
+// shared workstation: each carries the time it was kept, and any older than 12 hours is deleted
+// on load, never put back.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
   if (!form || !window.fetch || !window.FormData || !window.URLSearchParams) return;
   var url = form.getAttribute("data-autosave");
-  var key = "note-draft:" + form.getAttribute("data-note-id");
+  var PREFIX = "note-draft:";
+  var key = PREFIX + form.getAttribute("data-note-id");
   var status = document.getElementById("autosave-status");
   var IDLE_MS = 1500;
   var FIRST_RETRY_MS = 2000;
   var MAX_RETRY_MS = 60000;
+  var DRAFT_TTL_MS = 12 * 60 * 60 * 1000; // a working day
 
   var timer = 0;
   var retryTimer = 0;
@@ -31,6 +36,7 @@
   var overwriteNext = false; // the author chose "Keep my version"
   var afterSave = null; // a submit waiting for the save in flight
   var bypass = false;
+  var lastSaved = null; // the fields as the server last took them: an unchanged form is not sent again
 
   function say(text, kind) {
     if (!status) return;
@@ -56,6 +62,15 @@
     return pairs;
   }
 
+  /** The form's fields apart from its version, to tell whether anything changed since the last save. */
+  function fieldsKey() {
+    return JSON.stringify(
+      values().filter(function (p) {
+        return p[0] !== "version";
+      }),
+    );
+  }
+
   function keep() {
     try {
       localStorage.setItem(key, JSON.stringify({ version: currentVersion(), fields: values(), at: Date.now() }));
@@ -68,6 +83,33 @@
     try {
       localStorage.removeItem(key);
     } catch (e) {}
+  }
+
+  /** A kept draft from the last 12 hours; one without a time, or kept "in the future", is not trusted. */
+  function isFresh(draft, now) {
+    return !!draft && typeof draft.at === "number" && draft.at <= now + 60000 && now - draft.at <= DRAFT_TTL_MS;
+  }
+
+  /** The kept draft of this note, after deleting every draft on this device past its 12 hours. */
+  function keptDraft() {
+    var now = Date.now();
+    try {
+      var keys = [];
+      for (var i = 0; i < localStorage.length; i++) {
+        var k = localStorage.key(i);
+        if (k && k.indexOf(PREFIX) === 0) keys.push(k);
+      }
+      keys.forEach(function (k) {
+        var d = null;
+        try {
+          d = JSON.parse(localStorage.getItem(k) || "null");
+        } catch (e) {}
+        if (!isFresh(d, now)) localStorage.removeItem(k);
+      });
+      return JSON.parse(localStorage.getItem(key) || "null");
+    } catch (e) {
+      return null;
+    }
   }
 
   function restore(pairs) {
@@ -187,7 +229,9 @@
     // The save in flight sends again when it returns, since `dirty` stays true.
     if (inFlight) return;
     if (navigator.onLine === false) return offline();
+    var sent = fieldsKey();
     dirty = false;
+    if (sent === lastSaved && !overwriteNext) return;
     inFlight = true;
     var body = new URLSearchParams(new FormData(form));
     if (overwriteNext) body.set("overwrite", "1");
@@ -199,6 +243,7 @@
           if (res.ok && type.indexOf("json") >= 0) {
             var j = JSON.parse(text);
             setVersion(j.version);
+            lastSaved = sent;
             overwriteNext = false;
             backoff = FIRST_RETRY_MS;
             if (dirty) keep();
@@ -243,8 +288,10 @@
   });
   form.addEventListener("focusout", soon);
 
-  // "Save draft" and "Sign note" post the whole form: let a save in flight finish first, so the
-  // version they carry is the current one.
+  // "Save draft", "Sign note" and the blocks' "Record vitals", "Administer" and "Open the … list"
+  // (which save, then go on to `next`) post the whole form: let a save in flight finish first, so
+  // the version they carry is the current one. `pagehide` still keeps unsent changes, in case the
+  // post never arrives; the next load drops them if they were saved after all.
   form.addEventListener("submit", function (e) {
     if (bypass) return;
     clearTimeout(timer);
@@ -292,15 +339,23 @@
 
   // Changes kept on this device by an earlier visit: put them back and save them with the version
   // they were made on (a conflict, if the note moved on meanwhile, rather than an overwrite).
-  var stored = null;
-  try {
-    stored = JSON.parse(localStorage.getItem(key) || "null");
-  } catch (e) {}
-  if (stored && stored.fields && stored.version) {
+  // Leaving through "Save draft" or a block's button keeps the page on `pagehide` under the version
+  // it had before that save succeeded: such a draft equals what the page now shows, and is dropped
+  // (restoring it would raise a false "saved elsewhere").
+  lastSaved = fieldsKey();
+  var stored = keptDraft();
+  if (stored && Array.isArray(stored.fields) && stored.version) {
+    var shown = JSON.stringify(values());
     restore(stored.fields);
-    setVersion(stored.version);
-    dirty = true;
-    say("Restored changes kept on this device; saving…");
-    save();
+    if (JSON.stringify(values()) === shown) {
+      forget();
+    } else {
+      setVersion(stored.version);
+      dirty = true;
+      say("Restored changes kept on this device; saving…");
+      save();
+    }
+  } else if (stored) {
+    forget();
   }
 })();
