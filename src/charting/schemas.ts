@@ -7,19 +7,8 @@ import * as z from "zod/mini";
 import { isValidIsoDate } from "../patients/schemas";
 import { CVX_VACCINES } from "./cvx";
 import { normalizeCode } from "./icd10";
+import { emptyToNull, optionalText, requiredText } from "../platform/validation";
 import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES, SMOKING_STATUSES } from "./schema";
-
-const toNull = z.transform((v: string) => (v === "" ? null : v));
-
-const optionalText = (max: number, label: string) =>
-  z.pipe(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })), toNull);
-
-const requiredText = (max: number, label: string) =>
-  z.string({ error: `${label} is required.` }).check(
-    z.trim(),
-    z.minLength(1, { error: `${label} is required.` }),
-    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
-  );
 
 /** An optional YYYY-MM-DD date, not after `today` unless `future` is allowed. */
 const optionalDate = (label: string, today: string, o: { future?: boolean } = {}) =>
@@ -30,7 +19,7 @@ const optionalDate = (label: string, today: string, o: { future?: boolean } = {}
       z.refine((v) => v === "" || !isValidIsoDate(v) || o.future || v <= today, { error: `${label} cannot be in the future.` }),
       z.refine((v) => v === "" || !isValidIsoDate(v) || v >= "1900-01-01", { error: `${label} must be after 1900-01-01.` }),
     ),
-    toNull,
+    emptyToNull,
   );
 
 const requiredDate = (label: string, today: string) =>
@@ -145,7 +134,7 @@ export function immunizationSchema(today: string) {
     site: optionalText(50, "Site"),
     route: z.pipe(
       z.string().check(z.trim(), z.refine((v) => v === "" || (VACCINE_ROUTES as readonly string[]).includes(v), { error: "Route must be IM, SC, ID, IN or PO." })),
-      toNull,
+      emptyToNull,
     ),
     dose_number: z.pipe(
       z.string().check(z.trim(), z.refine((v) => v === "" || /^([1-9]|10)$/.test(v), { error: "Dose number must be a whole number from 1 to 10." })),

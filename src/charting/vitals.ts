@@ -25,6 +25,22 @@ export interface VitalsValues {
   painScore: number | null;
 }
 
+/** A set's measurements alone, from a row that holds them among other columns (in this order). */
+export function vitalsValuesOf(r: VitalsValues): VitalsValues {
+  return {
+    systolic: r.systolic,
+    diastolic: r.diastolic,
+    pulse: r.pulse,
+    temperatureC: r.temperatureC,
+    respiratoryRate: r.respiratoryRate,
+    spo2: r.spo2,
+    heightCm: r.heightCm,
+    weightKg: r.weightKg,
+    bmi: r.bmi,
+    painScore: r.painScore,
+  };
+}
+
 export type VitalsInput = Omit<VitalsValues, "bmi"> & { note: string | null; takenAt: { date: string; time: string } | null };
 
 /** The form's fields: what the user typed, and the unit chosen beside it. */

@@ -6,20 +6,11 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
 import { allergies, measureResponses, medications, problems, vitals } from "../charting/schema";
+import { type VitalsValues, vitalsValuesOf } from "../charting/vitals";
 import type { ChartSource, TemplateDefinition } from "./model";
 
-export interface VitalsSnapshot {
+export interface VitalsSnapshot extends VitalsValues {
   takenAt: string;
-  systolic: number | null;
-  diastolic: number | null;
-  pulse: number | null;
-  temperatureC: number | null;
-  respiratoryRate: number | null;
-  spo2: number | null;
-  heightCm: number | null;
-  weightKg: number | null;
-  bmi: number | null;
-  painScore: number | null;
 }
 
 export interface MeasureSnapshot {
@@ -129,19 +120,7 @@ export type BlockResults = [
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function toVitalsSnapshot(v: typeof vitals.$inferSelect): VitalsSnapshot {
-  return {
-    takenAt: iso(v.takenAt),
-    systolic: v.systolic,
-    diastolic: v.diastolic,
-    pulse: v.pulse,
-    temperatureC: v.temperatureC,
-    respiratoryRate: v.respiratoryRate,
-    spo2: v.spo2,
-    heightCm: v.heightCm,
-    weightKg: v.weightKg,
-    bmi: v.bmi,
-    painScore: v.painScore,
-  };
+  return { takenAt: iso(v.takenAt), ...vitalsValuesOf(v) };
 }
 
 function parseJson(text: string): unknown {

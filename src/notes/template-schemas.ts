@@ -5,14 +5,8 @@
  */
 import * as z from "zod/mini";
 import { CHART_SOURCES, DEFINITION_LIMITS, FIELD_TYPES, KEY_PATTERN, LIMITS, type TemplateField } from "./model";
+import { requiredText } from "../platform/validation";
 import { DESCRIPTION_MAX, NAME_MAX } from "./templates";
-
-const requiredText = (max: number, label: string) =>
-  z.string({ error: `${label} is required.` }).check(
-    z.trim(),
-    z.minLength(1, { error: `${label} is required.` }),
-    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
-  );
 
 const optionalText = (max: number, label: string) =>
   z.pipe(

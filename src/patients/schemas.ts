@@ -1,21 +1,7 @@
 /** Input schemas of the patient forms. Empty optional fields become null. */
 import * as z from "zod/mini";
+import { emptyToNull, optionalText, requiredText } from "../platform/validation";
 import { SEX_AT_BIRTH } from "./schema";
-
-const emptyToNull = z.transform((v: string) => (v === "" ? null : v));
-
-const optionalText = (max: number, label: string) =>
-  z.pipe(
-    z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })),
-    emptyToNull,
-  );
-
-const requiredText = (max: number, label: string) =>
-  z.string({ error: `${label} is required.` }).check(
-    z.trim(),
-    z.minLength(1, { error: `${label} is required.` }),
-    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
-  );
 
 /** Phone numbers as people type them; 7 to 15 digits, optional leading +. */
 const phone = (label: string) =>

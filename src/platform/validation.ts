@@ -1,6 +1,6 @@
 /** Reading and validating form input at the edge: handlers only ever see validated values. */
 import type { Context } from "hono";
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import type { AppEnv } from "./env";
 import { AppError, type FieldErrors } from "./errors";
 
@@ -20,6 +20,21 @@ export async function formOf(c: Context<AppEnv>): Promise<Record<string, string>
   for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
   return out;
 }
+
+/** An empty string (an optional field left blank) becomes null. */
+export const emptyToNull = z.transform((v: string) => (v === "" ? null : v));
+
+/** A text field that must be filled: trimmed, at most `max` characters; the messages name it by `label`. */
+export const requiredText = (max: number, label: string) =>
+  z.string({ error: `${label} is required.` }).check(
+    z.trim(),
+    z.minLength(1, { error: `${label} is required.` }),
+    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
+  );
+
+/** A text field that may be left blank: trimmed, at most `max` characters, null when empty. */
+export const optionalText = (max: number, label: string) =>
+  z.pipe(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })), emptyToNull);
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 

@@ -3,9 +3,10 @@
  * questionnaire, goals, and lab values entered by hand.
  */
 import { Hono, type Context } from "hono";
-import { GoalForm, goalToForm, LabForm } from "../../views/progress/goal-lab-forms";
+import { GoalForm, type GoalFormProps, goalToForm, LabForm } from "../../views/progress/goal-lab-forms";
 import { MeasureForm } from "../../views/progress/measure-form";
 import { ProgressPage } from "../../views/progress/page";
+import type { ChartHeaderData } from "../charting/header";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
@@ -15,7 +16,9 @@ import { measureChoices } from "./measures";
 import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues, safeReturn } from "./schemas";
 import {
   createGoal,
+  type GoalContext,
   markLabInError,
+  type MeasureContext,
   markMeasureInError,
   openGoal,
   openLab,
@@ -80,6 +83,25 @@ function measureQuery(c: Context<AppEnv>) {
   return { code, encounter, ret, action: `${base(patientIdOf(c))}/measures/new?${q}` };
 }
 
+/** The questionnaire form; with errors (422) when a submission is refused. */
+function measureFormPage(c: Context<AppEnv>, q: ReturnType<typeof measureQuery>, ctx: MeasureContext, today: string, values: Record<string, string>, errors?: Record<string, string>) {
+  return page(
+    c,
+    `${ctx.instrument.name} · ${ctx.header.name}`,
+    <MeasureForm
+      header={ctx.header}
+      today={today}
+      instrument={ctx.instrument}
+      action={q.action}
+      cancelHref={q.ret ?? base(patientIdOf(c))}
+      csrfToken={c.var.csrfToken}
+      values={values}
+      errors={errors}
+    />,
+    errors ? 422 : 200,
+  );
+}
+
 progressRoutes.get("/measures/new", async (c) => {
   const scope = staffScope(c);
   const patientId = patientIdOf(c);
@@ -91,11 +113,7 @@ progressRoutes.get("/measures/new", async (c) => {
   }
   const ctx = await openMeasure(scope, patientId, q.code, q.encounter, "form");
   const today = clinicToday(c);
-  return page(
-    c,
-    `${ctx.instrument.name} · ${ctx.header.name}`,
-    <MeasureForm header={ctx.header} today={today} instrument={ctx.instrument} action={q.action} cancelHref={q.ret ?? base(patientId)} csrfToken={c.var.csrfToken} values={{ taken_on: today }} />,
-  );
+  return measureFormPage(c, q, ctx, today, { taken_on: today });
 });
 
 progressRoutes.post("/measures/new", async (c) => {
@@ -106,23 +124,7 @@ progressRoutes.post("/measures/new", async (c) => {
   const today = clinicToday(c);
   const values = measureValues(ctx.instrument, await formOf(c));
   const parsed = validate(measureSchema(ctx.instrument, today), values);
-  if (!parsed.ok) {
-    return page(
-      c,
-      `${ctx.instrument.name} · ${ctx.header.name}`,
-      <MeasureForm
-        header={ctx.header}
-        today={today}
-        instrument={ctx.instrument}
-        action={q.action}
-        cancelHref={q.ret ?? base(patientId)}
-        csrfToken={c.var.csrfToken}
-        values={values}
-        errors={parsed.errors}
-      />,
-      422,
-    );
-  }
+  if (!parsed.ok) return measureFormPage(c, q, ctx, today, values, parsed.errors);
   const data = parsed.data as Record<string, number | string | null>;
   await recordMeasure(
     scope,
@@ -148,23 +150,34 @@ progressRoutes.post("/measures/:mid/error", async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Goals
 
-progressRoutes.get("/goals/new", async (c) => {
-  const scope = staffScope(c);
+/** The goal form: new, or editing `ctx.goal`; `status` when a submission is refused. */
+function goalFormPage(
+  c: Context<AppEnv>,
+  ctx: GoalContext,
+  form: Pick<GoalFormProps, "measures" | "values" | "version" | "errors" | "conflict">,
+  status: 200 | 409 | 422 = 200,
+) {
   const patientId = patientIdOf(c);
-  const ctx = await openGoal(scope, patientId, null, "form");
   return page(
     c,
-    `New goal · ${ctx.header.name}`,
+    `${ctx.goal ? "Edit goal" : "New goal"} · ${ctx.header.name}`,
     <GoalForm
       header={ctx.header}
       today={clinicToday(c)}
       csrfToken={c.var.csrfToken}
-      action={`${base(patientId)}/goals`}
+      action={ctx.goal ? `${base(patientId)}/goals/${ctx.goal.id}` : `${base(patientId)}/goals`}
       cancelHref={base(patientId)}
-      measures={measureChoices(ctx.instruments)}
-      values={{ status: "active" }}
+      {...form}
     />,
+    status,
   );
+}
+
+progressRoutes.get("/goals/new", async (c) => {
+  const scope = staffScope(c);
+  const patientId = patientIdOf(c);
+  const ctx = await openGoal(scope, patientId, null, "form");
+  return goalFormPage(c, ctx, { measures: measureChoices(ctx.instruments), values: { status: "active" } });
 });
 
 progressRoutes.post("/goals", async (c) => {
@@ -174,23 +187,7 @@ progressRoutes.post("/goals", async (c) => {
   const values: GoalFormValues = pick(await formOf(c), GOAL_FIELDS);
   const measures = measureChoices(ctx.instruments);
   const parsed = validate(goalSchema(measures), values);
-  if (!parsed.ok) {
-    return page(
-      c,
-      `New goal · ${ctx.header.name}`,
-      <GoalForm
-        header={ctx.header}
-        today={clinicToday(c)}
-        csrfToken={c.var.csrfToken}
-        action={`${base(patientId)}/goals`}
-        cancelHref={base(patientId)}
-        measures={measures}
-        values={values}
-        errors={parsed.errors}
-      />,
-      422,
-    );
-  }
+  if (!parsed.ok) return goalFormPage(c, ctx, { measures, values, errors: parsed.errors }, 422);
   await createGoal(scope, patientId, parsed.data);
   return seeOther(c, `${base(patientId)}?saved=goal`);
 });
@@ -200,20 +197,7 @@ progressRoutes.get("/goals/:gid/edit", async (c) => {
   const patientId = patientIdOf(c);
   const ctx = await openGoal(scope, patientId, c.req.param("gid"), "form");
   const goal = ctx.goal!;
-  return page(
-    c,
-    `Edit goal · ${ctx.header.name}`,
-    <GoalForm
-      header={ctx.header}
-      today={clinicToday(c)}
-      csrfToken={c.var.csrfToken}
-      action={`${base(patientId)}/goals/${goal.id}`}
-      cancelHref={base(patientId)}
-      measures={measureChoices(ctx.instruments)}
-      values={goalToForm(goal)}
-      version={goal.version}
-    />,
-  );
+  return goalFormPage(c, ctx, { measures: measureChoices(ctx.instruments), values: goalToForm(goal), version: goal.version });
 });
 
 progressRoutes.post("/goals/:gid", async (c) => {
@@ -226,22 +210,7 @@ progressRoutes.post("/goals/:gid", async (c) => {
   const version = Number.parseInt(form.version ?? "", 10);
   const measures = measureChoices(ctx.instruments);
   const formPage = (status: 409 | 422, extra: { errors?: Record<string, string>; conflict?: string }) =>
-    page(
-      c,
-      `Edit goal · ${ctx.header.name}`,
-      <GoalForm
-        header={ctx.header}
-        today={clinicToday(c)}
-        csrfToken={c.var.csrfToken}
-        action={`${base(patientId)}/goals/${goal.id}`}
-        cancelHref={base(patientId)}
-        measures={measures}
-        values={values}
-        version={Number.isInteger(version) ? version : goal.version}
-        {...extra}
-      />,
-      status,
-    );
+    goalFormPage(c, ctx, { measures, values, version: Number.isInteger(version) ? version : goal.version, ...extra }, status);
   if (!Number.isInteger(version) || version < 1) return formPage(409, { conflict: "The form is missing its version; reopen the goal and try again." });
   const parsed = validate(goalSchema(measures), values);
   if (!parsed.ok) return formPage(422, { errors: parsed.errors });
@@ -257,16 +226,23 @@ progressRoutes.post("/goals/:gid", async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Lab values entered by hand
 
+/** The lab value form; with errors (422) when a submission is refused. */
+function labFormPage(c: Context<AppEnv>, header: ChartHeaderData, today: string, values: LabFormValues, errors?: Record<string, string>) {
+  const patientId = patientIdOf(c);
+  return page(
+    c,
+    `Add a lab value · ${header.name}`,
+    <LabForm header={header} today={today} csrfToken={c.var.csrfToken} action={`${base(patientId)}/labs`} cancelHref={base(patientId)} values={values} errors={errors} />,
+    errors ? 422 : 200,
+  );
+}
+
 progressRoutes.get("/labs/new", async (c) => {
   const scope = staffScope(c);
   const patientId = patientIdOf(c);
   const header = await openLab(scope, patientId, "form");
   const today = clinicToday(c);
-  return page(
-    c,
-    `Add a lab value · ${header.name}`,
-    <LabForm header={header} today={today} csrfToken={c.var.csrfToken} action={`${base(patientId)}/labs`} cancelHref={base(patientId)} values={{ observed_on: today }} />,
-  );
+  return labFormPage(c, header, today, { observed_on: today });
 });
 
 progressRoutes.post("/labs", async (c) => {
@@ -276,14 +252,7 @@ progressRoutes.post("/labs", async (c) => {
   const today = clinicToday(c);
   const values: LabFormValues = pick(await formOf(c), LAB_FIELDS);
   const parsed = validate(labSchema(today), values);
-  if (!parsed.ok) {
-    return page(
-      c,
-      `Add a lab value · ${header.name}`,
-      <LabForm header={header} today={today} csrfToken={c.var.csrfToken} action={`${base(patientId)}/labs`} cancelHref={base(patientId)} values={values} errors={parsed.errors} />,
-      422,
-    );
-  }
+  if (!parsed.ok) return labFormPage(c, header, today, values, parsed.errors);
   await recordLab(scope, patientId, parsed.data, today);
   return seeOther(c, `${base(patientId)}?saved=lab`);
 });

@@ -6,6 +6,7 @@
 import * as z from "zod/mini";
 import { GOAL_STATUSES } from "../charting/schema";
 import { isValidIsoDate } from "../patients/schemas";
+import { optionalText, requiredText } from "../platform/validation";
 import { type DefinitionErrors, type Instrument, itemLabel, type QuestionnaireDefinition, validateDefinition } from "./instruments";
 import { findLabTest } from "./labs";
 import type { MeasureChoice } from "./measures";
@@ -24,19 +25,6 @@ export function safeReturn(v: string | undefined | null): string | null {
   if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(v)) return null;
   return v;
 }
-
-const optionalText = (max: number, label: string) =>
-  z.pipe(
-    z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })),
-    z.transform((v: string) => (v === "" ? null : v)),
-  );
-
-const requiredText = (max: number, label: string) =>
-  z.string({ error: `${label} is required.` }).check(
-    z.trim(),
-    z.minLength(1, { error: `${label} is required.` }),
-    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
-  );
 
 /** A date not after `today` (and not absurdly old). */
 const pastDate = (label: string, today: string) =>

@@ -7,7 +7,7 @@
 import * as z from "zod/mini";
 import { WORKFLOW_TRIGGERS } from "../messaging/schema";
 import type { FieldErrors } from "../platform/errors";
-import { validate, type Parsed } from "../platform/validation";
+import { requiredText, validate, type Parsed } from "../platform/validation";
 import { PLACEHOLDERS, unknownPlaceholders } from "./messages";
 import { ACTION_TYPES, DEFAULT_HOURS_BEFORE, MAX_ACTIONS, MAX_DELAY_MINUTES, TRIGGERS, normalizeTag, type Action, type Conditions, type Trigger } from "./model";
 
@@ -42,13 +42,6 @@ const optionalText = (max: number, label: string) =>
   z.pipe(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })), emptyToUndefined);
 
 const optionalId = z.pipe(z.string().check(z.trim(), z.maxLength(64, { error: "Choose an option from the list." })), emptyToUndefined);
-
-const requiredText = (max: number, label: string) =>
-  z.string({ error: `${label} is required.` }).check(
-    z.trim(),
-    z.minLength(1, { error: `${label} is required.` }),
-    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
-  );
 
 const wholeNumber = (label: string, min: number, max: number, unit: string) =>
   z.pipe(

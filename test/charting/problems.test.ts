@@ -144,7 +144,7 @@ describe("editing problems", () => {
   });
 
   it("resolves (today) and marks entered in error; the list shows active problems first", async () => {
-    const b = await signedIn("north", USERS.nurse.email);
+    const b = await signedIn("north", USERS.provider.email);
     const pid = await newPatient(b);
     await b.post(`/patients/${pid}/chart/problems`, form({ code: "J06.9" }));
     await b.post(`/patients/${pid}/chart/problems`, form({ code: "F41.1" }));

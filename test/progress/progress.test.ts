@@ -417,7 +417,9 @@ describe("who may see and write progress", () => {
     expect(await count("measure_responses", pid)).toBe(0);
     expect(await count("goals", pid)).toBe(0);
     expect(await count("lab_results", pid)).toBe(0);
-    expect(await auditRows("north", "patient_id = ? AND user_id IN (?, ?)", pid, USERS.frontDesk.id, USERS.biller.id)).toHaveLength(0);
+    // Their only trace under the patient is the refusals themselves.
+    expect(await auditRows("north", "patient_id = ? AND user_id IN (?, ?) AND outcome != 'denied'", pid, USERS.frontDesk.id, USERS.biller.id)).toHaveLength(0);
+    expect((await auditRows("north", "patient_id = ? AND user_id IN (?, ?) AND event = 'access.denied'", pid, USERS.frontDesk.id, USERS.biller.id)).length).toBeGreaterThan(0);
   });
 
   it("a patient of another clinic is a 404, even for a provider who works in both", async () => {

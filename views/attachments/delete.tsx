@@ -3,7 +3,7 @@ import type { ChartHeaderData } from "../../src/charting/header";
 import { typeLabel } from "../../src/attachments/file-types";
 import type { Attachment } from "../../src/attachments/repo";
 import { ChartFrame } from "../charting/frame";
-import { CsrfField } from "../components/form";
+import { CsrfField, TextAreaField } from "../components/form";
 import { formatInstant } from "../components/format";
 import { formatSize } from "./list";
 
@@ -28,27 +28,7 @@ export function DeletePage(p: {
           {formatInstant(d.uploadedAt, p.timezone)}.
         </p>
         <p class="hint">The document leaves the chart but is kept for retention, with who deleted it, when and why.</p>
-        <div class="field">
-          <label for="f-reason">
-            Reason<span class="hint"> (required)</span>
-          </label>
-          <textarea
-            id="f-reason"
-            name="reason"
-            rows={3}
-            maxLength={500}
-            required
-            aria-invalid={p.error ? "true" : undefined}
-            aria-describedby={p.error ? "f-reason-error" : undefined}
-          >
-            {p.reason ?? ""}
-          </textarea>
-          {p.error && (
-            <div class="error" id="f-reason-error">
-              {p.error}
-            </div>
-          )}
-        </div>
+        <TextAreaField name="reason" label="Reason" value={p.reason} error={p.error} rows={3} maxLength={500} required />
         <div class="actions">
           <button type="submit" class="danger">
             Delete document

@@ -1,4 +1,5 @@
 /** A patient's documents inside the chart frame, with the deleted ones on request. */
+import type { ComponentChildren } from "preact";
 import type { ChartHeaderData } from "../../src/charting/header";
 import { showsInline, typeLabel } from "../../src/attachments/file-types";
 import type { Attachment } from "../../src/attachments/repo";
@@ -91,6 +92,29 @@ function DeletedRow(p: { d: Attachment; timezone: string; names: Map<string, str
   );
 }
 
+/** A table of documents: the column heads (and a last, unnamed one for a row's action), then the rows. */
+function DocsTable(p: { columns: string[]; actions?: boolean; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class="dense docs">
+        <thead>
+          <tr>
+            {p.columns.map((c) => (
+              <th scope="col">{c}</th>
+            ))}
+            {p.actions && (
+              <th scope="col">
+                <span class="skip">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{p.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export interface DocumentsPageProps {
   h: ChartHeaderData;
   today: string;
@@ -121,26 +145,11 @@ export function DocumentsPage(p: DocumentsPageProps) {
       {p.rows.length === 0 ? (
         <p class="muted">No documents yet.</p>
       ) : (
-        <div class="table-wrap">
-          <table class="dense docs">
-            <thead>
-              <tr>
-                <th scope="col">Document</th>
-                <th scope="col">Category</th>
-                <th scope="col">Type and size</th>
-                <th scope="col">Uploaded</th>
-                <th scope="col">SHA-256</th>
-                <th scope="col">Visit</th>
-                {p.canDelete && <th scope="col"><span class="skip">Actions</span></th>}
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((d) => (
-                <DocumentRow d={d} base={base} timezone={p.timezone} canDelete={p.canDelete} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DocsTable columns={["Document", "Category", "Type and size", "Uploaded", "SHA-256", "Visit"]} actions={p.canDelete}>
+          {p.rows.map((d) => (
+            <DocumentRow d={d} base={base} timezone={p.timezone} canDelete={p.canDelete} />
+          ))}
+        </DocsTable>
       )}
       {p.limited && <p class="hint">Showing the {p.rows.length} most recent documents.</p>}
       {p.canDelete && p.deletedCount > 0 && (
@@ -152,24 +161,11 @@ export function DocumentsPage(p: DocumentsPageProps) {
         <section aria-labelledby="deleted-docs">
           <h3 id="deleted-docs">Deleted documents</h3>
           <p class="hint">Kept for retention; they can no longer be opened here.</p>
-          <div class="table-wrap">
-            <table class="dense docs">
-              <thead>
-                <tr>
-                  <th scope="col">Document</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Deleted by</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">SHA-256</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.deleted.map((d) => (
-                  <DeletedRow d={d} timezone={p.timezone} names={p.deleterNames} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DocsTable columns={["Document", "Category", "Deleted by", "Reason", "SHA-256"]}>
+            {p.deleted.map((d) => (
+              <DeletedRow d={d} timezone={p.timezone} names={p.deleterNames} />
+            ))}
+          </DocsTable>
         </section>
       )}
     </ChartFrame>

@@ -6,7 +6,7 @@ import type { ChartHeaderData } from "../../src/charting/header";
 import type { EncounterRef } from "../../src/attachments/repo";
 import { CATEGORY_LABELS, type AttachmentCategory, type UploadFormValues } from "../../src/attachments/schemas";
 import { ChartFrame } from "../charting/frame";
-import { Alert, CsrfField, Field, SelectField } from "../components/form";
+import { Alert, CsrfField, describedBy, Field, FieldFrame, SelectField } from "../components/form";
 import { formatInstant } from "../components/format";
 
 // A hint for the file picker only: the type is decided from the file's bytes.
@@ -28,7 +28,7 @@ export function UploadPage(p: UploadPageProps) {
   const base = `/patients/${p.h.patientId}/documents`;
   const errors = p.errors ?? {};
   const fileId = "f-file";
-  const fileDescribed = [`${fileId}-hint`, errors.file ? `${fileId}-error` : ""].filter(Boolean).join(" ");
+  const fileHint = `PDF, PNG, JPEG, HEIC, DICOM or plain text, up to ${p.maxLabel}.`;
   return (
     <ChartFrame h={p.h} today={p.today} active="documents">
       <h2>Upload a document</h2>
@@ -51,13 +51,7 @@ export function UploadPage(p: UploadPageProps) {
           error={errors.category}
           options={p.categories.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))}
         />
-        <div class="field">
-          <label for={fileId}>
-            File<span class="hint"> (required)</span>
-          </label>
-          <div class="hint" id={`${fileId}-hint`}>
-            PDF, PNG, JPEG, HEIC, DICOM or plain text, up to {p.maxLabel}.
-          </div>
+        <FieldFrame id={fileId} label="File" required hint={fileHint} error={errors.file}>
           <input
             id={fileId}
             name="file"
@@ -65,14 +59,9 @@ export function UploadPage(p: UploadPageProps) {
             required
             accept={ACCEPT}
             aria-invalid={errors.file ? "true" : undefined}
-            aria-describedby={fileDescribed}
+            aria-describedby={describedBy(fileId, fileHint, errors.file)}
           />
-          {errors.file && (
-            <div class="error" id={`${fileId}-error`}>
-              {errors.file}
-            </div>
-          )}
-        </div>
+        </FieldFrame>
         <div class="actions">
           <button type="submit">Upload</button>
           <a href={base}>Cancel</a>

@@ -2,8 +2,8 @@
 import type { History } from "../../src/charting/history";
 import { SMOKING_STATUSES } from "../../src/charting/schema";
 import type { FieldErrors } from "../../src/platform/errors";
-import { CsrfField, Field, SelectField } from "../components/form";
-import { FormProblems, Section, TextAreaField } from "./parts";
+import { CsrfField, Field, SelectField, TextAreaField } from "../components/form";
+import { FormProblems, Section } from "./parts";
 
 export const HISTORY_FIELDS = ["medical", "surgical", "family", "smoking_status", "alcohol_use", "occupation", "social_note"] as const;
 

@@ -3,10 +3,9 @@ import { CVX_VACCINES } from "../../src/charting/cvx";
 import type { Immunization } from "../../src/charting/immunizations";
 import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { VACCINE_ROUTES } from "../../src/charting/schemas";
-import type { FieldErrors } from "../../src/platform/errors";
-import { CsrfField, Field, SelectField } from "../components/form";
+import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { ButtonForm, Empty, FormProblems, label, Section, TextAreaField } from "./parts";
+import { Empty, label, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
 
 export const IMMUNIZATION_FIELDS = ["cvx_code", "administered_on", "lot_number", "manufacturer", "site", "route", "dose_number", "note"] as const;
 
@@ -25,13 +24,12 @@ export function immunizationToForm(r: Immunization): Record<string, string> {
   };
 }
 
-function ImmunizationForm(p: { action: string; csrf: string; values: Record<string, string>; errors?: FieldErrors; conflict?: string | null; submitLabel: string; cancelHref: string }) {
+/** No version: the table has none, so an edit is last-save-wins. */
+function ImmunizationForm(p: Omit<RecordFormProps, "version">) {
   const v = p.values;
   const e = p.errors ?? {};
   return (
-    <form method="post" action={p.action} novalidate>
-      <CsrfField token={p.csrf} />
-      <FormProblems errors={e} conflict={p.conflict} />
+    <RecordForm {...p}>
       <div class="grid">
         <SelectField
           name="cvx_code"
@@ -48,12 +46,7 @@ function ImmunizationForm(p: { action: string; csrf: string; values: Record<stri
         <SelectField name="route" label="Route" value={v.route} error={e.route} options={[{ value: "", label: "—" }, ...VACCINE_ROUTES.map((r) => ({ value: r, label: ROUTE_LABELS[r] ?? r }))]} />
         <Field name="dose_number" label="Dose number" inputmode="numeric" value={v.dose_number} error={e.dose_number} hint="In the series, 1–10" />
       </div>
-      <TextAreaField name="note" label="Note" value={v.note} error={e.note} rows={2} maxLength={1000} />
-      <div class="actions">
-        <button type="submit">{p.submitLabel}</button>
-        <a href={p.cancelHref}>Cancel</a>
-      </div>
-    </form>
+    </RecordForm>
   );
 }
 
@@ -64,45 +57,22 @@ export function ImmunizationsPage(p: ListViewProps<Immunization>) {
       {p.saved && <p class="alert ok" role="status">Saved.</p>}
       <Section id="immunizations" title="Immunizations">
         {p.rows.length ? (
-          <div class="table-wrap">
-            <table class="dense">
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Vaccine</th>
-                  <th scope="col">Dose</th>
-                  <th scope="col">Lot · manufacturer</th>
-                  <th scope="col">Site · route</th>
-                  {p.canWrite && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {p.rows.map((r) => (
-                  <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
-                    <td class="nowrap">{formatDate(r.administeredOn)}</td>
-                    <td>
-                      {r.vaccine} <span class="hint">CVX {r.cvxCode}</span>
-                      {r.status === "entered_in_error" && <div class="hint">{label(r.status)}</div>}
-                      {r.note && <div class="hint">{r.note}</div>}
-                    </td>
-                    <td>{r.doseNumber ?? "—"}</td>
-                    <td>{[r.lotNumber, r.manufacturer].filter(Boolean).join(" · ") || "—"}</td>
-                    <td>{[r.site, r.route].filter(Boolean).join(" · ") || "—"}</td>
-                    {p.canWrite && (
-                      <td class="row-actions">
-                        {r.status !== "entered_in_error" && (
-                          <>
-                            <a href={`${base}/${r.id}/edit`}>Edit</a>
-                            <ButtonForm action={`${base}/${r.id}/error`} csrf={p.csrf} label="Entered in error" />
-                          </>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <RecordTable columns={["Date", "Vaccine", "Dose", "Lot · manufacturer", "Site · route"]} canWrite={p.canWrite}>
+            {p.rows.map((r) => (
+              <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
+                <td class="nowrap">{formatDate(r.administeredOn)}</td>
+                <td>
+                  {r.vaccine} <span class="hint">CVX {r.cvxCode}</span>
+                  {r.status === "entered_in_error" && <div class="hint">{label(r.status)}</div>}
+                  {r.note && <div class="hint">{r.note}</div>}
+                </td>
+                <td>{r.doseNumber ?? "—"}</td>
+                <td>{[r.lotNumber, r.manufacturer].filter(Boolean).join(" · ") || "—"}</td>
+                <td>{[r.site, r.route].filter(Boolean).join(" · ") || "—"}</td>
+                {p.canWrite && <RowActions base={base} row={r} csrf={p.csrf} />}
+              </tr>
+            ))}
+          </RecordTable>
         ) : (
           <Empty>No immunizations recorded.</Empty>
         )}

@@ -2,10 +2,9 @@
 import type { Medication } from "../../src/charting/medications";
 import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { MEDICATION_FORM_STATUSES } from "../../src/charting/schemas";
-import type { FieldErrors } from "../../src/platform/errors";
 import { CsrfField, Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { ButtonForm, Empty, FormProblems, label, options, Section, TextAreaField } from "./parts";
+import { Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
 
 export const MEDICATION_FIELDS = ["name", "dose", "route", "frequency", "start_date", "stop_date", "status", "stop_reason", "prescriber", "note"] as const;
 
@@ -24,14 +23,11 @@ export function medicationToForm(r: Medication): Record<string, string> {
   };
 }
 
-function MedicationForm(p: { action: string; csrf: string; values: Record<string, string>; errors?: FieldErrors; conflict?: string | null; version?: number | null; submitLabel: string; cancelHref: string }) {
+function MedicationForm(p: RecordFormProps) {
   const v = p.values;
   const e = p.errors ?? {};
   return (
-    <form method="post" action={p.action} novalidate>
-      <CsrfField token={p.csrf} />
-      {p.version != null && <input type="hidden" name="version" value={String(p.version)} />}
-      <FormProblems errors={e} conflict={p.conflict} />
+    <RecordForm {...p}>
       <div class="grid">
         <Field name="name" label="Medication" value={v.name} error={e.name} required maxLength={200} hint="Name and strength, e.g. Metformin 500 mg tablet" />
         <Field name="dose" label="Dose" value={v.dose} error={e.dose} maxLength={100} hint="e.g. 1 tablet" />
@@ -43,12 +39,7 @@ function MedicationForm(p: { action: string; csrf: string; values: Record<string
         <Field name="stop_date" label="Stop date" type="date" value={v.stop_date} error={e.stop_date} />
         <Field name="stop_reason" label="Stop reason" value={v.stop_reason} error={e.stop_reason} maxLength={300} hint="Required when stopped" />
       </div>
-      <TextAreaField name="note" label="Note" value={v.note} error={e.note} rows={2} maxLength={1000} />
-      <div class="actions">
-        <button type="submit">{p.submitLabel}</button>
-        <a href={p.cancelHref}>Cancel</a>
-      </div>
-    </form>
+    </RecordForm>
   );
 }
 
@@ -77,53 +68,33 @@ export function MedicationsPage(p: ListViewProps<Medication>) {
       {p.saved && <p class="alert ok" role="status">Saved.</p>}
       <Section id="medications" title="Medications">
         {p.rows.length ? (
-          <div class="table-wrap">
-            <table class="dense">
-              <thead>
-                <tr>
-                  <th scope="col">Medication</th>
-                  <th scope="col">Dose · route · frequency</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Prescriber</th>
-                  {p.canWrite && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {p.rows.map((r) => (
-                  <tr class={r.status === "entered_in_error" ? "in-error" : r.status === "stopped" ? "stopped" : undefined}>
-                    <td>
-                      <strong>{r.name}</strong>
-                      {r.source === "prescription" && <span class="hint"> (prescribed here)</span>}
-                      {r.note && <div class="hint">{r.note}</div>}
-                    </td>
-                    <td>{[r.dose, r.route, r.frequency].filter(Boolean).join(" · ") || "—"}</td>
-                    <td class="nowrap">{r.startDate ? formatDate(r.startDate) : "—"}</td>
-                    <td>
-                      {label(r.status)}
-                      {r.status === "stopped" && (
-                        <div class="hint">
-                          {r.stopDate ? formatDate(r.stopDate) : ""} {r.stopReason}
-                        </div>
-                      )}
-                    </td>
-                    <td>{r.prescriber ?? "—"}</td>
-                    {p.canWrite && (
-                      <td class="row-actions">
-                        {r.status !== "entered_in_error" && (
-                          <>
-                            <a href={`${base}/${r.id}/edit`}>Edit</a>
-                            {r.status === "active" && <StopForm action={`${base}/${r.id}/stop`} csrf={p.csrf} version={r.version} id={r.id} />}
-                            <ButtonForm action={`${base}/${r.id}/error`} csrf={p.csrf} label="Entered in error" fields={{ version: r.version }} />
-                          </>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <RecordTable columns={["Medication", "Dose · route · frequency", "Started", "Status", "Prescriber"]} canWrite={p.canWrite}>
+            {p.rows.map((r) => (
+              <tr class={r.status === "entered_in_error" ? "in-error" : r.status === "stopped" ? "stopped" : undefined}>
+                <td>
+                  <strong>{r.name}</strong>
+                  {r.source === "prescription" && <span class="hint"> (prescribed here)</span>}
+                  {r.note && <div class="hint">{r.note}</div>}
+                </td>
+                <td>{[r.dose, r.route, r.frequency].filter(Boolean).join(" · ") || "—"}</td>
+                <td class="nowrap">{r.startDate ? formatDate(r.startDate) : "—"}</td>
+                <td>
+                  {label(r.status)}
+                  {r.status === "stopped" && (
+                    <div class="hint">
+                      {r.stopDate ? formatDate(r.stopDate) : ""} {r.stopReason}
+                    </div>
+                  )}
+                </td>
+                <td>{r.prescriber ?? "—"}</td>
+                {p.canWrite && (
+                  <RowActions base={base} row={r} version={r.version} csrf={p.csrf}>
+                    {r.status === "active" && <StopForm action={`${base}/${r.id}/stop`} csrf={p.csrf} version={r.version} id={r.id} />}
+                  </RowActions>
+                )}
+              </tr>
+            ))}
+          </RecordTable>
         ) : (
           <Empty>No medications recorded.</Empty>
         )}

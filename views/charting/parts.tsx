@@ -1,7 +1,7 @@
-/** Small pieces the chart's pages share: sections, the error summary, text areas and one-button forms. */
+/** Small pieces the chart's pages share: sections, the error summary, the lists' table and form, and one-button forms. */
 import type { ComponentChildren } from "preact";
 import type { FieldErrors } from "../../src/platform/errors";
-import { Alert, CsrfField } from "../components/form";
+import { Alert, CsrfField, TextAreaField } from "../components/form";
 import { formatInstant } from "../components/format";
 
 export function Section(p: { id: string; title: string; action?: ComponentChildren; children: ComponentChildren }) {
@@ -34,26 +34,71 @@ export function FormProblems(p: { errors?: FieldErrors; conflict?: string | null
   );
 }
 
-export function TextAreaField(p: { name: string; label: string; value?: string | null; error?: string; rows?: number; maxLength?: number; hint?: string }) {
-  const id = `f-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+/** A list's table (allergies, medications, immunizations, problems): the column heads, Actions for those who may write, and the rows. */
+export function RecordTable(p: { columns: string[]; canWrite: boolean; children: ComponentChildren }) {
   return (
-    <div class="field">
-      <label for={id}>{p.label}</label>
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
-      <textarea id={id} name={p.name} rows={p.rows ?? 3} maxLength={p.maxLength} aria-invalid={p.error ? "true" : undefined} aria-describedby={described || undefined}>
-        {p.value ?? ""}
-      </textarea>
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
+    <div class="table-wrap">
+      <table class="dense">
+        <thead>
+          <tr>
+            {p.columns.map((c) => (
+              <th scope="col">{c}</th>
+            ))}
+            {p.canWrite && <th scope="col">Actions</th>}
+          </tr>
+        </thead>
+        <tbody>{p.children}</tbody>
+      </table>
     </div>
+  );
+}
+
+/**
+ * A row's actions cell: nothing once entered in error, otherwise Edit, the record's own actions
+ * (`children`) and Entered in error, which carries the version where the table has one.
+ */
+export function RowActions(p: { base: string; row: { id: string; status: string }; version?: number; csrf: string; children?: ComponentChildren }) {
+  const href = `${p.base}/${p.row.id}`;
+  return (
+    <td class="row-actions">
+      {p.row.status !== "entered_in_error" && (
+        <>
+          <a href={`${href}/edit`}>Edit</a>
+          {p.children}
+          <ButtonForm action={`${href}/error`} csrf={p.csrf} label="Entered in error" fields={p.version === undefined ? undefined : { version: p.version }} />
+        </>
+      )}
+    </td>
+  );
+}
+
+export interface RecordFormProps {
+  action: string;
+  csrf: string;
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  conflict?: string | null;
+  /** The version an edit was opened on; none for a new record or a table without versions. */
+  version?: number | null;
+  submitLabel: string;
+  cancelHref: string;
+}
+
+/** A list's add and edit form around the record's own fields: the version, what needs fixing, then the fields, a note and the buttons. */
+export function RecordForm(p: RecordFormProps & { children: ComponentChildren }) {
+  const e = p.errors ?? {};
+  return (
+    <form method="post" action={p.action} novalidate>
+      <CsrfField token={p.csrf} />
+      {p.version != null && <input type="hidden" name="version" value={String(p.version)} />}
+      <FormProblems errors={e} conflict={p.conflict} />
+      {p.children}
+      <TextAreaField name="note" label="Note" value={p.values.note} error={e.note} rows={2} maxLength={1000} />
+      <div class="actions">
+        <button type="submit">{p.submitLabel}</button>
+        <a href={p.cancelHref}>Cancel</a>
+      </div>
+    </form>
   );
 }
 

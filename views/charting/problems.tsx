@@ -7,9 +7,9 @@ import type { Icd10Code } from "../../src/charting/icd10";
 import type { Problem } from "../../src/charting/problems";
 import { PROBLEM_FORM_STATUSES } from "../../src/charting/schemas";
 import type { FieldErrors } from "../../src/platform/errors";
-import { CsrfField, Field, SelectField } from "../components/form";
+import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { ButtonForm, Empty, FormProblems, label, options, Section, TextAreaField } from "./parts";
+import { ButtonForm, Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
 
 export const CODES_ID = "code-results";
 export const PROBLEM_FIELDS = ["code", "description", "status", "onset_date", "resolved_date", "note"] as const;
@@ -72,24 +72,11 @@ export function CodeSearch(p: { action: string; codesUrl: string; q: string }) {
   );
 }
 
-export function ProblemForm(p: {
-  action: string;
-  csrf: string;
-  values: Record<string, string>;
-  errors?: FieldErrors;
-  conflict?: string | null;
-  version?: number;
-  pick: CodePick;
-  submitLabel: string;
-  cancelHref: string;
-}) {
+export function ProblemForm(p: RecordFormProps & { version?: number; pick: CodePick }) {
   const v = p.values;
   const e = p.errors ?? {};
   return (
-    <form method="post" action={p.action} novalidate>
-      <CsrfField token={p.csrf} />
-      {p.version !== undefined && <input type="hidden" name="version" value={String(p.version)} />}
-      <FormProblems errors={e} conflict={p.conflict} />
+    <RecordForm {...p}>
       <CodeResults {...p.pick} error={e.code} />
       <div class="grid">
         <Field name="description" label="Description" value={v.description} error={e.description} maxLength={300} hint="Leave empty to use the code's description" />
@@ -97,56 +84,31 @@ export function ProblemForm(p: {
         <Field name="onset_date" label="Onset date" type="date" value={v.onset_date} error={e.onset_date} />
         <Field name="resolved_date" label="Resolved date" type="date" value={v.resolved_date} error={e.resolved_date} hint="Today when resolved without a date" />
       </div>
-      <TextAreaField name="note" label="Note" value={v.note} error={e.note} maxLength={1000} rows={2} />
-      <div class="actions">
-        <button type="submit">{p.submitLabel}</button>
-        <a href={p.cancelHref}>Cancel</a>
-      </div>
-    </form>
+    </RecordForm>
   );
 }
 
 function ProblemRows(p: { rows: Problem[]; base: string; csrf: string; canWrite: boolean }) {
   return (
-    <div class="table-wrap">
-      <table class="dense">
-        <thead>
-          <tr>
-            <th scope="col">Code</th>
-            <th scope="col">Problem</th>
-            <th scope="col">Status</th>
-            <th scope="col">Onset</th>
-            <th scope="col">Resolved</th>
-            {p.canWrite && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((r) => (
-            <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
-              <td class="code">{r.code ?? "—"}</td>
-              <td>
-                {r.description}
-                {r.note && <div class="hint">{r.note}</div>}
-              </td>
-              <td>{label(r.status)}</td>
-              <td class="nowrap">{r.onsetDate ? formatDate(r.onsetDate) : "—"}</td>
-              <td class="nowrap">{r.resolvedDate ? formatDate(r.resolvedDate) : "—"}</td>
-              {p.canWrite && (
-                <td class="row-actions">
-                  {r.status !== "entered_in_error" && (
-                    <>
-                      <a href={`${p.base}/${r.id}/edit`}>Edit</a>
-                      {r.status !== "resolved" && <ButtonForm action={`${p.base}/${r.id}/resolve`} csrf={p.csrf} label="Resolve" fields={{ version: r.version }} />}
-                      <ButtonForm action={`${p.base}/${r.id}/error`} csrf={p.csrf} label="Entered in error" fields={{ version: r.version }} />
-                    </>
-                  )}
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <RecordTable columns={["Code", "Problem", "Status", "Onset", "Resolved"]} canWrite={p.canWrite}>
+      {p.rows.map((r) => (
+        <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
+          <td class="code">{r.code ?? "—"}</td>
+          <td>
+            {r.description}
+            {r.note && <div class="hint">{r.note}</div>}
+          </td>
+          <td>{label(r.status)}</td>
+          <td class="nowrap">{r.onsetDate ? formatDate(r.onsetDate) : "—"}</td>
+          <td class="nowrap">{r.resolvedDate ? formatDate(r.resolvedDate) : "—"}</td>
+          {p.canWrite && (
+            <RowActions base={p.base} row={r} version={r.version} csrf={p.csrf}>
+              {r.status !== "resolved" && <ButtonForm action={`${p.base}/${r.id}/resolve`} csrf={p.csrf} label="Resolve" fields={{ version: r.version }} />}
+            </RowActions>
+          )}
+        </tr>
+      ))}
+    </RecordTable>
   );
 }
 

@@ -1,8 +1,8 @@
 /** The vitals page (every set, flagged) and the form that records a set, with a unit beside each measure. */
 import type { VitalsSet } from "../../src/charting/vitals-service";
 import type { FieldErrors } from "../../src/platform/errors";
-import { CsrfField } from "../components/form";
-import { ButtonForm, Empty, FormProblems, Section, shortInstant, TextAreaField } from "./parts";
+import { CsrfField, describedBy, FieldFrame, TextAreaField } from "../components/form";
+import { ButtonForm, Empty, FormProblems, Section, shortInstant } from "./parts";
 import { VitalsTable } from "./vitals-table";
 
 export function VitalsPage(p: { pid: string; rows: VitalsSet[]; timezone: string; csrf: string; canWrite: boolean; saved: boolean }) {
@@ -47,16 +47,9 @@ export function VitalsPage(p: { pid: string; rows: VitalsSet[]; timezone: string
 /** A number input with its unit: a fixed one, or a select of the units accepted. */
 function Measure(p: { name: string; label: string; value?: string; error?: string; unit: string | { name: string; value: string; options: [string, string][] }; hint?: string; decimals?: boolean }) {
   const id = `f-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   const unit = p.unit;
   return (
-    <div class="field">
-      <label for={id}>{p.label}</label>
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
+    <FieldFrame id={id} label={p.label} hint={p.hint} error={p.error}>
       <div class="with-unit">
         <input
           id={id}
@@ -65,7 +58,7 @@ function Measure(p: { name: string; label: string; value?: string; error?: strin
           value={p.value ?? ""}
           autocomplete="off"
           aria-invalid={p.error ? "true" : undefined}
-          aria-describedby={described || undefined}
+          aria-describedby={describedBy(id, p.hint, p.error)}
         />
         {typeof unit === "string" ? (
           <span class="unit">{unit}</span>
@@ -79,12 +72,7 @@ function Measure(p: { name: string; label: string; value?: string; error?: strin
           </select>
         )}
       </div>
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
+    </FieldFrame>
   );
 }
 

@@ -27,10 +27,34 @@ export interface FieldProps {
   maxLength?: number;
 }
 
+/** The ids of a field's hint and error, for its control's aria-describedby; undefined when it has neither. */
+export function describedBy(id: string, hint?: string, error?: string): string | undefined {
+  return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+}
+
+/** A field around any control: its label, the hint above it and the error below, with the ids `describedBy` names. */
+export function FieldFrame(p: { id: string; label: string; required?: boolean; hint?: string; error?: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <FieldLabel id={p.id} label={p.label} required={p.required} />
+      {p.hint && (
+        <div class="hint" id={`${p.id}-hint`}>
+          {p.hint}
+        </div>
+      )}
+      {p.children}
+      {p.error && (
+        <div class="error" id={`${p.id}-error`}>
+          {p.error}
+        </div>
+      )}
+    </div>
+  );
+}
+
 /** A labelled input; its error is announced and tied to the input by aria-describedby. */
 export function Field(p: FieldProps) {
   const id = `f-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   // Preact types <input> as a union keyed by `type`; the attributes are the same for every type used here.
   const inputAttrs = {
     id,
@@ -42,23 +66,44 @@ export function Field(p: FieldProps) {
     inputmode: p.inputmode,
     maxLength: p.maxLength,
     "aria-invalid": p.error ? "true" : undefined,
-    "aria-describedby": described || undefined,
+    "aria-describedby": describedBy(id, p.hint, p.error),
   } as InputHTMLAttributes<HTMLInputElement>;
   return (
-    <div class="field">
-      <FieldLabel id={id} label={p.label} required={p.required} />
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
+    <FieldFrame id={id} label={p.label} required={p.required} hint={p.hint} error={p.error}>
       <input {...inputAttrs} />
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
+    </FieldFrame>
+  );
+}
+
+export interface TextAreaProps {
+  name: string;
+  label: string;
+  value?: string | null;
+  error?: string;
+  required?: boolean;
+  hint?: string;
+  /** 3 unless given. */
+  rows?: number;
+  maxLength?: number;
+}
+
+/** A labelled textarea; like Field, its hint and error are tied to it by aria-describedby. */
+export function TextAreaField(p: TextAreaProps) {
+  const id = `f-${p.name}`;
+  return (
+    <FieldFrame id={id} label={p.label} required={p.required} hint={p.hint} error={p.error}>
+      <textarea
+        id={id}
+        name={p.name}
+        rows={p.rows ?? 3}
+        maxLength={p.maxLength}
+        required={p.required}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={describedBy(id, p.hint, p.error)}
+      >
+        {p.value ?? ""}
+      </textarea>
+    </FieldFrame>
   );
 }
 
@@ -74,27 +119,15 @@ export interface SelectProps {
 export function SelectField(p: SelectProps) {
   const id = `f-${p.name}`;
   return (
-    <div class="field">
-      <FieldLabel id={id} label={p.label} required={p.required} />
-      <select
-        id={id}
-        name={p.name}
-        required={p.required}
-        aria-invalid={p.error ? "true" : undefined}
-        aria-describedby={p.error ? `${id}-error` : undefined}
-      >
+    <FieldFrame id={id} label={p.label} required={p.required} error={p.error}>
+      <select id={id} name={p.name} required={p.required} aria-invalid={p.error ? "true" : undefined} aria-describedby={describedBy(id, undefined, p.error)}>
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === (p.value ?? "")}>
             {o.label}
           </option>
         ))}
       </select>
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
+    </FieldFrame>
   );
 }
 

@@ -61,6 +61,39 @@ function describedBy(field: TemplateField, error?: string): string | undefined {
   return [field.help ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
 }
 
+/** A field with one control: its label (`extra` after the text), the help, the control and the error. */
+function FieldBox(p: { field: TemplateField; error?: string; class?: string; extra?: ComponentChildren; children: ComponentChildren }) {
+  const f = p.field;
+  return (
+    <div class={p.class ?? "field nf"}>
+      <label for={idOf(f.key)}>
+        {f.label}
+        {p.extra}
+        <Required field={f} />
+      </label>
+      <Help field={f} />
+      {p.children}
+      <ErrorText field={f} error={p.error} />
+    </div>
+  );
+}
+
+/** A field with a control per option or row: a fieldset whose legend is the label, described by the help and error. */
+function FieldGroup(p: { field: TemplateField; error?: string; class: string; children: ComponentChildren }) {
+  const f = p.field;
+  return (
+    <fieldset class={p.class} aria-describedby={describedBy(f, p.error)} aria-invalid={p.error ? "true" : undefined}>
+      <legend>
+        {f.label}
+        <Required field={f} />
+      </legend>
+      <Help field={f} />
+      {p.children}
+      <ErrorText field={f} error={p.error} />
+    </fieldset>
+  );
+}
+
 export interface FieldInputProps {
   field: TemplateField;
   value: NoteValue | undefined;
@@ -80,28 +113,16 @@ export function FieldInput(p: FieldInputProps) {
   switch (f.type) {
     case "text":
       return (
-        <div class="field nf">
-          <label for={id}>
-            {f.label}
-            <Required field={f} />
-          </label>
-          <Help field={f} />
+        <FieldBox field={f} error={error}>
           <textarea id={id} name={name} rows={4} maxLength={LIMITS.textLength} disabled={disabled} aria-invalid={invalid} aria-describedby={described}>
             {asText(p.value)}
           </textarea>
-          <ErrorText field={f} error={error} />
-        </div>
+        </FieldBox>
       );
     case "number":
     case "date":
       return (
-        <div class={`field nf nf-${f.type}`}>
-          <label for={id}>
-            {f.label}
-            {f.type === "number" && f.unit && <span class="hint"> ({f.unit})</span>}
-            <Required field={f} />
-          </label>
-          <Help field={f} />
+        <FieldBox field={f} error={error} class={`field nf nf-${f.type}`} extra={f.type === "number" && f.unit && <span class="hint"> ({f.unit})</span>}>
           <div class="nf-input">
             {f.type === "number" ? (
               <input
@@ -126,8 +147,7 @@ export function FieldInput(p: FieldInputProps) {
               </span>
             )}
           </div>
-          <ErrorText field={f} error={error} />
-        </div>
+        </FieldBox>
       );
     case "checkbox":
       return (
@@ -146,12 +166,7 @@ export function FieldInput(p: FieldInputProps) {
       const chosen = asText(p.value);
       if (options.length > RADIO_LIMIT) {
         return (
-          <div class="field nf">
-            <label for={id}>
-              {f.label}
-              <Required field={f} />
-            </label>
-            <Help field={f} />
+          <FieldBox field={f} error={error}>
             <select id={id} name={name} disabled={disabled} aria-invalid={invalid} aria-describedby={described}>
               <option value="">Choose…</option>
               {options.map((o) => (
@@ -160,44 +175,31 @@ export function FieldInput(p: FieldInputProps) {
                 </option>
               ))}
             </select>
-            <ErrorText field={f} error={error} />
-          </div>
+          </FieldBox>
         );
       }
       return (
-        <fieldset class="nf nf-choices" aria-describedby={described} aria-invalid={invalid}>
-          <legend>
-            {f.label}
-            <Required field={f} />
-          </legend>
-          <Help field={f} />
+        <FieldGroup field={f} error={error} class="nf nf-choices">
           {options.map((o, i) => (
             <div class="opt">
               <input type="radio" id={`${id}-${i}`} name={name} value={o} checked={o === chosen} disabled={disabled} />
               <label for={`${id}-${i}`}>{o}</label>
             </div>
           ))}
-          <ErrorText field={f} error={error} />
-        </fieldset>
+        </FieldGroup>
       );
     }
     case "multi_choice": {
       const ticked = new Set(asList(p.value));
       return (
-        <fieldset class="nf nf-choices" aria-describedby={described} aria-invalid={invalid}>
-          <legend>
-            {f.label}
-            <Required field={f} />
-          </legend>
-          <Help field={f} />
+        <FieldGroup field={f} error={error} class="nf nf-choices">
           {(f.options ?? []).map((o, i) => (
             <div class="opt">
               <input type="checkbox" id={`${id}-${i}`} name={`${name}.${i}`} value="on" checked={ticked.has(o)} disabled={disabled} />
               <label for={`${id}-${i}`}>{o}</label>
             </div>
           ))}
-          <ErrorText field={f} error={error} />
-        </fieldset>
+        </FieldGroup>
       );
     }
     case "ros":
@@ -219,12 +221,7 @@ function RosInput(p: { field: TemplateField; value: RosValue; error?: string; di
   const f = p.field;
   const id = idOf(f.key);
   return (
-    <fieldset class="nf nf-ros" aria-describedby={describedBy(f, p.error)} aria-invalid={p.error ? "true" : undefined}>
-      <legend>
-        {f.label}
-        <Required field={f} />
-      </legend>
-      <Help field={f} />
+    <FieldGroup field={f} error={p.error} class="nf nf-ros">
       <div class="table-wrap">
         <table class="dense">
           <thead>
@@ -273,8 +270,7 @@ function RosInput(p: { field: TemplateField; value: RosValue; error?: string; di
           </tbody>
         </table>
       </div>
-      <ErrorText field={f} error={p.error} />
-    </fieldset>
+    </FieldGroup>
   );
 }
 

@@ -5,7 +5,7 @@ import type { MeasureChoice } from "../../src/progress/measures";
 import type { Goal } from "../../src/progress/repo";
 import type { GoalFormValues, LabFormValues } from "../../src/progress/schemas";
 import { ChartFrame } from "../charting/frame";
-import { Alert, CsrfField, Field, SelectField } from "../components/form";
+import { Alert, CsrfField, describedBy, Field, FieldFrame, SelectField, TextAreaField } from "../components/form";
 
 /** The count of fields to fix, and a version conflict, above a form. */
 export function Errors({ errors, conflict }: { errors: Record<string, string>; conflict?: string }) {
@@ -21,16 +21,9 @@ export function Errors({ errors, conflict }: { errors: Record<string, string>; c
 /** A select with option groups (the shared SelectField has none). */
 function GroupedSelect(p: { name: string; label: string; value?: string; error?: string; groups: { label: string; options: { value: string; label: string }[] }[]; blank: string; hint?: string }) {
   const id = `f-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
-    <div class="field">
-      <label for={id}>{p.label}</label>
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
-      <select id={id} name={p.name} aria-invalid={p.error ? "true" : undefined} aria-describedby={described}>
+    <FieldFrame id={id} label={p.label} hint={p.hint} error={p.error}>
+      <select id={id} name={p.name} aria-invalid={p.error ? "true" : undefined} aria-describedby={describedBy(id, p.hint, p.error)}>
         <option value="">{p.blank}</option>
         {p.groups
           .filter((g) => g.options.length)
@@ -44,36 +37,7 @@ function GroupedSelect(p: { name: string; label: string; value?: string; error?:
             </optgroup>
           ))}
       </select>
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
-  );
-}
-
-/** A labelled textarea with its hint and error tied to it (the shared form components have none). */
-export function TextArea(p: { name: string; label: string; value?: string; error?: string; rows?: number; hint?: string }) {
-  const id = `f-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
-  return (
-    <div class="field">
-      <label for={id}>{p.label}</label>
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
-      <textarea id={id} name={p.name} rows={p.rows ?? 3} aria-invalid={p.error ? "true" : undefined} aria-describedby={described}>
-        {p.value ?? ""}
-      </textarea>
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -156,7 +120,7 @@ export function GoalForm(p: GoalFormProps) {
             { value: "cancelled", label: "Cancelled" },
           ]}
         />
-        <TextArea name="note" label="Note" value={v.note} error={e.note} />
+        <TextAreaField name="note" label="Note" value={v.note} error={e.note} />
         <div class="actions">
           <button type="submit">Save goal</button>
           <a href={p.cancelHref}>Cancel</a>

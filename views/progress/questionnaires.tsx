@@ -2,8 +2,8 @@
 import type { QuestionnaireFormValues } from "../../src/progress/schemas";
 import { type QuestionnaireDefinition, scoreRange } from "../../src/progress/instruments";
 import type { QuestionnaireRow } from "../../src/progress/repo";
-import { Alert, CsrfField, Field } from "../components/form";
-import { Errors, TextArea } from "./goal-lab-forms";
+import { Alert, CsrfField, Field, TextAreaField } from "../components/form";
+import { Errors } from "./goal-lab-forms";
 
 export interface QuestionnaireListProps {
   rows: { row: QuestionnaireRow; def: QuestionnaireDefinition | null }[];
@@ -106,10 +106,10 @@ export function QuestionnaireForm(p: QuestionnaireFormProps) {
           )}
         </div>
         <Field name="stem" label="Question stem (optional)" value={v.stem} error={e.stem} maxLength={300} hint="Asked before every item, e.g. “Over the last week, how often…”." />
-        <TextArea name="items" label="Items, one per line" value={v.items} error={e.items} rows={8} />
+        <TextAreaField name="items" label="Items, one per line" value={v.items} error={e.items} rows={8} />
         <div class="grid">
-          <TextArea name="options" label="Answer options: points|label" value={v.options} error={e.options} rows={5} hint="The same for every item, e.g. 0|Never, 1|Sometimes, one per line." />
-          <TextArea
+          <TextAreaField name="options" label="Answer options: points|label" value={v.options} error={e.options} rows={5} hint="The same for every item, e.g. 0|Never, 1|Sometimes, one per line." />
+          <TextAreaField
             name="bands"
             label="Severity bands: min-max|label"
             value={v.bands}
@@ -118,7 +118,7 @@ export function QuestionnaireForm(p: QuestionnaireFormProps) {
             hint="Cover every possible total exactly once, from items × lowest points to items × highest points, e.g. 0-4|minimal."
           />
         </div>
-        <TextArea name="flags" label="Flags (optional): item|minimum points|message" value={v.flags} error={e.flags} rows={2} hint="Shown prominently when an item is answered with at least that many points." />
+        <TextAreaField name="flags" label="Flags (optional): item|minimum points|message" value={v.flags} error={e.flags} rows={2} hint="Shown prominently when an item is answered with at least that many points." />
         <div class="actions">
           <button type="submit">Save questionnaire</button>
           <a href="/settings/questionnaires">Cancel</a>

@@ -4,7 +4,7 @@ import { PLACEHOLDERS } from "../../src/workflows/messages";
 import { MAX_ACTIONS, TRIGGERS, type Action, type Conditions, type Trigger } from "../../src/workflows/model";
 import type { FormValues } from "../../src/workflows/schemas";
 import type { RuleOptions, RuleView } from "../../src/workflows/service";
-import { Alert, CsrfField, Field, SelectField } from "../components/form";
+import { Alert, CsrfField, Field, SelectField, TextAreaField } from "../components/form";
 import { formatInstant } from "../components/format";
 
 export const WORKFLOWS = "/settings/workflows";
@@ -148,27 +148,6 @@ export function RulesPage(p: { csrfToken: string; rules: RuleView[]; options: Ru
   );
 }
 
-function TextArea(p: { name: string; label: string; value?: string; error?: string; hint?: string; rows?: number }) {
-  const id = `f-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
-  return (
-    <div class="field">
-      <label for={id}>{p.label}</label>
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
-      <textarea id={id} name={p.name} rows={p.rows ?? 5} value={p.value ?? ""} aria-invalid={p.error ? "true" : undefined} aria-describedby={described || undefined} />
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
-  );
-}
-
 function Checkbox(p: { name: string; label: string; checked: boolean }) {
   return (
     <div class="field check">
@@ -228,7 +207,7 @@ function ActionFields(p: { i: number; values: FormValues; errors: FieldErrors; o
           <Field name={f("template")} label="Message key" value={v("template")} error={e("template")} hint="Optional, e.g. followup.completed" maxLength={60} />
         </div>
         <Field name={f("subject")} label="Subject (email)" value={v("subject")} error={e("subject")} maxLength={200} />
-        <TextArea name={f("body")} label="Message" value={v("body")} error={e("body")} hint={`You can use ${placeholders}.`} />
+        <TextAreaField name={f("body")} label="Message" value={v("body")} error={e("body")} rows={5} hint={`You can use ${placeholders}.`} />
         <Field name={f("link")} label="Link for {{link}}" value={v("link")} error={e("link")} hint="e.g. your care instructions page; empty = your online booking page" maxLength={500} />
         <Checkbox name={f("skip_upcoming")} label="Skip if the patient already has an upcoming visit" checked={!!p.values[f("skip_upcoming")]} />
       </details>

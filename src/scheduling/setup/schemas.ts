@@ -3,6 +3,7 @@
  * optional fields become null, numbers are whole numbers within their range, money is dollars.
  */
 import * as z from "zod/mini";
+import { emptyToNull, optionalText, requiredText } from "../../platform/validation";
 import { ELIGIBILITY, MODALITIES, RESOURCE_KINDS } from "../schema";
 
 // ---------------------------------------------------------------------------------------------
@@ -68,18 +69,6 @@ export function centsToDollars(cents: number): string {
 
 // ---------------------------------------------------------------------------------------------
 // Field builders.
-
-const emptyToNull = z.transform((v: string) => (v === "" ? null : v));
-
-const requiredText = (max: number, label: string) =>
-  z.string({ error: `${label} is required.` }).check(
-    z.trim(),
-    z.minLength(1, { error: `${label} is required.` }),
-    z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
-  );
-
-const optionalText = (max: number, label: string) =>
-  z.pipe(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })), emptyToNull);
 
 /** An id chosen from a select; empty means none. Whether it exists is the service's question. */
 const optionalId = z.pipe(z.string().check(z.trim(), z.maxLength(64, { error: "Choose an option from the list." })), emptyToNull);

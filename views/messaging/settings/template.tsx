@@ -7,7 +7,7 @@
 import type { SmsCount, TemplateChannel, TemplateKey, TemplateText, Variable } from "../../../src/messaging/templates";
 import { TEMPLATE_INFO, VARIABLE_HELP } from "../../../src/messaging/templates";
 import type { FieldErrors } from "../../../src/platform/errors";
-import { Alert, CsrfField, Field } from "../../components/form";
+import { Alert, CsrfField, Field, TextAreaField } from "../../components/form";
 import { ActionButton, ErrorSummary, SavedNotice } from "../../scheduling/setup/parts";
 import { CHANNEL_NAMES, LOCALE_NAMES, MESSAGES, templatePath } from "./overview";
 
@@ -22,32 +22,6 @@ export interface TemplateFormValues {
 export interface PreviewData {
   message: TemplateText;
   sms: SmsCount | null;
-}
-
-function TextArea(p: { name: string; label: string; value: string; error?: string; rows: number; hint?: string; required?: boolean }) {
-  const id = `f-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
-  return (
-    <div class="field">
-      <label for={id}>
-        {p.label}
-        {p.required && <span class="hint"> (required)</span>}
-      </label>
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
-      <textarea id={id} name={p.name} rows={p.rows} required={p.required} aria-invalid={p.error ? "true" : undefined} aria-describedby={described || undefined}>
-        {p.value}
-      </textarea>
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
-  );
 }
 
 /** The rendered sample message; for SMS, how many segments it takes. */
@@ -113,7 +87,7 @@ export function TemplateEditPage(p: {
         <CsrfField token={p.csrfToken} />
         <ErrorSummary errors={p.errors} />
         {p.channel === "email" && <Field name="subject" label="Subject" value={p.values.subject} error={e.subject} required maxLength={200} />}
-        <TextArea
+        <TextAreaField
           name="body"
           label={p.channel === "sms" ? "Message" : "Body"}
           value={p.values.body}

@@ -2,7 +2,7 @@
 import type { ComponentChildren, InputHTMLAttributes } from "preact";
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { FieldType } from "../../../src/notes/model";
-import { CsrfField } from "../../components/form";
+import { CsrfField, describedBy, FieldFrame } from "../../components/form";
 
 /** Where the builder lives. */
 export const TEMPLATES = "/settings/templates";
@@ -76,7 +76,6 @@ export function Input(p: {
   children?: ComponentChildren;
 }) {
   const id = `${p.prefix}-${p.name}`;
-  const described = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   // Preact types <input> as a union keyed by `type`; these attributes are the same for both types used.
   const attrs = {
     id,
@@ -86,26 +85,12 @@ export function Input(p: {
     value: p.value ?? "",
     maxLength: p.maxLength,
     "aria-invalid": p.error ? "true" : undefined,
-    "aria-describedby": described,
+    "aria-describedby": describedBy(id, p.hint, p.error),
   } as InputHTMLAttributes<HTMLInputElement>;
   return (
-    <div class="field">
-      <label for={id}>
-        {p.label}
-        {p.required && <span class="hint"> (required)</span>}
-      </label>
-      {p.hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </div>
-      )}
+    <FieldFrame id={id} label={p.label} required={p.required} hint={p.hint} error={p.error}>
       {p.children ?? <input {...attrs} />}
-      {p.error && (
-        <div class="error" id={`${id}-error`}>
-          {p.error}
-        </div>
-      )}
-    </div>
+    </FieldFrame>
   );
 }
 
