@@ -1,6 +1,6 @@
 /** Chart alerts (fall risk, interpreter needed, ...) shown in the header: add and deactivate. */
 import { and, desc, eq } from "drizzle-orm";
-import { auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
+import { audit, auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite } from "./access";
 import { chartAlerts } from "./schema";
@@ -56,4 +56,6 @@ export async function deactivateAlert(scope: StaffScope, patientId: string, id: 
   }
   const [row] = await scope.db.select({ id: chartAlerts.id }).from(chartAlerts).where(and(eq(chartAlerts.id, id), eq(chartAlerts.patientId, patientId))).limit(1);
   if (!row) await recordNotFound(scope, e, "This alert");
+  // The second click is in the trail too, though it changed nothing.
+  await audit(scope, { action: "update", event: "alert.deactivate", entityType: "chart_alert", entityId: id, patientId, detail: "already inactive; no changes" });
 }

@@ -204,6 +204,8 @@ async function markInError(
     await audit(scope, { action: "update", event: thing.event, entityType: thing.entityType, entityId: id.slice(0, 64), patientId, outcome: "failure", detail: "not found" });
     throw notFound(thing.what);
   }
+  // Already entered in error: the repeat changes nothing, but it is in the trail.
+  await audit(scope, { action: "update", event: thing.event, entityType: thing.entityType, entityId: id, patientId, detail: "already entered in error; no changes" });
 }
 
 export function markMeasureInError(scope: StaffScope, patientId: string, responseId: string): Promise<void> {

@@ -198,6 +198,10 @@ describe("alerts", () => {
     expect(await (await b.get(`/patients/${pid}/chart`)).text()).not.toContain("Fall risk");
     expect(await (await b.get(`/patients/${pid}/chart/alerts`)).text()).toContain("Deactivated (1)");
     expect((await auditRows("north", "patient_id = ? AND entity_type = 'chart_alert'", pid)).map((r) => r.event)).toEqual(["alert.create", "alert.deactivate"]);
+    // A second click changes nothing, and says so in the trail.
+    expect((await b.post(`/patients/${pid}/chart/alerts/${alert.id}/deactivate`, {})).status).toBe(303);
+    const repeat = await auditRows("north", "patient_id = ? AND entity_type = 'chart_alert' AND event = 'alert.deactivate'", pid);
+    expect(repeat.map((r) => r.detail)).toEqual([null, "already inactive; no changes"]);
     const bad = await b.post(`/patients/${pid}/chart/alerts`, { text: "", severity: "warning" });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain("Alert text is required.");

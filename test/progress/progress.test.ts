@@ -161,9 +161,10 @@ describe("administering a PHQ-9", () => {
     expect(res.status).toBe(303);
     expect(await clinicD1("north").prepare("SELECT status FROM measure_responses WHERE id = ?").bind(id).first()).toEqual({ status: "entered_in_error" });
     expect(await auditRows("north", "event = 'measure.entered_in_error' AND entity_id = ?", id)).toHaveLength(1);
-    // Twice changes nothing more.
+    // Twice changes nothing more, and the repeat is in the trail as such.
     expect((await b.post(`/patients/${pid}/progress/measures/${id}/error`, {})).status).toBe(303);
-    expect(await auditRows("north", "event = 'measure.entered_in_error' AND entity_id = ?", id)).toHaveLength(1);
+    expect(await clinicD1("north").prepare("SELECT status FROM measure_responses WHERE id = ?").bind(id).first()).toEqual({ status: "entered_in_error" });
+    expect((await auditRows("north", "event = 'measure.entered_in_error' AND entity_id = ?", id)).map((r) => r.detail)).toEqual(["status", "already entered in error; no changes"]);
     const html = await (await b.get(`/patients/${pid}/progress`)).text();
     expect(trendSection(html, "t-phq9").match(/h0"/g)).toHaveLength(1);
     expect(html).toContain('<tr class="in-error">');
