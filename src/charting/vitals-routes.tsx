@@ -6,7 +6,7 @@ import { Hono, type Context } from "hono";
 import { VitalsFormPage, VitalsPage } from "../../views/charting/vitals";
 import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
-import { seeOther } from "../platform/render";
+import { localPath, seeOther } from "../platform/render";
 import { can, requirePermission, staffScope } from "../platform/scope";
 import { formOf } from "../platform/validation";
 import { chartPage, patientIdOf, recordIdOf } from "./http";
@@ -19,16 +19,10 @@ export const vitalsRoutes = new Hono<AppEnv>();
 type C = Context<AppEnv>;
 const listUrl = (pid: string) => `/patients/${pid}/chart/vitals`;
 
-/** A path on this site ("/encounters/x?y"), never another origin ("//evil", "/\\evil", "https:"). */
-export function localReturn(raw: string | undefined): string | null {
-  if (!raw || raw.length > 500) return null;
-  return /^\/(?![/\\])[^\s\\]*$/.test(raw) ? raw : null;
-}
-
 /** The encounter and return link of the URL, and the form's action that keeps them. */
 function target(c: C) {
   const encounter = (c.req.query("encounter") ?? "").slice(0, 64) || null;
-  const back = localReturn(c.req.query("return"));
+  const back = localPath(c.req.query("return"));
   const qs = new URLSearchParams({ ...(encounter ? { encounter } : {}), ...(back ? { return: back } : {}) }).toString();
   return { encounter, back, action: `${listUrl(patientIdOf(c))}/new${qs ? `?${qs}` : ""}` };
 }

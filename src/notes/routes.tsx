@@ -3,14 +3,13 @@ import { Hono, type Context } from "hono";
 import { render } from "preact-render-to-string";
 import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
-import { fragment, page, seeOther } from "../platform/render";
+import { fragment, localPath, page, seeOther } from "../platform/render";
 import { can, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { ConflictView } from "../../views/notes/conflict";
 import { NotePage } from "../../views/notes/note";
 import { PrintDocument } from "../../views/notes/print";
 import type { NoteContent } from "./model";
-import { localReturn } from "../charting/vitals-routes";
 import { clockOf, contentOf, definitionOf, NoteConflict, NoteFormError } from "./access";
 import { clinicToday } from "./encounter-routes";
 import { addendumSchema, signSchema, versionSchema } from "./note-schemas";
@@ -126,7 +125,7 @@ noteRoutes.post("/:id", async (c) => {
     if (err instanceof NoteFormError) return notePage(c, id, { status: 422, values: err.content, errors: err.fields, message: err.message });
     throw err;
   }
-  return seeOther(c, localReturn(c.req.query("next")) ?? `/notes/${id}?done=saved`);
+  return seeOther(c, localPath(c.req.query("next")) ?? `/notes/${id}?done=saved`);
 });
 
 /**

@@ -65,6 +65,15 @@ export function wantsFragment(c: Context<AppEnv>, targetId: string): boolean {
   return target === targetId || target.endsWith(`#${targetId}`);
 }
 
+/**
+ * A `return` or `next` address taken from a query string, if it is a path on this site: never a URL,
+ * a `//host` or `/\host` address, whitespace or a backslash. Otherwise null.
+ */
+export function localPath(raw: string | undefined | null): string | null {
+  if (!raw || raw.length > 500) return null;
+  return /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(raw) ? raw : null;
+}
+
 /** Post/redirect/get: 303 for plain forms, HX-Redirect for htmx. */
 export function seeOther(c: Context<AppEnv>, location: string): Response {
   if (c.req.header("HX-Request") === "true") {

@@ -9,11 +9,11 @@ import { ProgressPage } from "../../views/progress/page";
 import type { ChartHeaderData } from "../charting/header";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
-import { page, seeOther } from "../platform/render";
+import { localPath, page, seeOther } from "../platform/render";
 import { can, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { measureChoices } from "./measures";
-import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues, safeReturn } from "./schemas";
+import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues } from "./schemas";
 import {
   createGoal,
   type GoalContext,
@@ -76,7 +76,7 @@ progressRoutes.get("/", async (c) => {
 function measureQuery(c: Context<AppEnv>) {
   const code = (c.req.query("instrument") ?? "").slice(0, 64);
   const encounter = (c.req.query("encounter") ?? "").slice(0, 64) || null;
-  const ret = safeReturn(c.req.query("return"));
+  const ret = localPath(c.req.query("return"));
   const q = new URLSearchParams({ instrument: code });
   if (encounter) q.set("encounter", encounter);
   if (ret) q.set("return", ret);

@@ -19,13 +19,6 @@ export function parseDecimal(v: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** A local path to go back to after saving (`/notes/…`); anything else (another site) is ignored. */
-export function safeReturn(v: string | undefined | null): string | null {
-  if (!v || v.length > 500) return null;
-  if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(v)) return null;
-  return v;
-}
-
 /** A date not after `today` (and not absurdly old). */
 const pastDate = (label: string, today: string) =>
   z.string({ error: `${label} is required.` }).check(

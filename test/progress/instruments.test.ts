@@ -11,7 +11,8 @@ import {
   validateDefinition,
 } from "../../src/progress/instruments";
 import { findLabTest, LAB_TESTS, labFlag } from "../../src/progress/labs";
-import { parseQuestionnaireText, safeReturn } from "../../src/progress/schemas";
+import { parseQuestionnaireText } from "../../src/progress/schemas";
+import { localPath } from "../../src/platform/render";
 
 // Published tables (Kroenke 2001, Table 3; Spitzer 2006), written out here independently of the module.
 const PHQ9_TABLE: [number, number, string][] = [
@@ -241,7 +242,7 @@ describe("lab catalogue", () => {
 
 describe("return paths", () => {
   it("accepts local paths only", () => {
-    expect(safeReturn("/notes/abc?tab=1")).toBe("/notes/abc?tab=1");
-    for (const bad of ["//evil.example", "/\\evil.example", "https://evil.example/", "notes", "", "/a b", "/x\n"]) expect(safeReturn(bad)).toBeNull();
+    expect(localPath("/notes/abc?tab=1")).toBe("/notes/abc?tab=1");
+    for (const bad of ["//evil.example", "/\\evil.example", "https://evil.example/", "notes", "", "/a b", "/x\n"]) expect(localPath(bad)).toBeNull();
   });
 });
