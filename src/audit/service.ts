@@ -3,6 +3,7 @@
  * change and export goes through `audit` (or `auditStatement` inside a write batch, so the row and
  * its audit entry commit together). Sealing into the hash chain happens after the response.
  */
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { auditLog, type AuditAction } from "./schema";
 import { computeSeals, type ChainRow } from "./chain";
@@ -67,6 +68,17 @@ export function auditSql(scope: AuditScope, e: AuditEntry, guard: { sql: string;
     params: [v.occurredAt, v.userId ?? null, v.userEmail ?? null, v.clinicSlug, v.action, v.event, v.entityType, v.entityId ?? null,
       v.patientId ?? null, v.outcome ?? "success", v.ip ?? null, v.userAgent ?? null, v.requestId ?? null, v.detail ?? null, ...guard.params],
   };
+}
+
+/**
+ * The audit insert for a drizzle `db.batch`, written only when `condition` holds (e.g. that the
+ * patient whose record the batch reads exists, so a 404 leaves no success row).
+ */
+export function auditStatementWhere(scope: AuditScope, e: AuditEntry, condition: SQL): BatchItem<"sqlite"> {
+  const row = values(scope, e) as Record<string, unknown>;
+  // Every column in table order; the id is assigned and the chain columns are filled by the sealer.
+  const cells = Object.keys(getTableColumns(auditLog)).map((key) => sql`${row[key] ?? null}`);
+  return scope.db.insert(auditLog).select(sql`SELECT ${sql.join(cells, sql`, `)} WHERE ${condition}`);
 }
 
 /**

@@ -3,10 +3,9 @@
  * page's own queries and its audit row), and the shared rules for a record that is missing,
  * belongs to another patient, or changed since the form was opened.
  */
-import { eq, getTableColumns, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import { auditLog } from "../audit/schema";
-import { audit, auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
+import { audit, auditIfChanged, auditStatementWhere, scheduleSeal, type AuditEntry, type AuditScope } from "../audit/service";
 import { patients } from "../patients/schema";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
@@ -14,19 +13,9 @@ import { headerQueries, readHeader, type ChartHeaderData, type HeaderResults } f
 
 type Item = BatchItem<"sqlite">;
 
-/**
- * An audit row for a read of the chart of `patientId`, written only if that patient exists: an
- * INSERT ... SELECT ... WHERE EXISTS built from the same values `auditSql` writes, so it can ride
- * in a drizzle batch.
- */
-export function chartReadAudit(scope: StaffScope, e: AuditEntry & { patientId: string }): Item {
-  const s = auditSql(scope, e, { sql: "1", params: [] });
-  const names = (s.sql.match(/\(([^)]*)\)/)?.[1] ?? "").split(",").map((n) => n.trim());
-  const byName = new Map(names.map((n, i) => [n, s.params[i] ?? null]));
-  const values = Object.values(getTableColumns(auditLog)).map((c) => sql`${byName.get(c.name) ?? null}`);
-  return scope.db
-    .insert(auditLog)
-    .select(sql`SELECT ${sql.join(values, sql`, `)} WHERE EXISTS (SELECT 1 FROM ${patients} WHERE ${patients.id} = ${e.patientId})`);
+/** An audit row for a read of the chart of `patientId`, written only if that patient exists. */
+export function chartReadAudit(scope: AuditScope, e: AuditEntry & { patientId: string }): Item {
+  return auditStatementWhere(scope, e, sql`EXISTS (SELECT 1 FROM ${patients} WHERE ${patients.id} = ${e.patientId})`);
 }
 
 /**

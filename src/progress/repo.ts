@@ -2,9 +2,7 @@
  * Progress queries against one clinic's database: what the progress page reads in its one batch,
  * and the single rows the forms need. Every function takes the clinic-scoped client.
  */
-import { and, asc, desc, eq, getTableColumns, isNotNull, or, sql } from "drizzle-orm";
-import { auditLog } from "../audit/schema";
-import { auditSql, type AuditEntry, type AuditScope } from "../audit/service";
+import { and, asc, desc, eq, isNotNull, or, sql } from "drizzle-orm";
 import { encounters, goals, labResults, measureResponses, questionnaires, vitals } from "../charting/schema";
 import type { ClinicDb } from "../platform/env";
 
@@ -63,17 +61,4 @@ export function goalQuery(db: ClinicDb, goalId: string) {
 
 export function questionnaireByCodeQuery(db: ClinicDb, code: string) {
   return db.select().from(questionnaires).where(eq(questionnaires.code, code)).limit(1);
-}
-
-/**
- * An audit row of a read, to put in the same batch as the reads: written only when the patient
- * exists, so a page that turns out to be a 404 leaves a failure row (written after) and no success.
- * The row's values come from `auditSql`, matched to the table's columns by name.
- */
-export function auditIfPatient(scope: AuditScope, e: AuditEntry & { patientId: string }) {
-  const s = auditSql(scope, e, { sql: "1", params: [] });
-  const names = (s.sql.match(/\(([^)]*)\)/)?.[1] ?? "").split(",").map((n) => n.trim());
-  const byName = new Map(names.map((n, i) => [n, s.params[i] ?? null]));
-  const values = Object.values(getTableColumns(auditLog)).map((c) => (byName.has(c.name) ? sql`${byName.get(c.name)}` : sql`NULL`));
-  return scope.db.insert(auditLog).select(sql`SELECT ${sql.join(values, sql`, `)} WHERE EXISTS (SELECT 1 FROM patients WHERE id = ${e.patientId})`);
 }

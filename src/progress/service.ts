@@ -6,13 +6,13 @@
 import { and, eq } from "drizzle-orm";
 import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
 import { goals, labResults, measureResponses } from "../charting/schema";
+import { chartReadAudit } from "../charting/access";
 import { type ChartHeaderData, headerQueries, readHeader } from "../charting/header";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { builtInInstrument, builtInInstruments, type Instrument, instrumentOfRow, scoreResponse } from "./instruments";
 import { findLabTest, labFlag } from "./labs";
 import {
-  auditIfPatient,
   encounterQuery,
   type Goal,
   goalQuery,
@@ -82,7 +82,7 @@ export async function viewProgress(scope: StaffScope, patientId: string): Promis
     l,
     g,
     q,
-    auditIfPatient(scope, { action: "read", event: "progress.view", entityType: "patient", entityId: patientId, patientId }),
+    chartReadAudit(scope, { action: "read", event: "progress.view", entityType: "patient", entityId: patientId, patientId }),
   ]);
   const header = await headerOr404(scope, patientId, "progress.view", results);
   scheduleSeal(scope);
@@ -111,7 +111,7 @@ export async function openMeasure(scope: StaffScope, patientId: string, code: st
   const event = purpose === "form" ? "measure.form" : "measure.create";
   const results =
     purpose === "form"
-      ? await db.batch([...items, auditIfPatient(scope, { action: "read", event, entityType: "patient", entityId: patientId, patientId })])
+      ? await db.batch([...items, chartReadAudit(scope, { action: "read", event, entityType: "patient", entityId: patientId, patientId })])
       : await db.batch(items);
   const header = await headerOr404(scope, patientId, event, results);
   if (purpose === "form") scheduleSeal(scope);
@@ -235,7 +235,7 @@ export async function openGoal(scope: StaffScope, patientId: string, goalId: str
   const event = goalId ? (purpose === "form" ? "goal.view" : "goal.update") : purpose === "form" ? "goal.form" : "goal.create";
   const results =
     purpose === "form"
-      ? await db.batch([...items, auditIfPatient(scope, { action: "read", event, entityType: goalId ? "goal" : "patient", entityId: goalId ?? patientId, patientId })])
+      ? await db.batch([...items, chartReadAudit(scope, { action: "read", event, entityType: goalId ? "goal" : "patient", entityId: goalId ?? patientId, patientId })])
       : await db.batch(items);
   const header = await headerOr404(scope, patientId, event, results);
   if (purpose === "form") scheduleSeal(scope);
@@ -315,7 +315,7 @@ export async function openLab(scope: StaffScope, patientId: string, purpose: Pur
   const event = purpose === "form" ? "lab.form" : "lab.create";
   const results =
     purpose === "form"
-      ? await db.batch([p, a, al, auditIfPatient(scope, { action: "read", event, entityType: "patient", entityId: patientId, patientId })])
+      ? await db.batch([p, a, al, chartReadAudit(scope, { action: "read", event, entityType: "patient", entityId: patientId, patientId })])
       : await db.batch([p, a, al]);
   const header = await headerOr404(scope, patientId, event, results);
   if (purpose === "form") scheduleSeal(scope);
