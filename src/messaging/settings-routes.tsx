@@ -18,7 +18,7 @@ import { auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
-import { requirePermission, staffScope, type StaffScope } from "../platform/scope";
+import { permissionGate, staffScope, type StaffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { localParts, zonedInstant } from "../scheduling/slots";
 import { DEFAULT_REMINDER_SETTINGS, reminderSettingsQuery, type ReminderSettings } from "./reminders";
@@ -47,13 +47,9 @@ export const messageSettingsRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
 
-const PERMISSION = "scheduling:setup";
 
 // Refused before any form is read: a role without the permission gets 403, whatever it sends.
-messageSettingsRoutes.use("*", async function requireSetupPermission(c, next) {
-  requirePermission(staffScope(c), PERMISSION);
-  await next();
-});
+messageSettingsRoutes.use("*", permissionGate("scheduling:setup"));
 
 const saved = (c: Ctx) => c.req.query("saved") === "1";
 

@@ -1,5 +1,5 @@
 /** Builds the service-layer scope (clinic database, staff, request facts) from a request context. */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AuditScope } from "../audit/service";
 import type { AppEnv, Clinic, ClinicDb, RequestMeta, Staff } from "./env";
 import { AppError } from "./errors";
@@ -57,6 +57,18 @@ export function requirePermission(scope: { staff: Staff | null }, permission: st
   if (!scope.staff.permissions.has(permission)) {
     throw new AppError("forbidden", "Your role does not allow this. Ask a clinic administrator if you need access.");
   }
+}
+
+/**
+ * Middleware for a whole route group: a staff member holding none of `permissions` is refused
+ * (403) before any form is read, whatever they send. The services still check their own.
+ */
+export function permissionGate(...permissions: string[]): MiddlewareHandler<AppEnv> {
+  return async function requireGroupPermission(c, next) {
+    const scope = staffScope(c);
+    if (!permissions.some((p) => scope.staff.permissions.has(p))) requirePermission(scope, permissions[0]!);
+    await next();
+  };
 }
 
 export function can(staff: Staff | null, permission: string): boolean {

@@ -8,7 +8,7 @@ import { RuleFormPage, RulesPage, WORKFLOWS } from "../../views/workflows/rules"
 import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
-import { requirePermission, staffScope } from "../platform/scope";
+import { permissionGate, staffScope } from "../platform/scope";
 import { formOf } from "../platform/validation";
 import { CHECKBOXES, RULE_FIELDS, parseRuleForm, ruleToForm, type FormValues } from "./schemas";
 import * as rules from "./service";
@@ -22,10 +22,7 @@ function scopeOf(c: Ctx): rules.WorkflowScope {
 }
 
 // Refused before any form is read: a role without the permission gets 403, whatever it sends.
-workflowRoutes.use("*", async function requireSetupPermission(c, next) {
-  requirePermission(staffScope(c), "scheduling:setup");
-  await next();
-});
+workflowRoutes.use("*", permissionGate("scheduling:setup"));
 
 /** The rule form's fields as typed; an unticked checkbox stays undefined. */
 function pick(form: Record<string, string>): FormValues {

@@ -15,7 +15,7 @@ import { NEW_PROVIDER, NewProviderPage, ProviderPage, providerToForm, type Provi
 import type { AppEnv } from "../../platform/env";
 import { AppError, type FieldErrors } from "../../platform/errors";
 import { page, seeOther } from "../../platform/render";
-import { requirePermission, staffScope } from "../../platform/scope";
+import { permissionGate, staffScope } from "../../platform/scope";
 import { formOf, validate } from "../../platform/validation";
 import {
   appointmentTypeSchema,
@@ -49,10 +49,7 @@ function setupScope(c: Ctx): setup.SetupScope {
 }
 
 // Refused before any form is read: a role without the permission gets 403, whatever it sends.
-setupRoutes.use("*", async function requireSetupPermission(c, next) {
-  requirePermission(staffScope(c), "scheduling:setup");
-  await next();
-});
+setupRoutes.use("*", permissionGate("scheduling:setup"));
 
 /** Today in the clinic's timezone, and now: the clock is read here, never in the service. */
 function clinicClock(c: Ctx): { today: string; now: number } {
