@@ -19,7 +19,6 @@ export const contactPrefsRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
 
-
 // Refused before any form is read: a role without the permission gets 403, whatever it sends.
 contactPrefsRoutes.use("*", permissionGate("patients:write"));
 

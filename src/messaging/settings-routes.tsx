@@ -47,7 +47,6 @@ export const messageSettingsRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
 
-
 // Refused before any form is read: a role without the permission gets 403, whatever it sends.
 messageSettingsRoutes.use("*", permissionGate("scheduling:setup"));
 
