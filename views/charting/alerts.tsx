@@ -2,8 +2,8 @@
 import type { ChartAlert } from "../../src/charting/alerts";
 import type { ListViewProps } from "../../src/charting/record-routes";
 import { ALERT_SEVERITIES } from "../../src/charting/schemas";
-import { CsrfField, Field, SelectField } from "../components/form";
-import { ButtonForm, Empty, FormProblems, label, options, Section, shortInstant } from "./parts";
+import { CsrfField, Field, PostButton, SelectField } from "../components/form";
+import { Empty, FormProblems, label, options, Section, shortInstant } from "./parts";
 
 export const ALERT_FIELDS = ["text", "severity"] as const;
 
@@ -21,7 +21,7 @@ export function AlertsPage(p: ListViewProps<ChartAlert>) {
             {active.map((a) => (
               <li class={`alert-row alert-${a.severity}`}>
                 <strong>{label(a.severity)}:</strong> {a.text} <span class="hint">since {shortInstant(a.createdAt, p.timezone)}</span>
-                {p.canWrite && <ButtonForm action={`${base}/${a.id}/deactivate`} csrf={p.csrf} label="Deactivate" />}
+                {p.canWrite && <PostButton action={`${base}/${a.id}/deactivate`} csrfToken={p.csrf} label="Deactivate" />}
               </li>
             ))}
           </ul>

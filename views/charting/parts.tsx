@@ -1,7 +1,7 @@
 /** Small pieces the chart's pages share: sections, the error summary, the lists' table and form, and one-button forms. */
 import type { ComponentChildren } from "preact";
 import type { FieldErrors } from "../../src/platform/errors";
-import { Alert, CsrfField, TextAreaField } from "../components/form";
+import { Alert, CsrfField, PostButton, TextAreaField } from "../components/form";
 import { formatInstant } from "../components/format";
 
 export function Section(p: { id: string; title: string; action?: ComponentChildren; children: ComponentChildren }) {
@@ -65,7 +65,7 @@ export function RowActions(p: { base: string; row: { id: string; status: string 
         <>
           <a href={`${href}/edit`}>Edit</a>
           {p.children}
-          <ButtonForm action={`${href}/error`} csrf={p.csrf} label="Entered in error" fields={p.version === undefined ? undefined : { version: p.version }} />
+          <PostButton action={`${href}/error`} csrfToken={p.csrf} label="Entered in error" fields={p.version === undefined ? undefined : { version: p.version }} />
         </>
       )}
     </td>
@@ -98,21 +98,6 @@ export function RecordForm(p: RecordFormProps & { children: ComponentChildren })
         <button type="submit">{p.submitLabel}</button>
         <a href={p.cancelHref}>Cancel</a>
       </div>
-    </form>
-  );
-}
-
-/** A form that is one button (resolve, stop, entered in error), with hidden fields. */
-export function ButtonForm(p: { action: string; csrf: string; label: string; fields?: Record<string, string | number>; secondary?: boolean }) {
-  return (
-    <form method="post" action={p.action} class="inline">
-      <CsrfField token={p.csrf} />
-      {Object.entries(p.fields ?? {}).map(([k, v]) => (
-        <input type="hidden" name={k} value={String(v)} />
-      ))}
-      <button type="submit" class={p.secondary === false ? undefined : "secondary"}>
-        {p.label}
-      </button>
     </form>
   );
 }

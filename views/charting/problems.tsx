@@ -7,9 +7,9 @@ import type { Icd10Code } from "../../src/charting/icd10";
 import type { Problem } from "../../src/charting/problems";
 import { PROBLEM_FORM_STATUSES } from "../../src/charting/schemas";
 import type { FieldErrors } from "../../src/platform/errors";
-import { Field, SelectField } from "../components/form";
+import { Field, PostButton, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { ButtonForm, Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
+import { Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
 
 export const CODES_ID = "code-results";
 export const PROBLEM_FIELDS = ["code", "description", "status", "onset_date", "resolved_date", "note"] as const;
@@ -103,7 +103,7 @@ function ProblemRows(p: { rows: Problem[]; base: string; csrf: string; canWrite:
           <td class="nowrap">{r.resolvedDate ? formatDate(r.resolvedDate) : "—"}</td>
           {p.canWrite && (
             <RowActions base={p.base} row={r} version={r.version} csrf={p.csrf}>
-              {r.status !== "resolved" && <ButtonForm action={`${p.base}/${r.id}/resolve`} csrf={p.csrf} label="Resolve" fields={{ version: r.version }} />}
+              {r.status !== "resolved" && <PostButton action={`${p.base}/${r.id}/resolve`} csrfToken={p.csrf} label="Resolve" fields={{ version: r.version }} />}
             </RowActions>
           )}
         </tr>

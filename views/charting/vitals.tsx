@@ -1,8 +1,8 @@
 /** The vitals page (every set, flagged) and the form that records a set, with a unit beside each measure. */
 import type { VitalsSet } from "../../src/charting/vitals-service";
 import type { FieldErrors } from "../../src/platform/errors";
-import { CsrfField, describedBy, FieldFrame, TextAreaField } from "../components/form";
-import { ButtonForm, Empty, FormProblems, Section, shortInstant } from "./parts";
+import { CsrfField, describedBy, FieldFrame, PostButton, TextAreaField } from "../components/form";
+import { Empty, FormProblems, Section, shortInstant } from "./parts";
 import { VitalsTable } from "./vitals-table";
 
 export function VitalsPage(p: { pid: string; rows: VitalsSet[]; timezone: string; csrf: string; canWrite: boolean; saved: boolean }) {
@@ -27,7 +27,7 @@ export function VitalsPage(p: { pid: string; rows: VitalsSet[]; timezone: string
           <VitalsTable
             rows={current}
             timezone={p.timezone}
-            actions={p.canWrite ? (r) => <ButtonForm action={`${base}/${r.id}/error`} csrf={p.csrf} label="Entered in error" /> : undefined}
+            actions={p.canWrite ? (r) => <PostButton action={`${base}/${r.id}/error`} csrfToken={p.csrf} label="Entered in error" /> : undefined}
           />
         ) : (
           <Empty>No vitals recorded.</Empty>

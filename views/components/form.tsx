@@ -138,3 +138,33 @@ export function Alert({ kind, children }: { kind: "error" | "warn" | "ok"; child
     </div>
   );
 }
+
+/**
+ * A form that is one button (activate, stop, archive, entered in error), with hidden fields: it
+ * posts without JavaScript. `detail` is read by screen readers after the label (which row it acts
+ * on); `attrs` adds attributes to the form (htmx swaps, a confirmation).
+ */
+export function PostButton(p: {
+  action: string;
+  csrfToken: string;
+  label: string;
+  detail?: string;
+  fields?: Record<string, string | number>;
+  /** `secondary` (default), `danger`, `link` (looks like a link), or `plain` (the primary look). */
+  look?: "secondary" | "danger" | "link" | "plain";
+  attrs?: Record<string, string | undefined>;
+}) {
+  const look = p.look ?? "secondary";
+  return (
+    <form method="post" action={p.action} class="inline" {...p.attrs}>
+      <CsrfField token={p.csrfToken} />
+      {Object.entries(p.fields ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={String(v)} />
+      ))}
+      <button type="submit" class={look === "plain" ? undefined : look === "danger" ? "secondary danger" : look}>
+        {p.label}
+        {p.detail && <span class="skip"> {p.detail}</span>}
+      </button>
+    </form>
+  );
+}

@@ -1,7 +1,7 @@
 /** The staff outbox: every message of the clinic with its delivery status, and retry for failed ones. */
 import { OUTBOX_STATUSES } from "../../src/messaging/schema";
 import type { FieldErrors } from "../../src/platform/errors";
-import { Alert, CsrfField } from "../components/form";
+import { Alert, PostButton } from "../components/form";
 import { formatInstant } from "../components/format";
 
 export interface OutboxRow {
@@ -102,12 +102,7 @@ export function OutboxPage(p: {
                 <td class="nowrap">{when(r.deliveredAt, p.timezone)}</td>
                 <td>
                   {r.status === "failed" && (
-                    <form method="post" action={`/messages/${encodeURIComponent(r.id)}/retry`} class="inline">
-                      <CsrfField token={p.csrfToken} />
-                      <button type="submit" class="secondary">
-                        Retry
-                      </button>
-                    </form>
+                    <PostButton action={`/messages/${encodeURIComponent(r.id)}/retry`} csrfToken={p.csrfToken} label="Retry" />
                   )}
                 </td>
               </tr>

@@ -2,7 +2,7 @@
 import type { QuestionnaireFormValues } from "../../src/progress/schemas";
 import { type QuestionnaireDefinition, scoreRange } from "../../src/progress/instruments";
 import type { QuestionnaireRow } from "../../src/progress/repo";
-import { Alert, CsrfField, Field, TextAreaField } from "../components/form";
+import { Alert, CsrfField, Field, PostButton, TextAreaField } from "../components/form";
 import { Errors } from "./goal-lab-forms";
 
 export interface QuestionnaireListProps {
@@ -53,10 +53,7 @@ export function QuestionnaireList(p: QuestionnaireListProps) {
                     <td>{range ? `${range.min}–${range.max}` : "definition unreadable"}</td>
                     <td>{archived ? <span class="tag off">Archived</span> : <span class="tag">In use</span>}</td>
                     <td>
-                      <form method="post" action={`/settings/questionnaires/${row.id}/${archived ? "restore" : "archive"}`} class="inline">
-                        <CsrfField token={p.csrfToken} />
-                        <button class="link">{archived ? "Restore" : "Archive"}</button>
-                      </form>
+                      <PostButton action={`/settings/questionnaires/${row.id}/${archived ? "restore" : "archive"}`} csrfToken={p.csrfToken} label={archived ? "Restore" : "Archive"} look="link" />
                     </td>
                   </tr>
                 );

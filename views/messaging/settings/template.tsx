@@ -7,8 +7,8 @@
 import type { SmsCount, TemplateChannel, TemplateKey, TemplateText, Variable } from "../../../src/messaging/templates";
 import { TEMPLATE_INFO, VARIABLE_HELP } from "../../../src/messaging/templates";
 import type { FieldErrors } from "../../../src/platform/errors";
-import { Alert, CsrfField, Field, TextAreaField } from "../../components/form";
-import { ActionButton, ErrorSummary, SavedNotice } from "../../scheduling/setup/parts";
+import { Alert, CsrfField, Field, PostButton, TextAreaField } from "../../components/form";
+import { ErrorSummary, SavedNotice } from "../../scheduling/setup/parts";
 import { CHANNEL_NAMES, LOCALE_NAMES, MESSAGES, templatePath } from "./overview";
 
 export const PREVIEW_ID = "template-preview";
@@ -136,7 +136,7 @@ export function TemplateEditPage(p: {
         )}
         <pre class="mail-body">{p.defaults.body}</pre>
         {p.custom && (
-          <ActionButton action={`${path}/reset`} csrfToken={p.csrfToken} label="Go back to the default wording" detail={title} danger />
+          <PostButton action={`${path}/reset`} csrfToken={p.csrfToken} label="Go back to the default wording" detail={title} look="danger" />
         )}
       </details>
     </>

@@ -2,7 +2,7 @@
 import type { ComponentChildren, InputHTMLAttributes } from "preact";
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { FieldType } from "../../../src/notes/model";
-import { CsrfField, describedBy, FieldFrame } from "../../components/form";
+import { describedBy, FieldFrame, PostButton } from "../../components/form";
 
 /** Where the builder lives. */
 export const TEMPLATES = "/settings/templates";
@@ -48,17 +48,15 @@ export function OpButton(p: {
   confirm?: string;
 }) {
   return (
-    <form method="post" action={p.action} class="inline" {...(p.swap === false ? {} : swapBuilder(p.action))} hx-confirm={p.confirm}>
-      <CsrfField token={p.csrfToken} />
-      {p.version !== undefined && <input type="hidden" name="version" value={String(p.version)} />}
-      {Object.entries(p.fields ?? {}).map(([k, v]) => (
-        <input type="hidden" name={k} value={v} />
-      ))}
-      <button type="submit" class={p.danger ? "secondary danger" : "secondary"}>
-        {p.label}
-        {p.detail && <span class="skip"> {p.detail}</span>}
-      </button>
-    </form>
+    <PostButton
+      action={p.action}
+      csrfToken={p.csrfToken}
+      label={p.label}
+      detail={p.detail}
+      fields={p.version === undefined ? p.fields : { version: p.version, ...p.fields }}
+      look={p.danger ? "danger" : "secondary"}
+      attrs={{ ...(p.swap === false ? {} : swapBuilder(p.action)), "hx-confirm": p.confirm }}
+    />
   );
 }
 

@@ -3,9 +3,9 @@ import type { FieldErrors } from "../../../src/platform/errors";
 import type { AvailabilityOverride, AvailabilityRule, Location, Provider, TimeOff } from "../../../src/scheduling/setup/repo";
 import type { FormValues } from "../../../src/scheduling/setup/schemas";
 import { localParts } from "../../../src/scheduling/slots";
-import { CsrfField, Field, SelectField } from "../../components/form";
+import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { formatDate } from "../../components/format";
-import { ActionButton, BackLink, ErrorSummary, SavedNotice, SETUP, timeRange, TypedField, WEEKDAY_NAMES, weekdayName } from "./parts";
+import { BackLink, ErrorSummary, SavedNotice, SETUP, timeRange, TypedField, WEEKDAY_NAMES, weekdayName } from "./parts";
 
 /** An instant as `YYYY-MM-DD HH:MM` on the clocks of a timezone. */
 function wallTime(instant: number, timezone: string): string {
@@ -80,12 +80,12 @@ export function AvailabilityPage(p: AvailabilityPageProps) {
                           at {nameOf(r.locationId)}
                           {r.validFrom && <span class="hint"> from {formatDate(r.validFrom)}</span>}
                           {r.validUntil && <span class="hint"> until {formatDate(r.validUntil)}</span>}{" "}
-                          <ActionButton
+                          <PostButton
                             action={`${SETUP}/rules/${r.id}/delete`}
                             csrfToken={p.csrfToken}
                             label="Delete"
                             detail={`${weekdayName(d)} ${r.startTime}–${r.endTime}`}
-                            danger
+                            look="danger"
                           />
                         </li>
                       ))}
@@ -132,7 +132,7 @@ export function AvailabilityPage(p: AvailabilityPageProps) {
               <li>
                 {formatDate(o.date)} at {nameOf(o.locationId)}:{" "}
                 {o.kind === "available" && o.startTime && o.endTime ? `available ${timeRange(o.startTime, o.endTime)}` : "unavailable"}{" "}
-                <ActionButton action={`${SETUP}/overrides/${o.id}/delete`} csrfToken={p.csrfToken} label="Delete" detail={`override of ${o.date}`} danger />
+                <PostButton action={`${SETUP}/overrides/${o.id}/delete`} csrfToken={p.csrfToken} label="Delete" detail={`override of ${o.date}`} look="danger" />
               </li>
             ))}
           </ul>
@@ -179,7 +179,7 @@ export function AvailabilityPage(p: AvailabilityPageProps) {
               <li>
                 {wallTime(t.startsAt, p.clinicTimezone)} to {wallTime(t.endsAt, p.clinicTimezone)}
                 {t.reason && <span class="hint"> ({t.reason})</span>}{" "}
-                <ActionButton action={`${SETUP}/time-off/${t.id}/delete`} csrfToken={p.csrfToken} label="Delete" detail="time off" danger />
+                <PostButton action={`${SETUP}/time-off/${t.id}/delete`} csrfToken={p.csrfToken} label="Delete" detail="time off" look="danger" />
               </li>
             ))}
           </ul>

@@ -2,9 +2,9 @@
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { Holiday, Location } from "../../../src/scheduling/setup/repo";
 import type { FormValues } from "../../../src/scheduling/setup/schemas";
-import { CsrfField, Field, SelectField } from "../../components/form";
+import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { formatDate } from "../../components/format";
-import { ActionButton, BackLink, ErrorSummary, SavedNotice, SETUP } from "./parts";
+import { BackLink, ErrorSummary, SavedNotice, SETUP } from "./parts";
 
 export function HolidaysPage(p: {
   csrfToken: string;
@@ -44,7 +44,7 @@ export function HolidaysPage(p: {
                   <td>{h.name}</td>
                   <td>{nameOf(h.locationId)}</td>
                   <td>
-                    <ActionButton action={`${SETUP}/holidays/${h.id}/delete`} csrfToken={p.csrfToken} label="Delete" detail={h.name} danger />
+                    <PostButton action={`${SETUP}/holidays/${h.id}/delete`} csrfToken={p.csrfToken} label="Delete" detail={h.name} look="danger" />
                   </td>
                 </tr>
               ))}

@@ -2,8 +2,8 @@
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { Location, Resource } from "../../../src/scheduling/setup/repo";
 import type { FormValues } from "../../../src/scheduling/setup/schemas";
-import { CsrfField, Field, SelectField } from "../../components/form";
-import { ActionButton, BackLink, ErrorSummary, SavedNotice, SETUP, StatusTag } from "./parts";
+import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
+import { BackLink, ErrorSummary, SavedNotice, SETUP, StatusTag } from "./parts";
 
 export function locationToForm(l: Location): FormValues {
   return {
@@ -80,7 +80,7 @@ export function LocationPage(p: LocationPageProps) {
         <h1>{l.name}</h1>
         <div class="actions">
           <StatusTag active={l.active} />
-          <ActionButton
+          <PostButton
             action={`${base}/active`}
             csrfToken={p.csrfToken}
             fields={{ active: l.active ? "0" : "1" }}
@@ -114,7 +114,7 @@ export function LocationPage(p: LocationPageProps) {
                     <td>{r.kind === "room" ? "Room" : "Equipment"}</td>
                     <td class="actions">
                       <StatusTag active={r.active} />
-                      <ActionButton
+                      <PostButton
                         action={`${SETUP}/resources/${r.id}/active`}
                         csrfToken={p.csrfToken}
                         fields={{ active: r.active ? "0" : "1" }}

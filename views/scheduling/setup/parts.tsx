@@ -4,7 +4,7 @@
  */
 import type { ComponentChildren, InputHTMLAttributes } from "preact";
 import type { FieldErrors } from "../../../src/platform/errors";
-import { Alert, CsrfField } from "../../components/form";
+import { Alert } from "../../components/form";
 
 /** Where the setup lives; every link and form action starts here. */
 export const SETUP = "/settings/scheduling";
@@ -126,22 +126,6 @@ export function CheckGroup(p: {
       ))}
       <ErrorText id={id} error={p.error} />
     </fieldset>
-  );
-}
-
-/** A one-button POST form (activate, deactivate, delete): works without JavaScript. */
-export function ActionButton(p: { action: string; csrfToken: string; label: string; detail?: string; fields?: Record<string, string>; danger?: boolean }) {
-  return (
-    <form method="post" action={p.action} class="inline">
-      <CsrfField token={p.csrfToken} />
-      {Object.entries(p.fields ?? {}).map(([k, v]) => (
-        <input type="hidden" name={k} value={v} />
-      ))}
-      <button type="submit" class={p.danger ? "secondary danger" : "secondary"}>
-        {p.label}
-        {p.detail && <span class="skip"> {p.detail}</span>}
-      </button>
-    </form>
   );
 }
 

@@ -3,8 +3,8 @@ import type { FieldErrors } from "../../../src/platform/errors";
 import type { Provider } from "../../../src/scheduling/setup/repo";
 import type { FormValues } from "../../../src/scheduling/setup/schemas";
 import type { ProviderOptions } from "../../../src/scheduling/setup/service";
-import { CsrfField, Field, SelectField } from "../../components/form";
-import { ActionButton, BackLink, CheckGroup, ErrorSummary, SavedNotice, SETUP, StatusTag, TypedField } from "./parts";
+import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
+import { BackLink, CheckGroup, ErrorSummary, SavedNotice, SETUP, StatusTag, TypedField } from "./parts";
 
 export interface ProviderFormValues {
   fields: FormValues;
@@ -116,7 +116,7 @@ export function ProviderPage(p: {
           <a class="button secondary" href={`${base}/availability`}>
             Hours and time off
           </a>
-          <ActionButton
+          <PostButton
             action={`${base}/active`}
             csrfToken={p.csrfToken}
             fields={{ active: v.active ? "0" : "1" }}

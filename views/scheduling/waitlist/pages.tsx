@@ -1,6 +1,6 @@
 /** The staff waitlist page, and the public page where a patient claims an offered time. */
 import type { FieldErrors } from "../../../src/platform/errors";
-import { Alert, CsrfField, Field, SelectField } from "../../components/form";
+import { Alert, CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { dayLabel, timeLabel } from "../../booking/pages";
 
 export interface WaitlistRow {
@@ -91,12 +91,7 @@ export function WaitlistPage(p: {
                 <td>
                   {r.status}
                   {p.canWrite && (r.status === "waiting" || r.status === "offered") && (
-                    <form method="post" action={`/waitlist/${r.id}/remove`} class="inline">
-                      <CsrfField token={p.csrfToken} />
-                      <button type="submit" class="link">
-                        Remove
-                      </button>
-                    </form>
+                    <PostButton action={`/waitlist/${r.id}/remove`} csrfToken={p.csrfToken} label="Remove" look="link" />
                   )}
                 </td>
               </tr>
