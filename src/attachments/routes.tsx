@@ -10,7 +10,7 @@ import { UploadPage } from "../../views/attachments/upload";
 import type { AppEnv } from "../platform/env";
 import { CSRF_COOKIE } from "../platform/csrf";
 import { page, seeOther } from "../platform/render";
-import { can, staffScope } from "../platform/scope";
+import { can, clinicToday, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { showsInline } from "./file-types";
 import { contentDisposition } from "./filenames";
@@ -20,10 +20,6 @@ import { deleteDocument, documentForDelete, listDocuments, maxUploadBytes, megab
 import { receiveUpload } from "./upload";
 
 export const attachmentRoutes = new Hono<AppEnv>();
-
-function clinicToday(c: Context<AppEnv>): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
-}
 
 function uploadPage(c: Context<AppEnv>, form: UploadFormData, values: UploadFormValues, errors?: Record<string, string>, status: 200 | 413 | 415 | 422 = 200) {
   return page(

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
-import { Booked, DetailsForm, Manage, SlotList, TypeList, dayLabel, timeLabel } from "../../views/booking/pages";
+import { Booked, DetailsForm, Manage, SlotList, TypeList, timeLabel, whenLabel } from "../../views/booking/pages";
 import { audit } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
@@ -52,14 +52,6 @@ function scopeOf(c: Context<AppEnv>): BookingScope {
 function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: 200 | 404 | 409 | 410 | 422 | 500 | 503 = 200) {
   if (c.req.header("HX-Request") === "true") return fragment(c, body, status);
   return page(c, title, body, status, { public: true });
-}
-
-function whenLabel(startsAt: number, timezone: string): string {
-  const p = localParts(startsAt, timezone);
-  const zone = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
-    .formatToParts(new Date(startsAt))
-    .find((x) => x.type === "timeZoneName")?.value;
-  return `${dayLabel(p.date)} at ${timeLabel(p.time)}${zone ? ` ${zone}` : ""}`;
 }
 
 async function firstZone(scope: BookingScope): Promise<string> {

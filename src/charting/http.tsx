@@ -6,6 +6,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page } from "../platform/render";
 import type { ChartHeaderData } from "./header";
+import { clinicToday } from "../platform/scope";
 
 type C = Context<AppEnv>;
 
@@ -17,11 +18,6 @@ export function patientIdOf(c: C): string {
 /** A record id from the URL (`:rid`); ids are short, so anything long cannot be one. */
 export function recordIdOf(c: C, name = "rid"): string {
   return (c.req.param(name) ?? "").slice(0, 64);
-}
-
-/** Today in the clinic's timezone (YYYY-MM-DD). */
-export function clinicToday(c: C): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
 }
 
 /** A chart page: the patient header, the tabs with `active` marked, and the body. */

@@ -7,11 +7,11 @@ import { ALLERGY_FIELDS, AllergiesPage, allergyToForm, EditAllergyPage } from ".
 import { EditImmunizationPage, IMMUNIZATION_FIELDS, ImmunizationsPage, immunizationToForm } from "../../views/charting/immunizations";
 import { EditMedicationPage, MEDICATION_FIELDS, MedicationsPage, medicationToForm } from "../../views/charting/medications";
 import { seeOther } from "../platform/render";
-import { can, requirePermission, staffScope } from "../platform/scope";
+import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { alertList, createAlert, deactivateAlert } from "./alerts";
 import { allergyForEdit, allergyList, createAllergy, markAllergyInError, updateAllergy } from "./allergies";
-import { chartPage, clinicToday, conflictOr, patientIdOf, recordIdOf } from "./http";
+import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { createImmunization, immunizationForEdit, immunizationList, markImmunizationInError, updateImmunization } from "./immunizations";
 import { createMedication, markMedicationInError, medicationForEdit, medicationList, stopMedication, updateMedication } from "./medications";
 import { recordRoutes } from "./record-routes";

@@ -4,9 +4,9 @@ import { CodeResults, CODES_ID, EditProblemPage, NewProblemPage, PROBLEM_FIELDS,
 import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
 import { fragment, seeOther, wantsFragment } from "../platform/render";
-import { can, requirePermission, staffScope, type StaffScope } from "../platform/scope";
+import { can, clinicToday, requirePermission, staffScope, type StaffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
-import { chartPage, clinicToday, conflictOr, patientIdOf, recordIdOf } from "./http";
+import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { findCode, normalizeCode } from "./icd10";
 import { createProblem, findCodes, problemForEdit, problemList, setProblemStatus, updateProblem } from "./problems";
 import { pick, problemSchema, versionSchema } from "./schemas";

@@ -10,10 +10,10 @@ import type { ChartTab } from "../../views/charting/frame";
 import type { AppEnv } from "../platform/env";
 import type { FieldErrors } from "../platform/errors";
 import { seeOther } from "../platform/render";
-import { can, requirePermission, staffScope, type StaffScope } from "../platform/scope";
+import { can, clinicToday, requirePermission, staffScope, type StaffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import type { ChartHeaderData } from "./header";
-import { chartPage, clinicToday, conflictOr, patientIdOf, recordIdOf } from "./http";
+import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { pick, versionSchema } from "./schemas";
 
 type C = Context<AppEnv>;

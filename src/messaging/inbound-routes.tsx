@@ -13,7 +13,7 @@
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { RespondPage } from "../../views/messaging/respond";
-import { dayLabel, timeLabel } from "../../views/booking/pages";
+import { whenLabel } from "../../views/booking/pages";
 import { audit } from "../audit/service";
 import { changeableOnline, loadManaged, type BookingScope, type ManagedAppointment } from "../booking/service";
 import type { AppEnv } from "../platform/env";
@@ -21,7 +21,6 @@ import { AppError } from "../platform/errors";
 import { page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
-import { localParts } from "../scheduling/slots";
 import { receiveSms, twiml } from "./inbound";
 import { signedTwilioForm } from "./status-routes";
 import { cancelByPatient, confirmByPatient, readResponseToken, readShortResponseCode, signResponseToken } from "./respond";
@@ -32,15 +31,6 @@ export const respondRoutes = new Hono<AppEnv>();
 
 function scopeOf(c: Context<AppEnv>): BookingScope {
   return { ...clinicScope(c), env: c.env };
-}
-
-/** `Tue, Dec 1 at 10:00 AM EST`, in the location's timezone. */
-function whenLabel(startsAt: number, timezone: string): string {
-  const p = localParts(startsAt, timezone);
-  const zone = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
-    .formatToParts(new Date(startsAt))
-    .find((x) => x.type === "timeZoneName")?.value;
-  return `${dayLabel(p.date)} at ${timeLabel(p.time)}${zone ? ` ${zone}` : ""}`;
 }
 
 const NOTICES: Record<string, string> = {

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
-import { can, requirePermission, staffScope } from "../platform/scope";
+import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { CosignList, EncounterList } from "../../views/notes/encounters";
 import { EncounterPage } from "../../views/notes/encounter";
@@ -16,11 +16,6 @@ import type { FieldErrors } from "../platform/errors";
 export const encounterRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
-
-/** Today in the clinic's timezone, for ages in the chart header. */
-export function clinicToday(c: Ctx): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
-}
 
 encounterRoutes.get("/", async (c) => {
   const scope = staffScope(c);

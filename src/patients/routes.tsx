@@ -6,18 +6,13 @@ import { PatientResults, PatientsPage, RESULTS_ID } from "../../views/patients/l
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { fragment, page, seeOther } from "../platform/render";
-import { can, requirePermission, staffScope } from "../platform/scope";
+import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { sendInvitation } from "../booking/service";
 import { formOf, validate } from "../platform/validation";
 import { isoToday, PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./schemas";
 import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
 
 export const patientRoutes = new Hono<AppEnv>();
-
-/** Today in the clinic's timezone, for ages. */
-function clinicToday(c: Context<AppEnv>): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
-}
 
 function pickFields(form: Record<string, string>): PatientFormValues {
   const out: PatientFormValues = {};

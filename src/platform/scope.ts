@@ -26,6 +26,11 @@ export function requestMeta(c: Context<AppEnv>): RequestMeta {
   };
 }
 
+/** Today's date (YYYY-MM-DD) in the clinic's timezone: for ages, "not in the future" checks and defaults. */
+export function clinicToday(c: Context<AppEnv>, at: number = Date.now()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date(at));
+}
+
 export function clinicScope(c: Context<AppEnv>): ClinicScope {
   const clinic = c.get("clinic");
   return {

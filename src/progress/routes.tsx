@@ -10,7 +10,7 @@ import type { ChartHeaderData } from "../charting/header";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { localPath, page, seeOther } from "../platform/render";
-import { can, requirePermission, staffScope } from "../platform/scope";
+import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { measureChoices } from "./measures";
 import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues } from "./schemas";
@@ -31,11 +31,6 @@ import {
 import { buildTrends, dateIn, goalProgress } from "./trends";
 
 export const progressRoutes = new Hono<AppEnv>();
-
-/** Today in the clinic's timezone. */
-function clinicToday(c: Context<AppEnv>): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date());
-}
 
 function patientIdOf(c: Context<AppEnv>): string {
   return c.req.param("id") ?? "";

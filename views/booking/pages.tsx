@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import type { ManagedAppointment } from "../../src/booking/service";
 import type { FieldErrors } from "../../src/platform/errors";
-import type { Slot } from "../../src/scheduling/slots";
+import { localParts, type Slot } from "../../src/scheduling/slots";
 import { ASSET_PATHS } from "../../src/generated/assets";
 import { Alert, CsrfField, Field } from "../components/form";
 
@@ -21,6 +21,15 @@ export function dayLabel(date: string): string {
 export function timeLabel(hhmm: string): string {
   const [h, m] = hhmm.split(":").map(Number) as [number, number];
   return `${((h + 11) % 12) + 1}:${String(m).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
+}
+
+/** `Tue, Dec 1 at 10:00 AM EST`, in the location's timezone. */
+export function whenLabel(startsAt: number, timezone: string): string {
+  const p = localParts(startsAt, timezone);
+  const zone = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
+    .formatToParts(new Date(startsAt))
+    .find((x) => x.type === "timeZoneName")?.value;
+  return `${dayLabel(p.date)} at ${timeLabel(p.time)}${zone ? ` ${zone}` : ""}`;
 }
 
 /** The booking panel: each step replaces it. `live` (the page's own address) keeps a time list fresh. */

@@ -15,7 +15,7 @@ import { NEW_PROVIDER, NewProviderPage, ProviderPage, providerToForm, type Provi
 import type { AppEnv } from "../../platform/env";
 import { AppError, type FieldErrors } from "../../platform/errors";
 import { page, seeOther } from "../../platform/render";
-import { permissionGate, staffScope } from "../../platform/scope";
+import { clinicToday, permissionGate, staffScope } from "../../platform/scope";
 import { formOf, validate } from "../../platform/validation";
 import {
   appointmentTypeSchema,
@@ -54,7 +54,7 @@ setupRoutes.use("*", permissionGate("scheduling:setup"));
 /** Today in the clinic's timezone, and now: the clock is read here, never in the service. */
 function clinicClock(c: Ctx): { today: string; now: number } {
   const now = Date.now();
-  return { today: new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date(now)), now };
+  return { today: clinicToday(c, now), now };
 }
 
 const saved = (c: Ctx) => c.req.query("saved") === "1";
