@@ -5,6 +5,7 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { audit, auditIfChanged, auditMany, scheduleSeal, type AuditEntry } from "../audit/service";
+import { headerOr404 } from "../charting/access";
 import { headerQueries, readHeader, type ChartHeaderData } from "../charting/header";
 import { ATTACHMENT_CATEGORIES, attachments } from "../charting/schema";
 import type { Env, Staff } from "../platform/env";
@@ -74,11 +75,7 @@ export async function listDocuments(scope: StaffScope, patientId: string, showDe
     deletedCountQuery(scope.db, patientId, categories),
     documentsQuery(scope.db, patientId, categories, true, canDelete && showDeleted ? LIST_LIMIT : 0),
   ]);
-  if (pr.length === 0) {
-    await audit(scope, { action: "read", event: "attachment.list", entityType: "patient", entityId: patientId.slice(0, 64), outcome: "failure", detail: "not found" });
-    throw notFound("This patient");
-  }
-  const header = readHeader(scope.staff, patientId, [pr, ar, alr]);
+  const header = await headerOr404(scope, patientId, "attachment.list", [pr, ar, alr]);
   const shown = rows.slice(0, LIST_LIMIT);
   const deletedShown = canDelete && showDeleted ? deleted : null;
   const all = [...shown, ...(deletedShown ?? [])];
@@ -107,10 +104,7 @@ export async function uploadForm(scope: StaffScope, patientId: string, encounter
   const [p, a, al] = headerQueries(scope.db, patientId);
   const [pr, ar, alr, enc] = await scope.db.batch([p, a, al, encounterQuery(scope.db, patientId, encounterId)]);
   const event = "attachment.upload_form";
-  if (pr.length === 0) {
-    await audit(scope, { action: "read", event, entityType: "patient", entityId: patientId.slice(0, 64), outcome: "failure", detail: "not found" });
-    throw notFound("This patient");
-  }
+  const header = await headerOr404(scope, patientId, event, [pr, ar, alr]);
   if (encounterId && enc.length === 0) {
     await audit(scope, { action: "read", event, entityType: "encounter", entityId: encounterId.slice(0, 64), patientId, outcome: "failure", detail: "not found" });
     throw notFound("This visit");
@@ -118,7 +112,7 @@ export async function uploadForm(scope: StaffScope, patientId: string, encounter
   if (auditRead) await audit(scope, { action: "read", event, entityType: "patient", entityId: patientId, patientId });
   // The visit's time and provider are on the calendar the front desk already sees; its reason is clinical.
   const visit = enc[0] ? { ...enc[0], reason: can(scope.staff, "chart:read") ? enc[0].reason : null } : null;
-  return { header: readHeader(scope.staff, patientId, [pr, ar, alr]), encounter: visit, categories: uploadCategories(scope.staff) };
+  return { header, encounter: visit, categories: uploadCategories(scope.staff) };
 }
 
 /**

@@ -38,6 +38,19 @@ export async function readChart<T extends readonly Item[]>(
   return { header: readHeader(scope.staff, patientId, [p, a, al]), results: all.slice(3, 3 + queries.length) as BatchResponse<T> };
 }
 
+/**
+ * The chart header from the first three results of a page's batch (see `headerQueries`); a
+ * patient who is not in this clinic is a 404, after a failure row for `event`.
+ */
+export async function headerOr404(scope: StaffScope, patientId: string, event: string, results: readonly unknown[]): Promise<ChartHeaderData> {
+  const rows = results.slice(0, 3) as unknown as HeaderResults;
+  if (rows[0].length === 0) {
+    await audit(scope, { action: "read", event, entityType: "patient", entityId: patientId.slice(0, 64), outcome: "failure", detail: "not found" });
+    throw notFound("This patient");
+  }
+  return readHeader(scope.staff, patientId, rows);
+}
+
 async function missingPatient(scope: StaffScope, e: AuditEntry): Promise<never> {
   await audit(scope, { ...e, entityId: (e.entityId ?? "").slice(0, 64), patientId: null, outcome: "failure", detail: "patient not found" });
   throw notFound("This patient");

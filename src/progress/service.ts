@@ -6,8 +6,8 @@
 import { and, eq } from "drizzle-orm";
 import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
 import { goals, labResults, measureResponses } from "../charting/schema";
-import { chartReadAudit } from "../charting/access";
-import { type ChartHeaderData, headerQueries, readHeader } from "../charting/header";
+import { chartReadAudit, headerOr404 } from "../charting/access";
+import { type ChartHeaderData, headerQueries } from "../charting/header";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { builtInInstrument, builtInInstruments, type Instrument, instrumentOfRow, scoreResponse } from "./instruments";
@@ -26,19 +26,9 @@ import {
 } from "./repo";
 import type { GoalInput, LabInput } from "./schemas";
 
-type HeaderResults = Parameters<typeof readHeader>[2];
 type Purpose = "form" | "submit";
 
 /** The header from a batch's first three results; a missing patient is audited and a 404. */
-async function headerOr404(scope: StaffScope, patientId: string, event: string, results: readonly unknown[]): Promise<ChartHeaderData> {
-  const rows = results.slice(0, 3) as unknown as HeaderResults;
-  if (rows[0].length === 0) {
-    await audit(scope, { action: "read", event, entityType: "patient", entityId: patientId.slice(0, 64), outcome: "failure", detail: "not found" });
-    throw notFound("This patient");
-  }
-  return readHeader(scope.staff, patientId, rows);
-}
-
 async function missing(scope: StaffScope, patientId: string, event: string, entityType: string, id: string, what: string): Promise<never> {
   await audit(scope, { action: "read", event, entityType, entityId: id.slice(0, 64), patientId, outcome: "failure", detail: "not found" });
   throw notFound(what);
