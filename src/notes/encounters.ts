@@ -4,7 +4,7 @@
  * clinicians and billers (diagnosis codes of signed notes, never note text), and the notes
  * waiting for a supervisor's co-signature.
  */
-import { audit, auditIfChanged, auditMany, scheduleSeal } from "../audit/service";
+import { audit, auditIfChanged, auditMany, auditStatement, scheduleSeal } from "../audit/service";
 import { readHeader, type ChartHeaderData } from "../charting/header";
 import { AppError, notFound } from "../platform/errors";
 import { can, requirePermission, type StaffScope } from "../platform/scope";
@@ -89,9 +89,13 @@ export async function viewEncounter(scope: StaffScope, id: string): Promise<Enco
     await audit(scope, { action: "read", event: "encounter.view", entityType: "encounter", entityId: id.slice(0, 64), outcome: "failure", detail: "not found" });
     throw notFound("This encounter");
   }
-  const data = await encounterPage(scope.db, encounter);
+  const data = await encounterPage(
+    scope.db,
+    encounter,
+    auditStatement(scope, { action: "read", event: "encounter.view", entityType: "encounter", entityId: id, patientId: encounter.patientId }),
+  );
+  scheduleSeal(scope);
   const h = readHeader(scope.staff, encounter.patientId, data.header as unknown as Parameters<typeof readHeader>[2]);
-  await audit(scope, { action: "read", event: "encounter.view", entityType: "encounter", entityId: id, patientId: encounter.patientId });
   return { ...data, encounter, h };
 }
 

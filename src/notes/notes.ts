@@ -74,10 +74,10 @@ export async function openNote(scope: StaffScope, id: string, purpose: "view" | 
   const event = purpose === "print" ? "note.print" : "note.view";
   const action = purpose === "print" ? "print" : "read";
   const note = await loadNote(scope, id, action, event);
-  const ctx = await noteContext(scope.db, note);
+  const ctx = await noteContext(scope.db, note, auditStatement(scope, { action, event, entityType: "note", entityId: note.id, patientId: note.patientId }));
+  scheduleSeal(scope);
   if (!ctx.encounter) throw new AppError("internal", "The encounter of this note is missing.");
   const header = readHeader(scope.staff, note.patientId, ctx.header as unknown as Parameters<typeof readHeader>[2]);
-  await audit(scope, { action, event, entityType: "note", entityId: note.id, patientId: note.patientId });
   const signed = parseSigned(note);
   if (signed) {
     return { note, header, encounter: ctx.encounter, def: signed.definition, values: signed.values, blocks: signed.blocks, addenda: ctx.addenda, signed };

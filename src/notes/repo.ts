@@ -6,6 +6,7 @@ import { headerQueries } from "../charting/header";
 import { appointments, appointmentTypes } from "../scheduling/schema";
 import { patients } from "../patients/schema";
 import { blockQueries } from "./blocks";
+import type { BatchItem } from "drizzle-orm/batch";
 
 export type Note = typeof notes.$inferSelect;
 export type Encounter = typeof encounters.$inferSelect;
@@ -38,8 +39,11 @@ export function addendaQuery(db: ClinicDb, noteId: string) {
   return db.select().from(noteAddenda).where(eq(noteAddenda.noteId, noteId)).orderBy(asc(noteAddenda.createdAt), asc(noteAddenda.id)).limit(200);
 }
 
-/** Everything around one note, in one batch: header, encounter, the blocks' live data, addenda. */
-export async function noteContext(db: ClinicDb, note: Note) {
+/**
+ * Everything around one note, in one batch: header, encounter, the blocks' live data, addenda,
+ * and the read's audit row (`auditRow`) so the page costs one round trip after the note itself.
+ */
+export async function noteContext(db: ClinicDb, note: Note, auditRow: BatchItem<"sqlite">) {
   const [p, a, al] = headerQueries(db, note.patientId);
   const [v, m, pr, med, all] = blockQueries(db, note.patientId, note.encounterId);
   const [hp, ha, hal, enc, bv, bm, bp, bmed, ball, add] = await db.batch([
@@ -53,14 +57,15 @@ export async function noteContext(db: ClinicDb, note: Note) {
     med,
     all,
     addendaQuery(db, note.id),
+    auditRow,
   ]);
   return { header: [hp, ha, hal] as const, encounter: enc[0], blocks: [bv, bm, bp, bmed, ball] as const, addenda: add };
 }
 
 export type NoteSummary = Pick<Note, "id" | "title" | "status" | "authorName" | "authorStaffId" | "createdAt" | "signedAt" | "cosignerName" | "cosignedAt">;
 
-/** An encounter's page: header, appointment, notes, vitals, questionnaire scores and documents. */
-export async function encounterPage(db: ClinicDb, e: Encounter) {
+/** An encounter's page: header, appointment, notes, vitals, questionnaire scores, documents, and the read's audit row. */
+export async function encounterPage(db: ClinicDb, e: Encounter, auditRow: BatchItem<"sqlite">) {
   const [p, a, al] = headerQueries(db, e.patientId);
   const [v, m] = blockQueries(db, e.patientId, e.id);
   const [hp, ha, hal, appt, noteRows, bv, bm, docs] = await db.batch([
@@ -105,6 +110,7 @@ export async function encounterPage(db: ClinicDb, e: Encounter) {
       .where(and(eq(attachments.encounterId, e.id), eq(attachments.patientId, e.patientId), isNull(attachments.deletedAt)))
       .orderBy(asc(attachments.uploadedAt))
       .limit(50),
+    auditRow,
   ]);
   return { header: [hp, ha, hal] as const, appointment: appt[0] ?? null, notes: noteRows as NoteSummary[], vitals: bv, measures: bm, documents: docs };
 }
