@@ -208,15 +208,20 @@ export function Booked(p: { a: ManagedAppointment; when: string; manageHref: str
   );
 }
 
-function AppointmentFacts({ a, when }: { a: ManagedAppointment; when: string }) {
+/** When, with whom, what (unless `showType` is false) and where: the facts of one booked visit. */
+export function AppointmentFacts({ a, when, showType = true }: { a: ManagedAppointment; when: string; showType?: boolean }) {
   return (
     <dl class="facts card">
       <dt>When</dt>
       <dd>{when}</dd>
       <dt>With</dt>
       <dd>{a.providerName}</dd>
-      <dt>Visit</dt>
-      <dd>{a.typeName}</dd>
+      {showType && (
+        <>
+          <dt>Visit</dt>
+          <dd>{a.typeName}</dd>
+        </>
+      )}
       <dt>Where</dt>
       <dd>{a.modality === "telehealth" ? "Video visit: we will send you the link" : [a.locationName, a.address].filter(Boolean).join(", ")}</dd>
     </dl>

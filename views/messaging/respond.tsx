@@ -4,21 +4,9 @@
  */
 import type { ManagedAppointment } from "../../src/booking/service";
 import { Alert, CsrfField } from "../components/form";
+import { AppointmentFacts } from "../booking/pages";
 
 export const RESPOND_PATH = "/appointment/respond";
-
-function Facts({ a, when }: { a: ManagedAppointment; when: string }) {
-  return (
-    <dl class="facts card">
-      <dt>When</dt>
-      <dd>{when}</dd>
-      <dt>With</dt>
-      <dd>{a.providerName}</dd>
-      <dt>Where</dt>
-      <dd>{a.modality === "telehealth" ? "Video visit: we will send you the link" : [a.locationName, a.address].filter(Boolean).join(", ")}</dd>
-    </dl>
-  );
-}
 
 function Action(p: { csrfToken: string; token: string; to: "confirm" | "cancel"; label: string; secondary?: boolean }) {
   return (
@@ -49,7 +37,7 @@ export function RespondPage(p: {
       <h1>{status === "cancelled" ? "Appointment cancelled" : "Your appointment"}</h1>
       {p.notice && <Alert kind="ok">{p.notice}</Alert>}
       {p.error && <Alert kind="error">{p.error}</Alert>}
-      <Facts a={p.a} when={p.when} />
+      <AppointmentFacts a={p.a} when={p.when} showType={false} />
       {status === "booked" && <p>Please confirm that you will come, or cancel if you cannot.</p>}
       {status === "confirmed" && !p.notice && <p>Your appointment is confirmed. See you then.</p>}
       {open ? (
