@@ -1,9 +1,9 @@
 /** Document metadata queries against one clinic's database. Every function takes the clinic-scoped client. */
 import { and, count, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
-import { attachments, encounters } from "../charting/schema";
+import { attachments, encounters } from "../charting/tables";
 import type { ClinicDb, DirectoryDb } from "../platform/env";
 import { users } from "../schema/directory";
-import type { AttachmentCategory } from "./schemas";
+import type { AttachmentCategory } from "./input";
 
 export type Attachment = typeof attachments.$inferSelect;
 

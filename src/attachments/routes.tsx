@@ -15,7 +15,7 @@ import { formOf, validate } from "../platform/validation";
 import { showsInline } from "./file-types";
 import { contentDisposition } from "./filenames";
 import { staffNames, type Attachment } from "./repo";
-import { deleteSchema, type UploadFormValues } from "./schemas";
+import { deleteSchema, type UploadFormValues } from "./input";
 import { deleteDocument, documentForDelete, listDocuments, maxUploadBytes, megabytes, openDocument, uploadForm, type UploadFormData } from "./service";
 import { receiveUpload } from "./upload";
 

@@ -7,12 +7,12 @@ import { and, eq, isNull } from "drizzle-orm";
 import { audit, auditIfChanged, auditMany, scheduleSeal, type AuditEntry } from "../audit/service";
 import { headerOr404 } from "../charting/access";
 import { headerQueries, readHeader, type ChartHeaderData } from "../charting/header";
-import { ATTACHMENT_CATEGORIES, attachments } from "../charting/schema";
+import { ATTACHMENT_CATEGORIES, attachments } from "../charting/tables";
 import type { Env, Staff } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { can, requirePermission, type StaffScope } from "../platform/scope";
 import { deletedCountQuery, documentsQuery, encounterQuery, findDocument, LIST_LIMIT, type Attachment, type EncounterRef } from "./repo";
-import type { AttachmentCategory } from "./schemas";
+import type { AttachmentCategory } from "./input";
 
 /** 25 MiB unless the ATTACHMENT_MAX_BYTES variable says otherwise. */
 export function maxUploadBytes(env: Pick<Env, "ATTACHMENT_MAX_BYTES">): number {

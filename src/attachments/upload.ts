@@ -6,7 +6,7 @@
  * leaves neither row nor object.
  */
 import { audit, auditStatement, scheduleSeal } from "../audit/service";
-import { attachments } from "../charting/schema";
+import { attachments } from "../charting/tables";
 import { safeEqualStrings } from "../platform/crypto";
 import { CSRF_FIELD } from "../platform/csrf";
 import { AppError, type FieldErrors } from "../platform/errors";
@@ -15,7 +15,7 @@ import { validate } from "../platform/validation";
 import { ALLOWED_TYPES, detectType, SNIFF_BYTES } from "./file-types";
 import { sanitizeFilename } from "./filenames";
 import { boundaryOf, MultipartError, MultipartReader, type PartInfo } from "./multipart";
-import { UPLOAD_FIELDS, uploadFieldsSchema, type UploadFormValues } from "./schemas";
+import { UPLOAD_FIELDS, uploadFieldsSchema, type UploadFormValues } from "./input";
 import { megabytes, uploadForm, type UploadFormData } from "./service";
 import { ObjectWriter } from "./storage";
 

@@ -2,8 +2,8 @@
 import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import * as z from "zod/mini";
 import type { ClinicDb } from "../platform/env";
-import { AUDIT_ACTIONS, auditLog } from "./schema";
-import { isValidIsoDate } from "../patients/schemas";
+import { AUDIT_ACTIONS, auditLog } from "./tables";
+import { isValidIsoDate } from "../patients/input";
 
 export const SORTABLE = {
   occurred_at: auditLog.occurredAt,

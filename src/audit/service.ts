@@ -5,7 +5,7 @@
  */
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { auditLog, type AuditAction } from "./schema";
+import { auditLog, type AuditAction } from "./tables";
 import { computeSeals, type ChainRow } from "./chain";
 import type { Clinic, ClinicDb, RequestMeta, Staff } from "../platform/env";
 

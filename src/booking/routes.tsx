@@ -12,7 +12,7 @@ import { AppError } from "../platform/errors";
 import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
-import { digitsOf, isValidIsoDate } from "../patients/schemas";
+import { digitsOf, isValidIsoDate } from "../patients/input";
 import { calendarOf, clinicRef, findType, forwardLiveSocket } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
 import { offerFreedTime } from "../scheduling/waitlist";

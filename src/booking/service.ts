@@ -13,7 +13,7 @@ import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
 import { signToken, verifyToken } from "../platform/tokens";
 import { foldForSearch, identityKey } from "../patients/repo";
-import { digitsOf } from "../patients/schemas";
+import { digitsOf } from "../patients/input";
 import { calendarOf, clinicRef, findType, loadSchedulingData, type SchedulingData, type TypeRow } from "../scheduling/data";
 import { checkSlot, computeSlots, localParts, type Slot, type SlotRefusal } from "../scheduling/slots";
 import { buildIcs } from "./ics";

@@ -6,7 +6,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { audit, auditIfChanged, auditStatementWhere, scheduleSeal, type AuditEntry, type AuditScope } from "../audit/service";
-import { patients } from "../patients/schema";
+import { patients } from "../patients/tables";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { headerQueries, readHeader, type ChartHeaderData, type HeaderResults } from "./header";

@@ -3,8 +3,8 @@ import { and, desc, eq } from "drizzle-orm";
 import { audit, auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite } from "./access";
-import { chartAlerts } from "./schema";
-import type { AlertInput } from "./schemas";
+import { chartAlerts } from "./tables";
+import type { AlertInput } from "./input";
 
 export type ChartAlert = typeof chartAlerts.$inferSelect;
 

@@ -3,8 +3,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import type { StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite, updateChecked } from "./access";
-import { allergies } from "./schema";
-import type { AllergyInput } from "./schemas";
+import { allergies } from "./tables";
+import type { AllergyInput } from "./input";
 
 export type Allergy = typeof allergies.$inferSelect;
 

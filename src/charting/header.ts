@@ -7,8 +7,8 @@ import type { ClinicDb } from "../platform/env";
 import { notFound } from "../platform/errors";
 import { can } from "../platform/scope";
 import type { Staff } from "../platform/env";
-import { patients } from "../patients/schema";
-import { allergies, chartAlerts } from "./schema";
+import { patients } from "../patients/tables";
+import { allergies, chartAlerts } from "./tables";
 
 export interface ChartHeaderData {
   patientId: string;

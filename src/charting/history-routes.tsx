@@ -9,7 +9,7 @@ import { formOf, validate } from "../platform/validation";
 import { shortInstant } from "../../views/charting/parts";
 import { readHistory, saveHistory } from "./history";
 import { chartPage, conflictOr, patientIdOf } from "./http";
-import { historySchema, pick } from "./schemas";
+import { historySchema, pick } from "./input";
 
 export const historyRoutes = new Hono<AppEnv>();
 

@@ -8,8 +8,8 @@ import { audit, auditIfChanged, scheduleSeal, type AuditEntry } from "../audit/s
 import { AppError } from "../platform/errors";
 import type { StaffScope } from "../platform/scope";
 import { readChart, requirePatientForWrite } from "./access";
-import { histories } from "./schema";
-import type { HistoryInput } from "./schemas";
+import { histories } from "./tables";
+import type { HistoryInput } from "./input";
 
 export type History = typeof histories.$inferSelect;
 

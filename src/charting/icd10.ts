@@ -6,7 +6,7 @@
 import { and, asc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
 import { foldForSearch } from "../patients/repo";
-import { icd10Codes } from "./schema";
+import { icd10Codes } from "./tables";
 
 export type Icd10Code = typeof icd10Codes.$inferSelect;
 

@@ -7,8 +7,8 @@ import { auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from ".
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite } from "./access";
 import { cvxVaccine } from "./cvx";
-import { immunizations } from "./schema";
-import type { ImmunizationInput } from "./schemas";
+import { immunizations } from "./tables";
+import type { ImmunizationInput } from "./input";
 
 export type Immunization = typeof immunizations.$inferSelect;
 

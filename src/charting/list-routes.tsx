@@ -15,7 +15,7 @@ import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { createImmunization, immunizationForEdit, immunizationList, markImmunizationInError, updateImmunization } from "./immunizations";
 import { createMedication, markMedicationInError, medicationForEdit, medicationList, stopMedication, updateMedication } from "./medications";
 import { recordRoutes } from "./record-routes";
-import { alertSchema, allergySchema, immunizationSchema, medicationSchema, stopSchema, versionSchema } from "./schemas";
+import { alertSchema, allergySchema, immunizationSchema, medicationSchema, stopSchema, versionSchema } from "./input";
 
 /** Versioned tables always get a version from recordRoutes; this narrows the type for their services. */
 const v = (version: number | null) => version ?? 0;

@@ -7,8 +7,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import type { StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite, updateChecked } from "./access";
-import { medications } from "./schema";
-import type { MedicationInput } from "./schemas";
+import { medications } from "./tables";
+import type { MedicationInput } from "./input";
 
 export type Medication = typeof medications.$inferSelect;
 

@@ -9,7 +9,7 @@ import { formOf, validate } from "../platform/validation";
 import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { findCode, normalizeCode } from "./icd10";
 import { createProblem, findCodes, problemForEdit, problemList, setProblemStatus, updateProblem } from "./problems";
-import { pick, problemSchema, versionSchema } from "./schemas";
+import { pick, problemSchema, versionSchema } from "./input";
 
 export const problemRoutes = new Hono<AppEnv>();
 

@@ -8,8 +8,8 @@ import { AppError } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite, updateChecked } from "./access";
 import { CODE_RESULTS, findCode, searchCodes } from "./icd10";
-import { problems } from "./schema";
-import type { ProblemInput } from "./schemas";
+import { problems } from "./tables";
+import type { ProblemInput } from "./input";
 
 export type Problem = typeof problems.$inferSelect;
 

@@ -14,7 +14,7 @@ import { can, clinicToday, requirePermission, staffScope, type StaffScope } from
 import { formOf, validate } from "../platform/validation";
 import type { ChartHeaderData } from "./header";
 import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
-import { pick, versionSchema } from "./schemas";
+import { pick, versionSchema } from "./input";
 
 type C = Context<AppEnv>;
 

@@ -7,9 +7,9 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from "drizzle-o
 import { readableCategories } from "../attachments/service";
 import type { ClinicDb, Staff } from "../platform/env";
 import { can, type StaffScope } from "../platform/scope";
-import { appointments, appointmentTypes, providers } from "../scheduling/schema";
+import { appointments, appointmentTypes, providers } from "../scheduling/tables";
 import { readChart } from "./access";
-import { attachments, encounters, labResults, medications, notes, problems, vitals } from "./schema";
+import { attachments, encounters, labResults, medications, notes, problems, vitals } from "./tables";
 
 export const SUMMARY_LIMITS = { problems: 30, medications: 30, appointments: 5, results: 8, documents: 8, encounters: 8 };
 

@@ -12,7 +12,7 @@ import { formOf } from "../platform/validation";
 import { chartPage, patientIdOf, recordIdOf } from "./http";
 import { parseVitals, VITALS_FIELDS } from "./vitals";
 import { markVitalsInError, recordVitals, vitalsForm, vitalsList } from "./vitals-service";
-import { pick } from "./schemas";
+import { pick } from "./input";
 
 export const vitalsRoutes = new Hono<AppEnv>();
 

@@ -5,13 +5,13 @@
  */
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
-import { isValidIsoDate } from "../patients/schemas";
-import { patients } from "../patients/schema";
+import { isValidIsoDate } from "../patients/input";
+import { patients } from "../patients/tables";
 import { AppError } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { zonedInstant } from "../scheduling/slots";
 import { readChart, recordNotFound } from "./access";
-import { encounters, vitals } from "./schema";
+import { encounters, vitals } from "./tables";
 import { bmiOf, type VitalsInput } from "./vitals";
 
 export type VitalsSet = typeof vitals.$inferSelect;

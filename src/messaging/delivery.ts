@@ -19,7 +19,7 @@ import type { Clinic, Env, MessageJob } from "../platform/env";
 import { systemScope, type ClinicScope } from "../platform/scope";
 import { clinicDatabase, directoryDb, findClinic } from "../platform/tenancy";
 import { adapterFor, ProviderError } from "./adapters";
-import type { Channel } from "./schema";
+import type { Channel } from "./tables";
 
 /** How long a row handed to the queue is left alone by scans. */
 export const DISPATCH_LEASE_MS = 10 * 60_000;

@@ -13,7 +13,7 @@ import { page, seeOther } from "../platform/render";
 import { requirePermission, staffScope } from "../platform/scope";
 import { validate } from "../platform/validation";
 import { deliverSoon } from "./delivery";
-import { OUTBOX_STATUSES } from "./schema";
+import { OUTBOX_STATUSES } from "./tables";
 
 export const outboxRoutes = new Hono<AppEnv>();
 

@@ -1,5 +1,5 @@
 /** Writing messages to the clinic's outbox. Delivery (email, SMS, portal) reads from there. */
-import { outbox } from "./schema";
+import { outbox } from "./tables";
 import type { ClinicDb } from "../platform/env";
 
 export interface OutgoingMessage {

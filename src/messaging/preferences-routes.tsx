@@ -13,7 +13,7 @@ import { notFound, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { permissionGate, staffScope, type StaffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
-import { LOCALES } from "./schema";
+import { LOCALES } from "./tables";
 
 export const contactPrefsRoutes = new Hono<AppEnv>();
 

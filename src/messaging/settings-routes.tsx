@@ -23,7 +23,7 @@ import { formOf, validate } from "../platform/validation";
 import { localParts, zonedInstant } from "../scheduling/slots";
 import { DEFAULT_REMINDER_SETTINGS, reminderSettingsQuery, type ReminderSettings } from "./reminders";
 import { signResponseToken } from "./respond";
-import { messageTemplates, reminderSettings } from "./schema";
+import { messageTemplates, reminderSettings } from "./tables";
 import {
   allowedVariables,
   chooseTemplate,

@@ -14,8 +14,8 @@
  * characters in one segment and 153 per segment when split; anything outside that alphabet makes
  * the whole message UCS-2, 70 and 67. See: 3GPP TS 23.038 section 6.2.1, TS 23.040 section 9.2.3.24.1.
  */
-import type { Channel } from "./schema";
-import { LOCALES } from "./schema";
+import type { Channel } from "./tables";
+import { LOCALES } from "./tables";
 
 export type Locale = (typeof LOCALES)[number];
 

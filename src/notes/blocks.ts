@@ -5,7 +5,7 @@
  */
 import { and, asc, eq } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
-import { allergies, measureResponses, medications, problems, vitals } from "../charting/schema";
+import { allergies, measureResponses, medications, problems, vitals } from "../charting/tables";
 import { type VitalsValues, vitalsValuesOf } from "../charting/vitals";
 import type { ChartSource, TemplateDefinition } from "./model";
 

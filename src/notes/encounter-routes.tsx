@@ -8,7 +8,7 @@ import { formOf, validate } from "../platform/validation";
 import { CosignList, EncounterList } from "../../views/notes/encounters";
 import { EncounterPage } from "../../views/notes/encounter";
 import { listAwaitingCosign, listEncounters, startEncounter, viewEncounter } from "./encounters";
-import { newNoteSchema, startEncounterSchema } from "./note-schemas";
+import { newNoteSchema, startEncounterSchema } from "./note-input";
 import { createNote } from "./notes";
 import { listUsableTemplates } from "./templates";
 import type { FieldErrors } from "../platform/errors";

@@ -18,7 +18,7 @@ import {
   type Encounter,
   type EncounterListRow,
 } from "./repo";
-import type { StartEncounterInput } from "./note-schemas";
+import type { StartEncounterInput } from "./note-input";
 
 function refuseStart(scope: StaffScope, entityType: string, entityId: string, detail: string) {
   return audit(scope, { action: "create", event: "encounter.create", entityType, entityId: entityId.slice(0, 64), outcome: "failure", detail });

@@ -5,7 +5,7 @@
  */
 import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
 import { readHeader, type ChartHeaderData } from "../charting/header";
-import { noteAddenda, notes } from "../charting/schema";
+import { noteAddenda, notes } from "../charting/tables";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { readNoteForm } from "../../views/notes/fields";

@@ -1,10 +1,10 @@
 /** Encounter and note queries against one clinic's database (and the directory, for supervisors). */
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
-import { attachments, encounters, noteAddenda, notes } from "../charting/schema";
+import { attachments, encounters, noteAddenda, notes } from "../charting/tables";
 import { headerQueries } from "../charting/header";
-import { appointments, appointmentTypes } from "../scheduling/schema";
-import { patients } from "../patients/schema";
+import { appointments, appointmentTypes } from "../scheduling/tables";
+import { patients } from "../patients/tables";
 import { blockQueries } from "./blocks";
 import type { BatchItem } from "drizzle-orm/batch";
 

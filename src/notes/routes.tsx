@@ -11,7 +11,7 @@ import { NotePage } from "../../views/notes/note";
 import { PrintDocument } from "../../views/notes/print";
 import type { NoteContent } from "./model";
 import { clockOf, contentOf, definitionOf, NoteConflict, NoteFormError } from "./access";
-import { addendumSchema, signSchema, versionSchema } from "./note-schemas";
+import { addendumSchema, signSchema, versionSchema } from "./note-input";
 import { addAddendum, openNote, saveNote } from "./notes";
 import { cosignerChoices, cosignNote, signNote, verifyNote } from "./signing";
 

@@ -18,7 +18,7 @@ import { formOf, validate } from "../platform/validation";
 import { validateDefinition, type TemplateDefinition } from "./model";
 import { starterTemplate } from "./starter-library";
 import * as edits from "./template-edits";
-import { fieldFromForm, fieldSchema, importSchema, metaSchema, sectionSchema, versionSchema } from "./template-schemas";
+import { fieldFromForm, fieldSchema, importSchema, metaSchema, sectionSchema, versionSchema } from "./template-input";
 import {
   CONFLICT_MESSAGE,
   clinicInstruments,

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, isNotNull, or } from "drizzle-orm";
 import { audit, auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
-import { noteTemplates, questionnaires } from "../charting/schema";
+import { noteTemplates, questionnaires } from "../charting/tables";
 import { AppError, notFound } from "../platform/errors";
 import { can, type StaffScope } from "../platform/scope";
 import { BUILT_IN_INSTRUMENTS, parseDefinition, validateDefinition, type TemplateDefinition } from "./model";

@@ -1,8 +1,8 @@
 /** Patient queries against one clinic's database. Every function takes the clinic-scoped client. */
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
-import { patients } from "./schema";
-import { digitsOf, isValidIsoDate, type PatientInput } from "./schemas";
+import { patients } from "./tables";
+import { digitsOf, isValidIsoDate, type PatientInput } from "./input";
 
 export type Patient = typeof patients.$inferSelect;
 

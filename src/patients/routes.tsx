@@ -8,8 +8,9 @@ import { AppError } from "../platform/errors";
 import { fragment, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { sendInvitation } from "../booking/service";
-import { formOf, validate } from "../platform/validation";
-import { isoToday, PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./schemas";
+import * as z from "zod/mini";
+import { clampedInt, formOf, queryInput, validate } from "../platform/validation";
+import { isoToday, PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./input";
 import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
 
 export const patientRoutes = new Hono<AppEnv>();
@@ -20,10 +21,14 @@ function pickFields(form: Record<string, string>): PatientFormValues {
   return out;
 }
 
-patientRoutes.get("/", async (c) => {
+const listQuery = z.object({
+  q: z.pipe(z.optional(z.string()), z.transform((v) => (v ?? "").slice(0, 100))),
+  page: clampedInt(1, 1000, 1),
+});
+
+patientRoutes.get("/", queryInput(listQuery), async (c) => {
   const scope = staffScope(c);
-  const q = (c.req.query("q") ?? "").slice(0, 100);
-  const pageNo = Math.min(Math.max(Number.parseInt(c.req.query("page") ?? "1", 10) || 1, 1), 1000);
+  const { q, page: pageNo } = c.req.valid("query");
   const { rows, more } = await searchPatientList(scope, q, pageNo);
   const today = clinicToday(c);
   if (wantsResults(c)) return fragment(c, <PatientResults rows={rows} q={q} page={pageNo} more={more} today={today} />);

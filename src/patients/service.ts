@@ -7,8 +7,8 @@ import { audit, auditIfChanged, auditMany, auditStatement, scheduleSeal } from "
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { findByIdentity, findPatient, searchPatients, toRow, type Patient, type SearchKind } from "./repo";
-import { patients } from "./schema";
-import type { PatientInput } from "./schemas";
+import { patients } from "./tables";
+import type { PatientInput } from "./input";
 
 export async function searchPatientList(
   scope: StaffScope,

@@ -1,5 +1,6 @@
 /** Reading and validating form input at the edge: handlers only ever see validated values. */
 import type { Context } from "hono";
+import { validator } from "hono/validator";
 import * as z from "zod/mini";
 import type { AppEnv } from "./env";
 import { AppError, type FieldErrors } from "./errors";
@@ -49,3 +50,63 @@ export function validate<S extends z.ZodMiniType>(schema: S, input: unknown): Pa
   }
   return { ok: false, errors };
 }
+
+type Invalid = (c: Context<AppEnv>, errors: FieldErrors, raw: FormValues) => Response | Promise<Response>;
+type SchemaOf<S> = S | ((c: Context<AppEnv>) => S);
+
+/** Submitted form fields as strings; a field sent more than once (checkboxes) keeps every value. */
+export type FormValues = Record<string, string | string[]>;
+
+function formValues(value: Record<string, unknown>): FormValues {
+  const out: FormValues = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === "string") out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === "string");
+  }
+  return out;
+}
+
+/**
+ * Route middleware that reads the form through `schema` (or a schema built from the request, for
+ * rules that depend on the clinic's today). The handler reads `c.req.valid("form")` and never sees
+ * unchecked input. On failure `invalid` answers (usually the form again, with the field messages,
+ * as a 422); without it the failure is a 422 naming the first field. A body that is not a form is
+ * a 415, one that cannot be parsed a 400; nothing is written in either case.
+ */
+export function formInput<S extends z.ZodMiniType>(schema: SchemaOf<S>, invalid?: Invalid) {
+  return validator("form", async (value, c: Context<AppEnv>) => {
+    const type = (c.req.header("content-type") ?? "").toLowerCase();
+    if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
+      throw new AppError("unsupported_media_type", "Send this form as a regular HTML form.");
+    }
+    const raw = formValues(value);
+    const parsed = validate(typeof schema === "function" ? (schema as (c: Context<AppEnv>) => S)(c) : schema, raw);
+    if (parsed.ok) return parsed.data as z.output<S>;
+    if (invalid) return invalid(c, parsed.errors, raw);
+    throw new AppError("validation", Object.values(parsed.errors)[0] ?? "The form has errors.", parsed.errors);
+  });
+}
+
+/**
+ * Route middleware that reads the query string through `schema`; the handler reads
+ * `c.req.valid("query")`. Lenient schemas (defaults, clamps) keep links working; a value the
+ * schema refuses is a 400 naming the parameter.
+ */
+export function queryInput<S extends z.ZodMiniType>(schema: SchemaOf<S>) {
+  return validator("query", (value, c: Context<AppEnv>) => {
+    const parsed = validate(typeof schema === "function" ? (schema as (c: Context<AppEnv>) => S)(c) : schema, value);
+    if (parsed.ok) return parsed.data as z.output<S>;
+    const [field, message] = Object.entries(parsed.errors)[0] ?? ["_query", "The address has an error."];
+    throw new AppError("bad_request", `${message} (${field})`, parsed.errors);
+  });
+}
+
+/** A whole number from a query or form string, clamped to [min, max]; `fallback` when blank or not a number. */
+export const clampedInt = (min: number, max: number, fallback: number) =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v) => {
+      const n = Number.parseInt(v ?? "", 10);
+      return Number.isFinite(n) ? Math.min(Math.max(n, min), max) : fallback;
+    }),
+  );

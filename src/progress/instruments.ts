@@ -9,7 +9,7 @@
  * from Pfizer Inc.; no permission is required to reproduce, translate, display or distribute them.
  */
 import { eq } from "drizzle-orm";
-import { questionnaires } from "../charting/schema";
+import { questionnaires } from "../charting/tables";
 import type { ClinicDb } from "../platform/env";
 
 export interface AnswerOption {

@@ -4,7 +4,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
-import { questionnaires } from "../charting/schema";
+import { questionnaires } from "../charting/tables";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { parseDefinition, type QuestionnaireDefinition } from "./instruments";

@@ -3,7 +3,7 @@
  * and the single rows the forms need. Every function takes the clinic-scoped client.
  */
 import { and, asc, desc, eq, isNotNull, or, sql } from "drizzle-orm";
-import { encounters, goals, labResults, measureResponses, questionnaires, vitals } from "../charting/schema";
+import { encounters, goals, labResults, measureResponses, questionnaires, vitals } from "../charting/tables";
 import type { ClinicDb } from "../platform/env";
 
 export type MeasureResponse = typeof measureResponses.$inferSelect;

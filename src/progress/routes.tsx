@@ -13,7 +13,7 @@ import { localPath, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { measureChoices } from "./measures";
-import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues } from "./schemas";
+import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues } from "./input";
 import {
   createGoal,
   type GoalContext,

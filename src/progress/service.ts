@@ -5,7 +5,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
-import { goals, labResults, measureResponses } from "../charting/schema";
+import { goals, labResults, measureResponses } from "../charting/tables";
 import { chartReadAudit, headerOr404 } from "../charting/access";
 import { type ChartHeaderData, headerQueries } from "../charting/header";
 import { AppError, notFound } from "../platform/errors";
@@ -24,7 +24,7 @@ import {
   type QuestionnaireRow,
   type VitalsPoint,
 } from "./repo";
-import type { GoalInput, LabInput } from "./schemas";
+import type { GoalInput, LabInput } from "./input";
 
 type Purpose = "form" | "submit";
 

@@ -8,7 +8,7 @@ import { requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { parseDefinition } from "./instruments";
 import { createQuestionnaire, getQuestionnaire, listQuestionnaires, setArchived, updateQuestionnaire } from "./questionnaire-service";
-import { definitionToText, parseQuestionnaireText, QUESTIONNAIRE_FIELDS, questionnaireHeadSchema, type QuestionnaireFormValues } from "./schemas";
+import { definitionToText, parseQuestionnaireText, QUESTIONNAIRE_FIELDS, questionnaireHeadSchema, type QuestionnaireFormValues } from "./input";
 
 export const questionnaireSettingsRoutes = new Hono<AppEnv>();
 

@@ -8,9 +8,9 @@ import { AppError, notFound } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, clinicScope, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
-import { isValidIsoDate } from "../patients/schemas";
+import { isValidIsoDate } from "../patients/input";
 import { localParts } from "./slots";
-import { TIMES_OF_DAY } from "./schema";
+import { TIMES_OF_DAY } from "./tables";
 import { addToWaitlist, claimOffer, readOffer } from "./waitlist";
 
 export const waitlistRoutes = new Hono<AppEnv>();

@@ -12,7 +12,7 @@ import type { ClinicScope } from "../platform/scope";
 import { signToken, verifyToken } from "../platform/tokens";
 import { calendarOf, clinicRef, findType, loadSchedulingData } from "./data";
 import { checkSlot, localParts } from "./slots";
-import { TIMES_OF_DAY } from "./schema";
+import { TIMES_OF_DAY } from "./tables";
 import { publicClinicOrigin } from "../platform/tenancy";
 import { dateStyle, formatWhen, localeOf, render, templateFor } from "../messaging/templates";
 

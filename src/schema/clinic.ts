@@ -2,8 +2,8 @@
  * The schema of every clinic's own D1 database. Each domain owns its tables; this module gathers
  * them so drizzle-kit generates one migration stream for all clinic databases.
  */
-export { patients } from "../patients/schema";
-export { auditLog } from "../audit/schema";
+export { patients } from "../patients/tables";
+export { auditLog } from "../audit/tables";
 export {
   outbox,
   messageTemplates,
@@ -15,7 +15,7 @@ export {
   scheduledActions,
   tasks,
   patientTags,
-} from "../messaging/schema";
+} from "../messaging/tables";
 export {
   locations,
   resources,
@@ -32,7 +32,7 @@ export {
   appointmentSeries,
   waitlistEntries,
   waitlistOffers,
-} from "../scheduling/schema";
+} from "../scheduling/tables";
 export {
   icd10Codes,
   problems,
@@ -51,4 +51,4 @@ export {
   goals,
   labResults,
   attachments,
-} from "../charting/schema";
+} from "../charting/tables";

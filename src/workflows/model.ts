@@ -5,7 +5,7 @@
  * never run half-understood.
  */
 import * as z from "zod/mini";
-import { WORKFLOW_TRIGGERS } from "../messaging/schema";
+import { WORKFLOW_TRIGGERS } from "../messaging/tables";
 
 export type Trigger = (typeof WORKFLOW_TRIGGERS)[number];
 

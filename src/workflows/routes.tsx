@@ -10,7 +10,7 @@ import { AppError, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { permissionGate, staffScope } from "../platform/scope";
 import { formOf } from "../platform/validation";
-import { CHECKBOXES, RULE_FIELDS, parseRuleForm, ruleToForm, type FormValues } from "./schemas";
+import { CHECKBOXES, RULE_FIELDS, parseRuleForm, ruleToForm, type FormValues } from "./input";
 import * as rules from "./service";
 
 export const workflowRoutes = new Hono<AppEnv>();

@@ -8,7 +8,7 @@ import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { clinicMembers, type Member } from "../tasks/service";
 import { RULE_COLUMNS, readActions, readConditions, type RuleRow } from "./model";
-import type { RuleInput } from "./schemas";
+import type { RuleInput } from "./input";
 import { STANDARD_RULES } from "./standard";
 
 export interface WorkflowScope extends StaffScope {

@@ -5,7 +5,7 @@
  * already booked again. Their ids are fixed, so adding them twice adds nothing; the texts live in
  * the rules themselves, where the clinic can change them.
  */
-import type { RuleInput } from "./schemas";
+import type { RuleInput } from "./input";
 
 export const STANDARD_RULES: (RuleInput & { id: string })[] = [
   {

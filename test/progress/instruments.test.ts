@@ -11,7 +11,7 @@ import {
   validateDefinition,
 } from "../../src/progress/instruments";
 import { findLabTest, LAB_TESTS, labFlag } from "../../src/progress/labs";
-import { parseQuestionnaireText } from "../../src/progress/schemas";
+import { parseQuestionnaireText } from "../../src/progress/input";
 import { localPath } from "../../src/platform/render";
 
 // Published tables (Kroenke 2001, Table 3; Spitzer 2006), written out here independently of the module.

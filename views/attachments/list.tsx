@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import type { ChartHeaderData } from "../../src/charting/header";
 import { showsInline, typeLabel } from "../../src/attachments/file-types";
 import type { Attachment } from "../../src/attachments/repo";
-import { CATEGORY_LABELS } from "../../src/attachments/schemas";
+import { CATEGORY_LABELS } from "../../src/attachments/input";
 import { ChartFrame } from "../charting/frame";
 import { Alert } from "../components/form";
 import { formatInstant } from "../components/format";

@@ -4,7 +4,7 @@
  */
 import type { ChartHeaderData } from "../../src/charting/header";
 import type { EncounterRef } from "../../src/attachments/repo";
-import { CATEGORY_LABELS, type AttachmentCategory, type UploadFormValues } from "../../src/attachments/schemas";
+import { CATEGORY_LABELS, type AttachmentCategory, type UploadFormValues } from "../../src/attachments/input";
 import { ChartFrame } from "../charting/frame";
 import { Alert, CsrfField, describedBy, Field, FieldFrame, SelectField } from "../components/form";
 import { formatInstant } from "../components/format";

@@ -1,6 +1,6 @@
 /** The audit report: filters, a table sortable by every column, paging and CSV export. */
 import type { AuditFilter, AuditRow, SortKey } from "../../src/audit/repo";
-import { AUDIT_ACTIONS } from "../../src/audit/schema";
+import { AUDIT_ACTIONS } from "../../src/audit/tables";
 import type { FieldErrors } from "../../src/platform/errors";
 import { Alert, Field, SelectField } from "../components/form";
 import { formatInstant } from "../components/format";

@@ -1,8 +1,8 @@
 /** Allergies: the list with its add form, and the edit form. */
 import type { Allergy } from "../../src/charting/allergies";
 import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
-import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES } from "../../src/charting/schema";
-import { ALLERGY_FORM_STATUSES } from "../../src/charting/schemas";
+import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES } from "../../src/charting/tables";
+import { ALLERGY_FORM_STATUSES } from "../../src/charting/input";
 import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
 import { Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";

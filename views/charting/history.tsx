@@ -1,6 +1,6 @@
 /** The history form: medical, surgical, family and social history in one version-checked form. */
 import type { History } from "../../src/charting/history";
-import { SMOKING_STATUSES } from "../../src/charting/schema";
+import { SMOKING_STATUSES } from "../../src/charting/tables";
 import type { FieldErrors } from "../../src/platform/errors";
 import { CsrfField, Field, SelectField, TextAreaField } from "../components/form";
 import { FormProblems, Section } from "./parts";

@@ -2,7 +2,7 @@
 import { CVX_VACCINES } from "../../src/charting/cvx";
 import type { Immunization } from "../../src/charting/immunizations";
 import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
-import { VACCINE_ROUTES } from "../../src/charting/schemas";
+import { VACCINE_ROUTES } from "../../src/charting/input";
 import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
 import { Empty, label, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";

@@ -1,7 +1,7 @@
 /** The medication list (active, then stopped), its add form, the edit form and the stop form. */
 import type { Medication } from "../../src/charting/medications";
 import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
-import { MEDICATION_FORM_STATUSES } from "../../src/charting/schemas";
+import { MEDICATION_FORM_STATUSES } from "../../src/charting/input";
 import { CsrfField, Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
 import { Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";

@@ -5,7 +5,7 @@
  */
 import type { Icd10Code } from "../../src/charting/icd10";
 import type { Problem } from "../../src/charting/problems";
-import { PROBLEM_FORM_STATUSES } from "../../src/charting/schemas";
+import { PROBLEM_FORM_STATUSES } from "../../src/charting/input";
 import type { FieldErrors } from "../../src/platform/errors";
 import { Field, PostButton, SelectField } from "../components/form";
 import { formatDate } from "../components/format";

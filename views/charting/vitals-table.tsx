@@ -3,7 +3,7 @@
  * class for emphasis, never by colour alone. Used by the chart's vitals page and the note editor.
  */
 import type { ComponentChildren } from "preact";
-import type { vitals } from "../../src/charting/schema";
+import type { vitals } from "../../src/charting/tables";
 import { cToF, flagVitals, LB_PER_KG, type VitalsFlags, type VitalsValues } from "../../src/charting/vitals";
 import { formatInstant } from "../components/format";
 

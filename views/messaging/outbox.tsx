@@ -1,5 +1,5 @@
 /** The staff outbox: every message of the clinic with its delivery status, and retry for failed ones. */
-import { OUTBOX_STATUSES } from "../../src/messaging/schema";
+import { OUTBOX_STATUSES } from "../../src/messaging/tables";
 import type { FieldErrors } from "../../src/platform/errors";
 import { Alert, PostButton } from "../components/form";
 import { formatInstant } from "../components/format";

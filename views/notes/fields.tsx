@@ -8,7 +8,7 @@
  * vitals, questionnaire and chart_insert have no input: the caller embeds the chart's data.
  */
 import type { ComponentChildren } from "preact";
-import { isValidIsoDate } from "../../src/patients/schemas";
+import { isValidIsoDate } from "../../src/patients/input";
 import {
   DEFINITION_LIMITS,
   EMBEDDED_TYPES,

@@ -10,7 +10,7 @@ import type { NoteBlocks } from "../../src/notes/blocks";
 import type { NoteContent, TemplateDefinition } from "../../src/notes/model";
 import type { Verification } from "../../src/notes/signing";
 import type { FieldErrors } from "../../src/platform/errors";
-import { ADDENDUM_MAX } from "../../src/notes/note-schemas";
+import { ADDENDUM_MAX } from "../../src/notes/note-input";
 import { ChartFrame } from "../charting/frame";
 import { Alert, CsrfField } from "../components/form";
 import { formatInstant } from "../components/format";

@@ -1,7 +1,7 @@
 /** The patient demographics form, used to register and to edit; errors sit next to their fields. */
 import type { FieldErrors } from "../../src/platform/errors";
 import type { Patient } from "../../src/patients/repo";
-import type { PatientFormValues } from "../../src/patients/schemas";
+import type { PatientFormValues } from "../../src/patients/input";
 import { Alert, CsrfField, Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
 

@@ -3,7 +3,7 @@ import type { ChartHeaderData } from "../../src/charting/header";
 import { LAB_TESTS } from "../../src/progress/labs";
 import type { MeasureChoice } from "../../src/progress/measures";
 import type { Goal } from "../../src/progress/repo";
-import type { GoalFormValues, LabFormValues } from "../../src/progress/schemas";
+import type { GoalFormValues, LabFormValues } from "../../src/progress/input";
 import { ChartFrame } from "../charting/frame";
 import { Alert, CsrfField, describedBy, Field, FieldFrame, SelectField, TextAreaField } from "../components/form";
 

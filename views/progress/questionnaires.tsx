@@ -1,5 +1,5 @@
 /** The clinic's own questionnaires: the list (with archive and restore) and the plain-text definition form. */
-import type { QuestionnaireFormValues } from "../../src/progress/schemas";
+import type { QuestionnaireFormValues } from "../../src/progress/input";
 import { type QuestionnaireDefinition, scoreRange } from "../../src/progress/instruments";
 import type { QuestionnaireRow } from "../../src/progress/repo";
 import { Alert, CsrfField, Field, PostButton, TextAreaField } from "../components/form";

@@ -2,7 +2,7 @@
 import type { FieldErrors } from "../../src/platform/errors";
 import { PLACEHOLDERS } from "../../src/workflows/messages";
 import { MAX_ACTIONS, TRIGGERS, type Action, type Conditions, type Trigger } from "../../src/workflows/model";
-import type { FormValues } from "../../src/workflows/schemas";
+import type { FormValues } from "../../src/workflows/input";
 import type { RuleOptions, RuleView } from "../../src/workflows/service";
 import { Alert, CsrfField, Field, SelectField, TextAreaField } from "../components/form";
 import { formatInstant } from "../components/format";

@@ -24,7 +24,7 @@
  * other environments (tests) fall back to the development adapter.
  */
 import type { Clinic, Env } from "../../platform/env";
-import type { Channel } from "../schema";
+import type { Channel } from "../tables";
 import { cloudflareEmailAdapter } from "./cloudflare-email";
 import { httpEmailAdapter } from "./http-email";
 import { devAdapter, portalAdapter, unconfiguredAdapter } from "./local";

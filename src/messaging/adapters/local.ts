@@ -4,7 +4,7 @@
  * a clinic has no provider configured, so the message fails where staff can see it instead of
  * pretending it was sent.
  */
-import type { Channel } from "../schema";
+import type { Channel } from "../tables";
 import { ProviderError, type ChannelAdapter } from "./types";
 
 export const portalAdapter: ChannelAdapter = {

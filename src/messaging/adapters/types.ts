@@ -1,5 +1,5 @@
 /** The contract every channel adapter keeps, and the one error type a provider failure becomes. */
-import type { Channel } from "../schema";
+import type { Channel } from "../tables";
 
 /** What an adapter needs to send one outbox message. */
 export interface OutboundMessage {

@@ -9,12 +9,12 @@ import { appointmentExists, draftAt, type AppointmentDraft, type SqlStatement } 
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
 import { foldForSearch, identityKey } from "../../patients/repo";
-import { digitsOf } from "../../patients/schemas";
+import { digitsOf } from "../../patients/input";
 import { calendarOf, clinicRef, type TypeRow } from "../data";
 import { checkSlot, computeSlots, localParts, zonedInstant, type Slot, type SlotRefusal } from "../slots";
 import { addDays, daysBetween, MAX_SERIES_DAYS, seriesDates } from "./days";
 import { bookingPrelude, patientBrief, type CalLocation, type CalProvider, type CalRoom, type PatientBrief } from "./repo";
-import type { BookingInput, QuickPatient } from "./schemas";
+import type { BookingInput, QuickPatient } from "./input";
 import { CHANGED_ONE, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
 import { emitEvent } from "../../workflows/engine";
 

@@ -9,7 +9,7 @@ import { draftAt } from "../../calendar/sql";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
 import { calendarOf, clinicRef, type TypeRow } from "../data";
-import type { AppointmentStatus } from "../schema";
+import type { AppointmentStatus } from "../tables";
 import { checkSlot, computeSlots, localParts, type Slot } from "../slots";
 import { offerFreedTime, WAITLIST_HOLD_MS } from "../waitlist";
 import { sendAppointmentNotice } from "../../messaging/notices";
@@ -17,7 +17,7 @@ import { emitEvent } from "../../workflows/engine";
 import { addDays } from "./days";
 import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
 import { STAFF_REFUSALS } from "./messages";
-import { STATUS_FLOW } from "./schemas";
+import { STATUS_FLOW } from "./input";
 import { CHANGED_ONE, STALE, STATUS_LABELS, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
 
 async function loadForChange(scope: CalendarScope, id: string, version: number): Promise<ShownAppointment> {

@@ -5,7 +5,7 @@
  */
 import { bookingRulesStatement, DEFAULT_BOOKING_RULES, exceptionStatements, TYPE_COLUMNS, utcWindow, type BookingRules, type TypeRow } from "../data";
 import type { Busy, DateOverride, Holiday, TimeOff, WeeklyRule } from "../slots";
-import type { AppointmentStatus } from "../schema";
+import type { AppointmentStatus } from "../tables";
 
 export interface CalLocation {
   id: string;

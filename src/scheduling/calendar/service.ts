@@ -14,7 +14,7 @@ import type { Env } from "../../platform/env";
 import { AppError, notFound } from "../../platform/errors";
 import type { StaffScope } from "../../platform/scope";
 import { calendarOf, clinicRef, type BookingRules, type TypeRow } from "../data";
-import type { AppointmentStatus } from "../schema";
+import type { AppointmentStatus } from "../tables";
 import { localParts, type Slot, type SlotQuery, type SlotRefusal, type SlotRules } from "../slots";
 import { minutesOf, type Placed } from "./days";
 import { loadWorld, type CalendarWorld, type CalLocation, type ShownAppointment, type WorldQuery } from "./repo";

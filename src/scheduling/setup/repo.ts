@@ -16,7 +16,7 @@ import {
   providers,
   resources,
   timeOff,
-} from "../schema";
+} from "../tables";
 
 export type Location = typeof locations.$inferSelect;
 export type Resource = typeof resources.$inferSelect;

@@ -37,7 +37,7 @@ import {
   timeOffSchema,
   TYPE_FIELDS,
   type FormValues,
-} from "./schemas";
+} from "./input";
 import * as setup from "./service";
 
 export const setupRoutes = new Hono<AppEnv>();

@@ -23,7 +23,7 @@ import {
   providers,
   resources,
   timeOff,
-} from "../schema";
+} from "../tables";
 import {
   availabilityOf,
   findHoliday,
@@ -60,7 +60,7 @@ import type {
   ResourceInput,
   RuleInput,
   TimeOffInput,
-} from "./schemas";
+} from "./input";
 import { zonedInstant } from "../slots";
 
 const PERMISSION = "scheduling:setup";

@@ -4,7 +4,7 @@
  */
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { TemplateField, TemplateSection } from "../../../src/notes/model";
-import { fieldToForm } from "../../../src/notes/template-schemas";
+import { fieldToForm } from "../../../src/notes/template-input";
 import type { OpenedTemplate } from "../../../src/notes/templates";
 import { Alert, CsrfField } from "../../components/form";
 import { FieldForm } from "./field-form";

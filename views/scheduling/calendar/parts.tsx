@@ -1,5 +1,5 @@
 /** Pieces shared by the staff calendar pages: links, labels and the small filter controls. */
-import type { AppointmentStatus } from "../../../src/scheduling/schema";
+import type { AppointmentStatus } from "../../../src/scheduling/tables";
 import { localParts } from "../../../src/scheduling/slots";
 import { hhmm, type WallInterval } from "../../../src/scheduling/calendar/days";
 import { dayLabel, timeLabel } from "../../booking/pages";

@@ -1,7 +1,7 @@
 /** Appointment types: the add and edit form. */
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { AppointmentType, Resource } from "../../../src/scheduling/setup/repo";
-import { centsToDollars, type FormValues } from "../../../src/scheduling/setup/schemas";
+import { centsToDollars, type FormValues } from "../../../src/scheduling/setup/input";
 import { CsrfField, Field, SelectField } from "../../components/form";
 import { BackLink, CheckField, ErrorSummary, SavedNotice, SETUP, TypedField } from "./parts";
 

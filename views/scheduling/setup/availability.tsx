@@ -1,7 +1,7 @@
 /** One provider's weekly hours by weekday, date overrides and time off, each with its add form. */
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { AvailabilityOverride, AvailabilityRule, Location, Provider, TimeOff } from "../../../src/scheduling/setup/repo";
-import type { FormValues } from "../../../src/scheduling/setup/schemas";
+import type { FormValues } from "../../../src/scheduling/setup/input";
 import { localParts } from "../../../src/scheduling/slots";
 import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { formatDate } from "../../components/format";

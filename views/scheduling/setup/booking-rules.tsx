@@ -1,7 +1,7 @@
 /** The clinic's booking rules: notice, horizon, cancellation window, limits, holds, slot step. */
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { BookingRules } from "../../../src/scheduling/setup/repo";
-import { SLOT_STEPS, type FormValues } from "../../../src/scheduling/setup/schemas";
+import { SLOT_STEPS, type FormValues } from "../../../src/scheduling/setup/input";
 import { CsrfField, Field, SelectField } from "../../components/form";
 import { BackLink, ErrorSummary, SavedNotice, SETUP } from "./parts";
 

@@ -1,7 +1,7 @@
 /** Clinic holidays: upcoming days the clinic (or one location) is closed. */
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { Holiday, Location } from "../../../src/scheduling/setup/repo";
-import type { FormValues } from "../../../src/scheduling/setup/schemas";
+import type { FormValues } from "../../../src/scheduling/setup/input";
 import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { formatDate } from "../../components/format";
 import { BackLink, ErrorSummary, SavedNotice, SETUP } from "./parts";

@@ -1,7 +1,7 @@
 /** Locations: the add and edit form, and a location's page with its rooms and equipment. */
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { Location, Resource } from "../../../src/scheduling/setup/repo";
-import type { FormValues } from "../../../src/scheduling/setup/schemas";
+import type { FormValues } from "../../../src/scheduling/setup/input";
 import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { BackLink, ErrorSummary, SavedNotice, SETUP, StatusTag } from "./parts";
 

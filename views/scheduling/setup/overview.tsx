@@ -1,7 +1,7 @@
 /** The scheduling setup overview: what the clinic has set up, with a link to manage each thing. */
 import type { ComponentChildren } from "preact";
 import type { AppointmentType, BookingRules, Location, Provider, Resource } from "../../../src/scheduling/setup/repo";
-import { centsToDollars } from "../../../src/scheduling/setup/schemas";
+import { centsToDollars } from "../../../src/scheduling/setup/input";
 import { SavedNotice, SETUP, StatusTag, Swatch } from "./parts";
 
 export interface OverviewProps {

@@ -1,7 +1,7 @@
 /** Providers: the add and edit form (with where they work and what they offer). */
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { Provider } from "../../../src/scheduling/setup/repo";
-import type { FormValues } from "../../../src/scheduling/setup/schemas";
+import type { FormValues } from "../../../src/scheduling/setup/input";
 import type { ProviderOptions } from "../../../src/scheduling/setup/service";
 import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { BackLink, CheckGroup, ErrorSummary, SavedNotice, SETUP, StatusTag, TypedField } from "./parts";

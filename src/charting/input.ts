@@ -4,11 +4,11 @@
  * own reader in ./vitals.ts. `today` is the clinic's date, so "not in the future" means the clinic's.
  */
 import * as z from "zod/mini";
-import { isValidIsoDate } from "../patients/schemas";
+import { isValidIsoDate } from "../patients/input";
 import { CVX_VACCINES } from "./cvx";
 import { normalizeCode } from "./icd10";
 import { emptyToNull, optionalText, requiredText } from "../platform/validation";
-import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES, SMOKING_STATUSES } from "./schema";
+import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES, SMOKING_STATUSES } from "./tables";
 
 /** An optional YYYY-MM-DD date, not after `today` unless `future` is allowed. */
 const optionalDate = (label: string, today: string, o: { future?: boolean } = {}) =>

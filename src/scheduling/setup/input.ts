@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import { emptyToNull, optionalText, requiredText } from "../../platform/validation";
-import { ELIGIBILITY, MODALITIES, RESOURCE_KINDS } from "../schema";
+import { ELIGIBILITY, MODALITIES, RESOURCE_KINDS } from "../tables";
 
 // ---------------------------------------------------------------------------------------------
 // Checks shared by several forms, exported for direct tests.

@@ -1,6 +1,6 @@
 /** Input schemas of the document forms (the fields beside the file, and the reason of a deletion). */
 import * as z from "zod/mini";
-import { ATTACHMENT_CATEGORIES } from "../charting/schema";
+import { ATTACHMENT_CATEGORIES } from "../charting/tables";
 
 export type AttachmentCategory = (typeof ATTACHMENT_CATEGORIES)[number];
 

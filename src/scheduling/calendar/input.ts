@@ -1,7 +1,7 @@
 /** Input schemas of the staff calendar: query strings and forms, validated at the edge. */
 import * as z from "zod/mini";
-import { digitsOf, isValidIsoDate } from "../../patients/schemas";
-import { APPOINTMENT_STATUSES } from "../schema";
+import { digitsOf, isValidIsoDate } from "../../patients/input";
+import { APPOINTMENT_STATUSES } from "../tables";
 import { MAX_OCCURRENCES } from "./days";
 
 export const ID = /^[\w-]{1,64}$/;

@@ -1,7 +1,7 @@
 /** Input schemas of the patient forms. Empty optional fields become null. */
 import * as z from "zod/mini";
 import { emptyToNull, optionalText, requiredText } from "../platform/validation";
-import { SEX_AT_BIRTH } from "./schema";
+import { SEX_AT_BIRTH } from "./tables";
 
 /** Phone numbers as people type them; 7 to 15 digits, optional leading +. */
 const phone = (label: string) =>

@@ -4,8 +4,8 @@
  * become null. Messages name the field.
  */
 import * as z from "zod/mini";
-import { GOAL_STATUSES } from "../charting/schema";
-import { isValidIsoDate } from "../patients/schemas";
+import { GOAL_STATUSES } from "../charting/tables";
+import { isValidIsoDate } from "../patients/input";
 import { optionalText, requiredText } from "../platform/validation";
 import { type DefinitionErrors, type Instrument, itemLabel, type QuestionnaireDefinition, validateDefinition } from "./instruments";
 import { findLabTest } from "./labs";
