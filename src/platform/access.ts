@@ -94,11 +94,9 @@ export class AccessMap {
         this.router.add(r.method, path, { mount, route: `${r.method} ${r.path}` });
       }
     }
-    // Prefixes last: a route of any group wins over another group's prefix.
+    // Prefixes last, so a route of any group wins over another group's prefix ("/x/*" matches "/x" too).
     for (const mount of mounts) {
-      if (mount.path === "/") continue;
-      this.router.add("ALL", mount.path, { mount, route: null });
-      this.router.add("ALL", mergePath(mount.path, "/*"), { mount, route: null });
+      if (mount.path !== "/") this.router.add("ALL", mergePath(mount.path, "/*"), { mount, route: null });
     }
     this.routes = routes;
   }
