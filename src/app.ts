@@ -5,13 +5,15 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { matchedRoutes } from "hono/route";
 import { audit } from "./audit/service";
-import { clinicScope } from "./platform/scope";
+import { clinicScope, permissionGate } from "./platform/scope";
 import { render } from "preact-render-to-string";
 import { h } from "preact";
-import { mountDomains } from "./mounts";
+import { MOUNTS, mountDomains } from "./mounts";
 import { ASSET_FILES } from "./generated/assets";
-import { csrf, isStreamedUpload } from "./platform/csrf";
+import { AccessMap, isPublic, isRoute, isStreamed, patientOf, type MountDeclaration } from "./platform/access";
+import { csrf } from "./platform/csrf";
 import { meterEnv } from "./platform/d1-meter";
 import type { AppEnv } from "./platform/env";
 import { AppError, notFound } from "./platform/errors";
@@ -20,11 +22,39 @@ import { page } from "./platform/render";
 import { classifyHost, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
 import { loadStaff } from "./auth/session";
 import { servePublicSite } from "./public/routes";
-import { isDevelopment } from "./messaging/routes";
 import { ErrorBody } from "../views/errors/error-page";
+
+/** The Worker's own routes, answered before any clinic is looked up. */
+const workerRoutes = new Hono<AppEnv>();
+
+workerRoutes.get("/healthz", (c) => c.text("ok"));
+
+workerRoutes.get("/assets/:file", (c) => {
+  const asset = ASSET_FILES[c.req.path];
+  if (!asset) throw notFound("This file");
+  return c.body(asset.body, 200, {
+    "Content-Type": asset.type,
+    // The name carries the content hash, so the file never changes under it.
+    "Cache-Control": "public, max-age=31536000, immutable",
+  });
+});
+
+/** The clinic's home page. */
+const homeRoutes = new Hono<AppEnv>();
+homeRoutes.get("/", (c) => c.redirect("/patients", 303));
+
+/** The routes of this file, declared like the domain mounts of src/mounts.ts. */
+const APP_MOUNTS: readonly MountDeclaration[] = [
+  { path: "/", routes: workerRoutes, access: { public: "health check and content-hashed static files: no clinic and no data" } },
+  { path: "/", routes: homeRoutes, access: { staff: "only sends a signed-in staff member on to the patient list, which checks its own permission" } },
+];
+
+/** Every route of the app with its declared access (the route-walk test reads it too). */
+export const ACCESS = new AccessMap([...APP_MOUNTS, ...MOUNTS]);
 
 export function createApp() {
   const app = new Hono<AppEnv>();
+  const accessOf = ACCESS.of.bind(ACCESS);
 
   app.use("*", async function requestId(c, next) {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
@@ -39,29 +69,19 @@ export function createApp() {
   });
   app.use("*", securityHeaders());
 
-  app.get("/healthz", (c) => c.text("ok"));
-
-  app.get("/assets/:file", (c) => {
-    const asset = ASSET_FILES[c.req.path];
-    if (!asset) throw notFound("This file");
-    return c.body(asset.body, 200, {
-      "Content-Type": asset.type,
-      // The name carries the content hash, so the file never changes under it.
-      "Cache-Control": "public, max-age=31536000, immutable",
-    });
-  });
+  app.route("/", workerRoutes);
 
   // Forms are small; reading an oversized body (before sign-in, for the CSRF check) is refused early.
   // The document upload is the exception: it streams the file to R2 under its own cap and checks
-  // its CSRF token itself (see isStreamedUpload in ./platform/csrf.ts).
+  // its CSRF token itself (declared `streamed` in ./mounts.ts).
   const formBodyLimit = bodyLimit({
     maxSize: 1024 * 1024,
     onError: () => {
       throw new AppError("payload_too_large", "What you sent is larger than this form accepts (1 MB).");
     },
   });
-  app.use("*", (c, next) => (isStreamedUpload(c.req.method, c.req.path) ? next() : formBodyLimit(c, next)));
-  app.use("*", csrf());
+  app.use("*", (c, next) => (isStreamed(accessOf(c)) ? next() : formBodyLimit(c, next)));
+  app.use("*", csrf(accessOf));
 
   app.use("*", async function tenancy(c, next) {
     // The URL carries the Host the client asked for (in production and under wrangler dev alike).
@@ -78,18 +98,9 @@ export function createApp() {
 
   app.use("*", loadStaff());
 
-  // Every page below needs a signed-in staff member, except the sign-in pages themselves.
+  // Every page needs a signed-in staff member, except those declared public (with their reason).
   app.use("*", async function requireSignIn(c, next) {
-    const open = ["/login", "/password/forgot", "/password/reset", "/auth/handoff"];
-    const path = c.req.path;
-    // Public booking needs no account: its links carry their own signed tokens.
-    if (c.var.staff || open.includes(path) || path === "/book" || path.startsWith("/book/")) return next();
-    // The development mailbox stands in for the patient's inbox: no sign-in, and only locally.
-    if (path === "/dev/mailbox" && isDevelopment(c.env)) return next();
-    // Provider callbacks are server-to-server: their signature, checked by the route, stands in for a session.
-    if (path.startsWith("/webhooks/")) return next();
-    // A reminder's confirm/cancel link: its signed token stands in for a session, as booking's does.
-    if (path === "/appointment/respond" || path.startsWith("/appointment/respond/") || path.startsWith("/r/")) return next();
+    if (c.var.staff || isPublic(accessOf(c), c.env)) return next();
     if (c.req.method === "GET") {
       const params = new URLSearchParams();
       if (c.req.path !== "/") params.set("next", c.req.path + new URL(c.req.url).search);
@@ -100,12 +111,27 @@ export function createApp() {
     throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
   });
 
+  // The declared access of the route, before any handler runs: closed by default, so a route
+  // that no declaration covers is refused; a gated group refuses staff holding none of its
+  // permissions (403) before any form is read. A path no route matches goes on to its 404.
+  app.use("*", async function declaredAccess(c, next) {
+    const found = accessOf(c);
+    if (!found) {
+      if (matchedRoutes(c).some(isRoute)) throw new AppError("forbidden", "This page has no declared access and is closed.");
+      return next();
+    }
+    const access = found.mount.access;
+    if ("anyOf" in access) return permissionGate(...access.anyOf)(c, next);
+    return next();
+  });
+
   // A refused write to a patient's record (invalid input, 422) belongs in the trail too, whichever
   // form it came from; the route re-renders the form and writes nothing else.
-  app.use("/patients/:id/*", async function auditRefusedWrites(c, next) {
+  app.use("*", async function auditRefusedWrites(c, next) {
     await next();
     if (c.req.method !== "POST" || c.res.status !== 422 || !c.var.staff) return;
-    const patientId = c.req.param("id").slice(0, 64);
+    const patientId = patientOf(accessOf(c));
+    if (!patientId) return;
     await audit(clinicScope(c), {
       action: "update",
       event: "record.write_refused",
@@ -118,7 +144,7 @@ export function createApp() {
   });
 
   mountDomains(app);
-  app.get("/", (c) => c.redirect("/patients", 303));
+  app.route("/", homeRoutes);
 
   app.notFound(() => {
     throw notFound();
@@ -135,7 +161,7 @@ export function createApp() {
     if (status === 403 && c.var.staff && c.var.clinic) {
       // Refused access is part of the trail too.
       // Named by patient when the refused page was one patient's record, so their trail shows it.
-      const patientId = c.req.path.match(/^\/patients\/(?!new(?:\/|$))([^/]+)/)?.[1]?.slice(0, 64) ?? null;
+      const patientId = patientOf(accessOf(c));
       await audit(clinicScope(c), { action: "read", event: "access.denied", entityType: "route", entityId: `${c.req.method} ${c.req.path}`.slice(0, 200), patientId, outcome: "denied" }).catch(() => {});
     }
     if (c.req.header("HX-Request") === "true") {

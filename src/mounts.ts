@@ -1,7 +1,14 @@
-/** Domain route mounts, in one list. */
+/**
+ * Domain route mounts and their access, in one list. Every group declares who may use it (see
+ * src/platform/access.ts): src/app.ts reads these declarations for sign-in, the permission gate
+ * (403 before the handler), CSRF exemptions and the patient named in refused-access audit rows.
+ * A route no declaration covers is refused. Handlers and services keep their finer checks (a
+ * provider's own notes, co-signature, write versus read).
+ */
 import type { Hono } from "hono";
 import type { AppEnv } from "./platform/env";
-import { authRoutes } from "./auth/routes";
+import type { MountDeclaration } from "./platform/access";
+import { authRoutes, sessionRoutes } from "./auth/routes";
 import { patientRoutes } from "./patients/routes";
 import { auditRoutes } from "./audit/routes";
 import { staffRoutes } from "./admin/routes";
@@ -9,7 +16,7 @@ import { setupRoutes } from "./scheduling/setup/routes";
 import { bookingRoutes } from "./booking/routes";
 import { calendarRoutes } from "./scheduling/calendar/routes";
 import { offerRoutes, waitlistRoutes } from "./scheduling/waitlist-routes";
-import { devMailboxRoutes } from "./messaging/routes";
+import { devMailboxRoutes, isDevelopment } from "./messaging/routes";
 import { workflowRoutes } from "./workflows/routes";
 import { taskRoutes } from "./tasks/routes";
 import { outboxRoutes } from "./messaging/outbox-routes";
@@ -25,32 +32,49 @@ import { noteRoutes } from "./notes/routes";
 import { templateRoutes } from "./notes/template-routes";
 import { inboundSmsRoutes, respondRoutes, shortLinkRoutes } from "./messaging/inbound-routes";
 
-export function mountDomains(app: Hono<AppEnv>): void {
-  app.route("/", authRoutes);
-  app.route("/patients/:id/contact", contactPrefsRoutes);
-  app.route("/patients/:id/chart", chartRoutes);
-  app.route("/patients/:id/progress", progressRoutes);
-  app.route("/patients/:id/documents", attachmentRoutes);
-  app.route("/encounters", encounterRoutes);
-  app.route("/notes", noteRoutes);
-  app.route("/settings/templates", templateRoutes);
-  app.route("/settings/questionnaires", questionnaireSettingsRoutes);
-  app.route("/patients", patientRoutes);
-  app.route("/audit", auditRoutes);
-  app.route("/staff", staffRoutes);
-  app.route("/settings/scheduling", setupRoutes);
-  app.route("/settings/messages", messageSettingsRoutes);
+/** The domain route groups, in mount order (earlier groups answer first where paths overlap). */
+export const MOUNTS: readonly MountDeclaration[] = [
+  { path: "/", routes: authRoutes, access: { public: "sign-in, clinic handoff and password reset: no session yet; the handoff and reset carry signed tokens" } },
+  { path: "/", routes: sessionRoutes, access: { staff: "sign out and clinic switch: any signed-in staff member, whatever their role" } },
+  { path: "/patients/:id/contact", routes: contactPrefsRoutes, access: { anyOf: ["patients:write"] }, patientParam: "id" },
+  { path: "/patients/:id/chart", routes: chartRoutes, access: { anyOf: ["chart:read", "chart:write", "problems:write"] }, patientParam: "id" },
+  { path: "/patients/:id/progress", routes: progressRoutes, access: { anyOf: ["chart:read", "chart:write"] }, patientParam: "id" },
+  {
+    path: "/patients/:id/documents",
+    routes: attachmentRoutes,
+    access: { anyOf: ["attachments:read", "attachments:read_admin", "attachments:upload", "attachments:delete"] },
+    patientParam: "id",
+    // The upload streams the file to R2 and checks the form's `_csrf` part itself (src/attachments/upload.ts).
+    streamed: ["POST /"],
+  },
+  { path: "/encounters", routes: encounterRoutes, access: { anyOf: ["chart:read", "encounters:read_billing", "notes:write", "notes:cosign"] } },
+  { path: "/notes", routes: noteRoutes, access: { anyOf: ["chart:read", "notes:write", "notes:sign", "notes:cosign"] } },
+  { path: "/settings/templates", routes: templateRoutes, access: { anyOf: ["templates:write", "templates:share"] } },
+  { path: "/settings/questionnaires", routes: questionnaireSettingsRoutes, access: { anyOf: ["questionnaires:manage"] } },
+  { path: "/patients", routes: patientRoutes, access: { anyOf: ["patients:read", "patients:write", "schedule:write"] }, patientParam: "id" },
+  { path: "/audit", routes: auditRoutes, access: { anyOf: ["audit:read", "audit:export"] } },
+  { path: "/staff", routes: staffRoutes, access: { anyOf: ["staff:read", "staff:manage"] } },
+  { path: "/settings/scheduling", routes: setupRoutes, access: { anyOf: ["scheduling:setup"] } },
+  { path: "/settings/messages", routes: messageSettingsRoutes, access: { anyOf: ["scheduling:setup"] } },
   // /book/offer before /book: otherwise /book/:provider/:type would take it.
-  app.route("/book/offer", offerRoutes);
-  app.route("/book", bookingRoutes);
-  app.route("/waitlist", waitlistRoutes);
-  app.route("/dev/mailbox", devMailboxRoutes);
-  app.route("/messages", outboxRoutes);
-  app.route("/webhooks", webhookRoutes);
-  app.route("/webhooks/sms", inboundSmsRoutes);
-  app.route("/appointment/respond", respondRoutes);
-  app.route("/r", shortLinkRoutes);
-  app.route("/calendar", calendarRoutes);
-  app.route("/settings/workflows", workflowRoutes);
-  app.route("/tasks", taskRoutes);
+  { path: "/book/offer", routes: offerRoutes, access: { public: "a waitlist offer link: its signed token stands in for a session" } },
+  { path: "/book", routes: bookingRoutes, access: { public: "online booking needs no account; holds and manage links carry signed tokens" } },
+  { path: "/waitlist", routes: waitlistRoutes, access: { anyOf: ["schedule:read", "schedule:write"] } },
+  {
+    path: "/dev/mailbox",
+    routes: devMailboxRoutes,
+    access: { public: "stands in for the patient's inbox in local development; elsewhere it needs sign-in and does not exist", when: isDevelopment },
+  },
+  { path: "/messages", routes: outboxRoutes, access: { anyOf: ["audit:read"] } },
+  { path: "/webhooks", routes: webhookRoutes, access: { public: "provider delivery callbacks: the provider's signature, checked by the route" }, csrf: "signature" },
+  { path: "/webhooks/sms", routes: inboundSmsRoutes, access: { public: "inbound SMS from the provider: its signature, checked by the route" }, csrf: "signature" },
+  { path: "/appointment/respond", routes: respondRoutes, access: { public: "a reminder's confirm/cancel link: its signed token stands in for a session" } },
+  { path: "/r", routes: shortLinkRoutes, access: { public: "short links in SMS reminders: the code resolves to a signed reply link" } },
+  { path: "/calendar", routes: calendarRoutes, access: { anyOf: ["schedule:read", "schedule:write"] } },
+  { path: "/settings/workflows", routes: workflowRoutes, access: { anyOf: ["scheduling:setup"] } },
+  { path: "/tasks", routes: taskRoutes, access: { anyOf: ["schedule:read", "schedule:write"] } },
+];
+
+export function mountDomains(app: Hono<AppEnv>): void {
+  for (const m of MOUNTS) app.route(m.path, m.routes);
 }

@@ -73,7 +73,7 @@ attachmentRoutes.get("/new", async (c) => {
 });
 
 // The body of this route is not read by the body limit or the CSRF middleware (see
-// isStreamedUpload in src/platform/csrf.ts): receiveUpload checks the CSRF token, the form's first
+// `streamed` in src/mounts.ts): receiveUpload checks the CSRF token, the form's first
 // part, before it reads anything else, and streams the file to R2 under its own size cap.
 attachmentRoutes.post("/", async (c) => {
   const scope = staffScope(c);

@@ -20,7 +20,10 @@ import {
   type AuthScope,
 } from "./service";
 
+/** The pages used before signing in (public). */
 export const authRoutes = new Hono<AppEnv>();
+/** Sign out and clinic switch: any signed-in staff member. */
+export const sessionRoutes = new Hono<AppEnv>();
 
 function authScope(c: Context<AppEnv>): AuthScope {
   return { ...clinicScope(c), env: c.env };
@@ -68,14 +71,14 @@ authRoutes.post("/login", async (c) => {
   }
 });
 
-authRoutes.post("/logout", async (c) => {
+sessionRoutes.post("/logout", async (c) => {
   const staff = c.var.staff;
   if (staff) await signOut(authScope(c), staff.sessionId);
   clearSessionCookie(c);
   return seeOther(c, "/login");
 });
 
-authRoutes.post("/switch", async (c) => {
+sessionRoutes.post("/switch", async (c) => {
   if (!c.var.staff) throw new AppError("unauthenticated", "Please sign in.");
   const form = await formOf(c);
   const target = String(form.clinic ?? "");

@@ -32,7 +32,7 @@ const ENTITY = "note_template";
 
 /** Anyone who writes notes or manages templates may list and use them. */
 function requireTemplateUse(scope: StaffScope): void {
-  if (!["notes:write", "templates:write", "templates:share"].some((p) => can(scope.staff, p))) {
+  if (!(["notes:write", "templates:write", "templates:share"] as const).some((p) => can(scope.staff, p))) {
     throw new AppError("forbidden", "Your role does not use note templates. Ask a clinic administrator if you need access.");
   }
 }

@@ -1,10 +1,12 @@
 /**
  * CSRF protection for every unsafe method: a double-submit token in a `__Host-` cookie (which a
  * sibling subdomain cannot set) that must come back in the `_csrf` form field or the
- * `X-CSRF-Token` header, plus an Origin / Sec-Fetch-Site check.
+ * `X-CSRF-Token` header, plus an Origin / Sec-Fetch-Site check. Its exceptions are declared with
+ * the routes (src/mounts.ts): provider callbacks proven by a signature, and streamed uploads.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { isStreamed, type MatchedAccess } from "./access";
 import { randomToken, safeEqualStrings } from "./crypto";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
@@ -14,17 +16,14 @@ export const CSRF_FIELD = "_csrf";
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * The one route whose body is streamed, not parsed here: a document upload
- * (POST /patients/<id>/documents, src/attachments/upload.ts). Parsing it here would buffer the
- * whole file, so this middleware checks only Origin / Sec-Fetch-Site (and the X-CSRF-Token header
- * when sent) for it, and the route checks the `_csrf` field, the form's first part, against the
- * cookie before it reads anything else. The 1 MB body limit in src/app.ts skips it too.
+ * The CSRF middleware; `accessOf` finds the request's route declaration. A route declared
+ * `csrf: "signature"` is a server-to-server callback and skips the check. A route declared
+ * `streamed` (the document upload, src/attachments/upload.ts) is not parsed here, since that would
+ * buffer the whole file: this checks only Origin / Sec-Fetch-Site (and the X-CSRF-Token header when
+ * sent) for it, and the route checks the `_csrf` field, the form's first part, against the cookie
+ * before it reads anything else. The 1 MB body limit in src/app.ts skips it too.
  */
-export function isStreamedUpload(method: string, path: string): boolean {
-  return method === "POST" && /^\/patients\/[^/]+\/documents$/.test(path);
-}
-
-export function csrf(): MiddlewareHandler<AppEnv> {
+export function csrf(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): MiddlewareHandler<AppEnv> {
   return async function csrfGuard(c, next) {
     let token = getCookie(c, CSRF_COOKIE);
     if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
@@ -34,7 +33,8 @@ export function csrf(): MiddlewareHandler<AppEnv> {
     c.set("csrfToken", token);
     if (SAFE.has(c.req.method)) return next();
     // Provider callbacks (server-to-server, no browser, no cookie) are authenticated by their signature instead.
-    if (c.req.path.startsWith("/webhooks/")) return next();
+    const access = accessOf(c);
+    if (access?.mount.csrf === "signature") return next();
 
     const url = new URL(c.req.url);
     const origin = c.req.header("origin");
@@ -45,8 +45,8 @@ export function csrf(): MiddlewareHandler<AppEnv> {
     }
     const cookie = getCookie(c, CSRF_COOKIE);
     let sent = c.req.header("x-csrf-token");
-    // The streamed upload's route checks its `_csrf` part itself (see isStreamedUpload).
-    if (!sent && isStreamedUpload(c.req.method, c.req.path)) return next();
+    // The streamed upload's route checks its `_csrf` part itself (see above).
+    if (!sent && isStreamed(access)) return next();
     if (!sent) {
       const type = c.req.header("content-type") ?? "";
       if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {

@@ -3,6 +3,7 @@ import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as clinicSchema from "../schema/clinic";
 import type * as directorySchema from "../schema/directory";
 import type { ClinicCalendar } from "../calendar/calendar";
+import type { Permission } from "./permissions";
 
 export interface Env {
   /** The directory (control plane) database: clinics, staff, sessions. No patient data. */
@@ -51,7 +52,7 @@ export interface Staff {
   sessionId: string;
   /** The clinic role, or the organization role when the user works here as chain admin. */
   role: string;
-  permissions: ReadonlySet<string>;
+  permissions: ReadonlySet<Permission>;
   /** Other clinics this user may switch to without a second password. */
   otherClinics: { slug: string; name: string }[];
 }

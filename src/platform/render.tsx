@@ -4,11 +4,12 @@ import type { ComponentChildren, VNode } from "preact";
 import { render } from "preact-render-to-string";
 import { Page } from "../../views/layouts/page";
 import type { AppEnv, Staff } from "./env";
+import type { Permission } from "./permissions";
 
 type Status = 200 | 201 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 423 | 429 | 500 | 503;
 
 /** Main navigation; a link shows when the staff member holds any of its permissions. */
-const NAV: { href: string; label: string; permission: string | string[] }[] = [
+const NAV: { href: string; label: string; permission: Permission | Permission[] }[] = [
   { href: "/calendar", label: "Calendar", permission: "schedule:read" },
   { href: "/patients", label: "Patients", permission: "patients:read" },
   { href: "/encounters", label: "Encounters", permission: ["chart:read", "encounters:read_billing"] },

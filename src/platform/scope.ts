@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AuditScope } from "../audit/service";
 import type { AppEnv, Clinic, ClinicDb, RequestMeta, Staff } from "./env";
 import { AppError } from "./errors";
+import type { Permission } from "./permissions";
 import { drizzle } from "drizzle-orm/d1";
 import * as clinicSchema from "../schema/clinic";
 import { clinicDatabase } from "./tenancy";
@@ -57,7 +58,7 @@ export function staffScope(c: Context<AppEnv>): StaffScope {
 }
 
 /** Throws unless the staff member holds the permission. Pages answer 403; records answer 404. */
-export function requirePermission(scope: { staff: Staff | null }, permission: string): void {
+export function requirePermission(scope: { staff: Staff | null }, permission: Permission): void {
   if (!scope.staff) throw new AppError("unauthenticated", "Please sign in.");
   if (!scope.staff.permissions.has(permission)) {
     throw new AppError("forbidden", "Your role does not allow this. Ask a clinic administrator if you need access.");
@@ -66,17 +67,19 @@ export function requirePermission(scope: { staff: Staff | null }, permission: st
 
 /**
  * Middleware for a whole route group: a staff member holding none of `permissions` is refused
- * (403) before any form is read, whatever they send. The services still check their own.
+ * (403) before any form is read, whatever they send. The services still check their own. Route
+ * groups do not call it themselves: src/app.ts applies it from the group's declaration in
+ * src/mounts.ts.
  */
-export function permissionGate(...permissions: string[]): MiddlewareHandler<AppEnv> {
+export function permissionGate(...permissions: [Permission, ...Permission[]]): MiddlewareHandler<AppEnv> {
   return async function requireGroupPermission(c, next) {
     const scope = staffScope(c);
-    if (!permissions.some((p) => scope.staff.permissions.has(p))) requirePermission(scope, permissions[0]!);
+    if (!permissions.some((p) => scope.staff.permissions.has(p))) requirePermission(scope, permissions[0]);
     await next();
   };
 }
 
-export function can(staff: Staff | null, permission: string): boolean {
+export function can(staff: Staff | null, permission: Permission): boolean {
   return !!staff && staff.permissions.has(permission);
 }
 

@@ -7,6 +7,7 @@ import { parseDefinition, validateDefinition, type NoteContent, type TemplateDef
 import { STARTER_TEMPLATES } from "../../src/notes/starter-library";
 import { listUsableTemplates, resolveTemplateForNote } from "../../src/notes/templates";
 import { AppError } from "../../src/platform/errors";
+import type { Permission } from "../../src/platform/permissions";
 import type { StaffScope } from "../../src/platform/scope";
 import * as clinicSchema from "../../src/schema/clinic";
 import { FieldInput, FieldView, missingRequired, readNoteForm } from "../../views/notes/fields";
@@ -47,7 +48,7 @@ async function op(b: Browser, id: string, path: string, fields: Record<string, s
 
 /** A service scope for a fixture user, with their real permissions from the directory. */
 async function scopeOf(user: (typeof USERS)[keyof typeof USERS], role: string, clinic: ClinicKey = "north"): Promise<StaffScope> {
-  const perms = await env.DIRECTORY.prepare("SELECT permission FROM role_permissions WHERE role = ?").bind(role).all<{ permission: string }>();
+  const perms = await env.DIRECTORY.prepare("SELECT permission FROM role_permissions WHERE role = ?").bind(role).all<{ permission: Permission }>();
   const d1 = clinicD1(clinic);
   const c = CLINICS[clinic];
   return {

@@ -1,20 +1,36 @@
 import { describe, expect, it } from "vitest";
+import { ACCESS } from "../../src/app";
+import { isStreamed } from "../../src/platform/access";
+import { upload } from "../attachments/support";
 import { USERS } from "../fixtures";
 import { auditRows, clinicD1, patientForm, registerPatient, signedIn } from "../helpers";
 
+/** Query strings a route needs to reach the patient at all (without an instrument, the questionnaire form only redirects to the progress page). */
+const QUERY: Record<string, string> = { "/patients/:id/progress/measures/new": "?instrument=phq9" };
+
 describe("clinic isolation", () => {
-  it("answers 404 at clinic B for a patient id of clinic A, for every route, revealing nothing", async () => {
+  it("answers 404 at clinic B for a patient id of clinic A, on every route that names a patient, revealing nothing", async () => {
     const north = await signedIn("north", USERS.provider.email);
     const id = await registerPatient(north, { given_name: "Secret", family_name: "Northerner", date_of_birth: "1966-06-06" });
     // The same provider works at south too, so this is not about who they are.
     const south = await signedIn("south", USERS.provider.email);
-    for (const path of [`/patients/${id}`, `/patients/${id}/edit`]) {
-      const res = await south.get(path);
-      expect(res.status, path).toBe(404);
+    // Every route whose declaration names a patient parameter (src/mounts.ts), with the north
+    // patient's id in it and made-up ids for the rest; posts carry a valid form of demographics.
+    const scoped = ACCESS.routes.filter((r) => r.mount.patientParam && r.path.includes(`:${r.mount.patientParam}`));
+    expect(scoped.length).toBeGreaterThan(30);
+    const answers: string[] = [];
+    for (const r of scoped) {
+      const path = r.path.replace(/:(\w+)/g, (_, name: string) => (name === r.mount.patientParam ? id : "not-a-record")) + (QUERY[r.path] ?? "");
+      const res =
+        r.method === "GET"
+          ? await south.get(path)
+          : isStreamed(ACCESS.find(r.method, path.split("?")[0]!))
+            ? await upload(south, id)
+            : await south.post(path, patientForm({ version: "1" }));
       const body = await res.text();
-      expect(body).not.toContain("Northerner");
-      expect(body).not.toContain("Secret");
+      if (res.status !== 404 || body.includes("Northerner") || body.includes("Secret")) answers.push(`${r.method} ${path}: ${res.status}`);
     }
+    expect(answers, "patient routes at south that did not answer a plain 404").toEqual([]);
     const post = await south.post(`/patients/${id}`, patientForm({ version: "1" }));
     expect(post.status).toBe(404);
     const bad = await south.post(`/patients/${id}`, patientForm({ version: "1", family_name: "" }));
