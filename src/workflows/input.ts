@@ -5,7 +5,7 @@
  * service's question.
  */
 import * as z from "zod/mini";
-import { WORKFLOW_TRIGGERS } from "../messaging/tables";
+import { WORKFLOW_TRIGGERS } from "./tables";
 import type { FieldErrors } from "../platform/errors";
 import { requiredText, validate, type Parsed } from "../platform/validation";
 import { PLACEHOLDERS, unknownPlaceholders } from "./messages";

@@ -1,11 +1,11 @@
 /**
  * The shape of a workflow rule: what triggers it, the conditions it checks, and the actions it
- * takes. Rules are stored as JSON in `workflow_rules` (src/messaging/schema.ts); everything read
+ * takes. Rules are stored as JSON in `workflow_rules` (src/workflows/tables.ts); everything read
  * back from there goes through `readConditions` / `readActions`, so a damaged row is skipped,
  * never run half-understood.
  */
 import * as z from "zod/mini";
-import { WORKFLOW_TRIGGERS } from "../messaging/tables";
+import { WORKFLOW_TRIGGERS } from "./tables";
 
 export type Trigger = (typeof WORKFLOW_TRIGGERS)[number];
 
