@@ -10,6 +10,7 @@
  * clinic's); the webhook by the provider's request signature: a missing or bad one is refused
  * (403) and audited, and nothing else is written.
  */
+import { eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { RespondPage } from "../../views/messaging/respond";
@@ -21,6 +22,7 @@ import { AppError } from "../platform/errors";
 import { page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
+import { appointments } from "../scheduling/tables";
 import { receiveSms, twiml } from "./inbound";
 import { signedTwilioForm } from "./status-routes";
 import { cancelByPatient, confirmByPatient, readResponseToken, readShortResponseCode, signResponseToken } from "./respond";
@@ -130,7 +132,7 @@ shortLinkRoutes.get("/:code", async (c) => {
   const id = await readShortResponseCode(c.env, c.var.clinic, c.req.param("code"));
   // The code itself does not expire: the link dies a week after the visit, as the full one does.
   const visit = id
-    ? await clinicScope(c).d1.prepare("SELECT starts_at AS startsAt FROM appointments WHERE id = ?").bind(id).first<{ startsAt: number }>()
+    ? await clinicScope(c).db.select({ startsAt: appointments.startsAt }).from(appointments).where(eq(appointments.id, id)).get()
     : null;
   if (!id || !visit || visit.startsAt + 7 * 86_400_000 < Date.now()) {
     throw new AppError("gone", "This link is invalid or has expired. Call the clinic about your appointment.");

@@ -14,7 +14,8 @@ import {
   type ReminderFormValues,
 } from "../../views/messaging/settings/overview";
 import { PREVIEW_ID, TemplateEditPage, TemplatePreview, type PreviewData, type TemplateFormValues } from "../../views/messaging/settings/template";
-import { auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
+import { and, eq, sql } from "drizzle-orm";
+import { auditStatement, auditStatementWhere, scheduleSeal } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
@@ -35,7 +36,7 @@ import {
   render,
   sampleValues,
   smsSegments,
-  STORED_TEMPLATE_COLUMNS,
+  storedTemplateColumns,
   templateErrors,
   type Locale,
   type StoredTemplate,
@@ -93,14 +94,13 @@ const reminderSchema = z
 const REMINDER_FIELDS = ["email_hours_before", "sms_hours_before", "sms2_hours_before", "quiet_start", "quiet_end"] as const;
 
 async function readSettings(scope: StaffScope): Promise<ReminderSettings> {
-  return (await reminderSettingsQuery(scope.d1).first<ReminderSettings>()) ?? DEFAULT_REMINDER_SETTINGS;
+  return (await reminderSettingsQuery(scope.db).get()) ?? DEFAULT_REMINDER_SETTINGS;
 }
 
 async function overviewPage(c: Ctx, status: 200 | 422, form?: { values: ReminderFormValues; errors: FieldErrors }) {
-  const d1 = staffScope(c).d1;
-  const [settingsRes, customRes] = await d1.batch([reminderSettingsQuery(d1), overridesQuery(d1)]);
-  const settings = (settingsRes?.results[0] as ReminderSettings | undefined) ?? DEFAULT_REMINDER_SETTINGS;
-  const custom = (customRes?.results ?? []) as StoredTemplate[];
+  const db = staffScope(c).db;
+  const [settingsRows, custom] = await db.batch([reminderSettingsQuery(db), overridesQuery(db)]);
+  const settings = settingsRows[0] ?? DEFAULT_REMINDER_SETTINGS;
   const values: ReminderFormValues = form?.values ?? {
     enabled: settings.enabled ? "1" : undefined,
     email_hours_before: settings.emailHoursBefore?.toString() ?? "",
@@ -169,10 +169,12 @@ function templateRef(c: Ctx): TemplateRef {
 }
 
 async function storedTemplate(scope: StaffScope, t: TemplateRef): Promise<StoredTemplate | null> {
-  return scope.d1
-    .prepare(`SELECT ${STORED_TEMPLATE_COLUMNS} FROM message_templates WHERE template = ? AND channel = ? AND locale = ?`)
-    .bind(t.key, t.channel, t.locale)
-    .first<StoredTemplate>();
+  const row = await scope.db
+    .select(storedTemplateColumns)
+    .from(messageTemplates)
+    .where(and(eq(messageTemplates.template, t.key), eq(messageTemplates.channel, t.channel), eq(messageTemplates.locale, t.locale)))
+    .get();
+  return row ?? null;
 }
 
 /** The preview of a text on sample data, in the clinic's timezone, three days from now at 09:30. */
@@ -271,15 +273,17 @@ messageSettingsRoutes.post(`${TEMPLATE_PATH}/preview`, async (c) => {
 messageSettingsRoutes.post(`${TEMPLATE_PATH}/reset`, async (c) => {
   const scope = staffScope(c);
   const t = templateRef(c);
-  await scope.d1.batch([
-    scope.d1.prepare("DELETE FROM message_templates WHERE template = ? AND channel = ? AND locale = ?").bind(t.key, t.channel, t.locale),
-    auditIfChanged(scope, {
+  await scope.db.batch([
+    scope.db
+      .delete(messageTemplates)
+      .where(and(eq(messageTemplates.template, t.key), eq(messageTemplates.channel, t.channel), eq(messageTemplates.locale, t.locale))),
+    auditStatementWhere(scope, {
       action: "delete",
       event: "messaging.template.reset",
       entityType: "message_template",
       entityId: `${t.key}/${t.channel}/${t.locale}`,
       detail: "back to the default wording",
-    }),
+    }, sql`changes() = 1`),
   ]);
   scheduleSeal(scope);
   return seeOther(c, `${templatePath(t.key, t.channel, t.locale)}?saved=1`);

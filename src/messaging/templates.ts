@@ -14,8 +14,12 @@
  * characters in one segment and 153 per segment when split; anything outside that alphabet makes
  * the whole message UCS-2, 70 and 67. See: 3GPP TS 23.038 section 6.2.1, TS 23.040 section 9.2.3.24.1.
  */
+import { inArray } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { ClinicDb } from "../platform/env";
+import * as clinicSchema from "../schema/clinic";
 import type { Channel } from "./tables";
-import { LOCALES } from "./tables";
+import { LOCALES, messageTemplates } from "./tables";
 
 export type Locale = (typeof LOCALES)[number];
 
@@ -257,19 +261,31 @@ export interface StoredTemplate {
   updatedBy: string | null;
 }
 
-export const STORED_TEMPLATE_COLUMNS =
-  "template, channel, locale, subject, body, updated_at AS updatedAt, updated_by AS updatedBy";
+/** The columns of message_templates that make a StoredTemplate. */
+export const storedTemplateColumns = {
+  template: messageTemplates.template,
+  channel: messageTemplates.channel,
+  locale: messageTemplates.locale,
+  subject: messageTemplates.subject,
+  body: messageTemplates.body,
+  updatedAt: messageTemplates.updatedAt,
+  updatedBy: messageTemplates.updatedBy,
+};
 
 /** The clinic's overrides, all of them or those of some messages (one query). */
-export function overridesQuery(d1: D1Database, keys?: readonly TemplateKey[]): D1PreparedStatement {
-  if (!keys || keys.length === 0) return d1.prepare(`SELECT ${STORED_TEMPLATE_COLUMNS} FROM message_templates ORDER BY template, channel, locale`);
-  return d1
-    .prepare(`SELECT ${STORED_TEMPLATE_COLUMNS} FROM message_templates WHERE template IN (${keys.map(() => "?").join(", ")})`)
-    .bind(...keys);
+export function overridesQuery(db: ClinicDb, keys?: readonly TemplateKey[]) {
+  const all = db.select(storedTemplateColumns).from(messageTemplates);
+  if (!keys || keys.length === 0) return all.orderBy(messageTemplates.template, messageTemplates.channel, messageTemplates.locale);
+  return all.where(inArray(messageTemplates.template, [...keys]));
 }
 
-export async function loadOverrides(d1: D1Database, keys?: readonly TemplateKey[]): Promise<StoredTemplate[]> {
-  return (await overridesQuery(d1, keys).all<StoredTemplate>()).results;
+/** A drizzle client for callers that still hold the raw D1 binding. */
+function clientOf(db: ClinicDb | D1Database): ClinicDb {
+  return "select" in db ? db : drizzle(db, { schema: clinicSchema });
+}
+
+export async function loadOverrides(db: ClinicDb | D1Database, keys?: readonly TemplateKey[]): Promise<StoredTemplate[]> {
+  return overridesQuery(clientOf(db), keys);
 }
 
 /**
@@ -288,8 +304,8 @@ export function chooseTemplate(
 }
 
 /** One message's text, read from the clinic's database (one query). */
-export async function templateFor(d1: D1Database, key: TemplateKey, channel: TemplateChannel, locale: Locale): Promise<TemplateText> {
-  const { subject, body } = chooseTemplate(await loadOverrides(d1, [key]), key, channel, locale);
+export async function templateFor(db: ClinicDb | D1Database, key: TemplateKey, channel: TemplateChannel, locale: Locale): Promise<TemplateText> {
+  const { subject, body } = chooseTemplate(await loadOverrides(db, [key]), key, channel, locale);
   return { subject, body };
 }
 
