@@ -22,10 +22,14 @@
  * an opt-out applies to all of them).
  */
 import { auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { patients } from "../patients/tables";
 import type { ClinicScope } from "../platform/scope";
+import { appointments, locations } from "../scheduling/tables";
 import { localParts } from "../scheduling/slots";
 import { dayLabel, timeLabel } from "../../views/booking/pages";
 import { confirmStatements, type SqlGuard } from "./respond";
+import { inboundMessages, outbox } from "./tables";
 
 export type SmsIntent = "confirm" | "cancel_request" | "opt_out" | "opt_in" | "other";
 
@@ -109,24 +113,34 @@ function whenText(v: NextVisit): string {
 export async function receiveSms(scope: ClinicScope, sms: InboundSms, now: number): Promise<InboundResult> {
   const key = phoneKey(sms.from);
   const intent = intentOf(sms.body);
-  const [seenRes, patientsRes, nextRes] = await scope.d1.batch([
-    scope.d1.prepare("SELECT outcome FROM inbound_messages WHERE provider_id = ?").bind(sms.providerId),
-    scope.d1.prepare("SELECT id FROM patients WHERE ?1 != '' AND substr(phone_digits, -10) = ?1 ORDER BY id").bind(key),
-    scope.d1
-      .prepare(
-        `SELECT a.id, a.patient_id AS patientId, a.starts_at AS startsAt, a.status, l.timezone,
-           EXISTS (SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND o.channel = 'sms'
-             AND substr(replace(replace(replace(replace(replace(o.recipient, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), -10) = ?1) AS reminded
-         FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN locations l ON l.id = a.location_id
-         WHERE ?1 != '' AND substr(p.phone_digits, -10) = ?1 AND a.status IN ('booked', 'confirmed') AND a.starts_at > ?2
-         ORDER BY reminded DESC, a.starts_at, a.id LIMIT 1`,
-      )
-      .bind(key, now),
+  const db = scope.db;
+  const sender = and(sql`${key} != ''`, sql`substr(${patients.phoneDigits}, -10) = ${key}`);
+  // Whether we texted this number about the visit (the recipient as digits, like phone_digits).
+  const reminded = sql<number>`EXISTS (SELECT 1 FROM ${outbox} WHERE ${outbox.appointmentId} = ${appointments.id} AND ${outbox.channel} = 'sms'
+    AND substr(replace(replace(replace(replace(replace(${outbox.recipient}, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), -10) = ${key})`;
+  const [seenRows, patientRows, nextRows] = await db.batch([
+    db.select({ outcome: inboundMessages.outcome }).from(inboundMessages).where(eq(inboundMessages.providerId, sms.providerId)),
+    db.select({ id: patients.id }).from(patients).where(sender).orderBy(patients.id),
+    db
+      .select({
+        id: appointments.id,
+        patientId: appointments.patientId,
+        startsAt: appointments.startsAt,
+        status: appointments.status,
+        timezone: locations.timezone,
+        reminded: reminded.as("reminded"),
+      })
+      .from(appointments)
+      .innerJoin(patients, eq(patients.id, appointments.patientId))
+      .innerJoin(locations, eq(locations.id, appointments.locationId))
+      .where(and(sender, inArray(appointments.status, ["booked", "confirmed"]), gt(appointments.startsAt, now)))
+      .orderBy(desc(sql`reminded`), appointments.startsAt, appointments.id)
+      .limit(1),
   ]);
-  const seen = seenRes?.results[0] as { outcome: InboundOutcome } | undefined;
+  const seen = seenRows[0] as { outcome: InboundOutcome } | undefined;
   if (seen) return { outcome: seen.outcome, reply: null, duplicate: true };
-  const patientIds = ((patientsRes?.results ?? []) as { id: string }[]).map((p) => p.id);
-  const found = (nextRes?.results[0] as (NextVisit & { reminded: number }) | undefined) ?? null;
+  const patientIds = patientRows.map((p) => p.id);
+  const found = nextRows[0] ?? null;
   // The visit we texted this number about wins. Several patients on one number and none texted
   // about a visit: acting on the soonest could touch a stranger's appointment, so nothing is done.
   const next = found && (found.reminded || new Set(patientIds).size <= 1) ? found : null;
