@@ -10,7 +10,11 @@ import type { ClinicScope } from "../platform/scope";
 import { publicClinicOrigin } from "../platform/tenancy";
 import { appointments, appointmentTypes, locations, providers } from "../scheduling/tables";
 import { outbox, patientContactPrefs } from "./tables";
-import { dateStyle, formatWhen, locationLabel, localeOf, render, templateFor, type TemplateKey } from "./templates";
+import { formatWhen } from "./dates";
+import { localeOf, type TemplateKey } from "./template-catalogue";
+import { render } from "./template-render";
+import { templateFor } from "./template-repo";
+import { dateStyle, locationLabel } from "./template-values";
 
 type NoticeKey = Extract<TemplateKey, "appointment.rescheduled" | "appointment.cancelled">;
 

@@ -30,27 +30,21 @@
  * before the visit, the SMS is skipped. Email is not held.
  */
 import { and, eq, exists, gt, inArray, or, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { auditStatementWhere, scheduleSeal } from "../audit/service";
 import { patients } from "../patients/tables";
 import type { ClinicDb, Env } from "../platform/env";
 import { insertWhere, runWrites, type Statements } from "../platform/guarded-writes";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { appointments, appointmentTypes, locations, providers } from "../scheduling/tables";
 import type { ClinicScope } from "../platform/scope";
 import { localParts, zonedInstant } from "../scheduling/slots";
 import { shortResponseCode, signResponseToken } from "./respond";
 import { publicClinicOrigin } from "../platform/tenancy";
-import {
-  chooseTemplate,
-  dateStyle,
-  formatWhen,
-  locationLabel,
-  localeOf,
-  overridesQuery,
-  render,
-  type Locale,
-  type TemplateValues,
-} from "./templates";
+import { formatWhen } from "./dates";
+import { localeOf, type Locale, type TemplateValues } from "./template-catalogue";
+import { render } from "./template-render";
+import { chooseTemplate, overridesQuery } from "./template-repo";
+import { dateStyle, locationLabel } from "./template-values";
 import { outbox, patientContactPrefs, reminderSettings } from "./tables";
 
 const HOUR = 3_600_000;

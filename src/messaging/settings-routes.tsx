@@ -25,24 +25,21 @@ import { localParts, zonedInstant } from "../scheduling/slots";
 import { DEFAULT_REMINDER_SETTINGS, reminderSettingsQuery, type ReminderSettings } from "./reminders";
 import { signResponseToken } from "./respond";
 import { messageTemplates, reminderSettings } from "./tables";
+import { smsSegments } from "./sms-segments";
 import {
   allowedVariables,
-  chooseTemplate,
   defaultTemplate,
   isLocale,
   isTemplateChannel,
   isTemplateKey,
-  overridesQuery,
-  render,
-  sampleValues,
-  smsSegments,
-  storedTemplateColumns,
-  templateErrors,
   type Locale,
-  type StoredTemplate,
   type TemplateChannel,
   type TemplateKey,
-} from "./templates";
+} from "./template-catalogue";
+import { templateErrors } from "./template-input";
+import { render } from "./template-render";
+import { chooseTemplate, overridesQuery, storedTemplateColumns, type StoredTemplate } from "./template-repo";
+import { sampleValues } from "./template-values";
 
 export const messageSettingsRoutes = new Hono<AppEnv>();
 
