@@ -13,7 +13,7 @@ import { AppError, notFound } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { runWrites } from "../platform/guarded-writes";
 import { requirePermission, staffScope } from "../platform/scope";
-import { validate } from "../platform/validation";
+import { queryInput } from "../platform/validation";
 import { deliverSoon } from "./delivery";
 import { outbox, OUTBOX_STATUSES } from "./tables";
 
@@ -21,15 +21,29 @@ export const outboxRoutes = new Hono<AppEnv>();
 
 const PERMISSION = "audit:read";
 
-const filterSchema = z.object({
-  status: z.optional(z.union([z.literal(""), z.enum(OUTBOX_STATUSES)], { error: "Choose a status from the list." })),
+const STATUS_ERROR = "Choose a status from the list.";
+type StatusFilter = "" | (typeof OUTBOX_STATUSES)[number];
+
+/**
+ * The list's address: a status filter and whether a retry just happened. A status that is not one
+ * of the list is kept as `invalid`, so the page can still show every message and say why (422).
+ */
+const listQuery = z.object({
+  status: z.pipe(
+    z.optional(z.string()),
+    z.transform((v): { status: StatusFilter; invalid: boolean } =>
+      v === undefined || v === "" ? { status: "", invalid: false } : (OUTBOX_STATUSES as readonly string[]).includes(v) ? { status: v as StatusFilter, invalid: false } : { status: "", invalid: true },
+    ),
+  ),
+  retried: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")),
 });
 
-outboxRoutes.get("/", async (c) => {
+outboxRoutes.get("/", queryInput(listQuery), async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, PERMISSION);
-  const parsed = validate(filterSchema, c.req.query());
-  const status = parsed.ok ? (parsed.data.status ?? "") : "";
+  const query = c.req.valid("query");
+  const { status } = query.status;
+  const errors = query.status.invalid ? { status: STATUS_ERROR } : undefined;
   const db = scope.db;
   const [rows, counts] = await db.batch([
     db
@@ -70,10 +84,10 @@ outboxRoutes.get("/", async (c) => {
       status={status}
       counts={byStatus}
       timezone={c.var.clinic.timezone}
-      retried={c.req.query("retried") === "1"}
-      errors={parsed.ok ? undefined : parsed.errors}
+      retried={query.retried}
+      errors={errors}
     />,
-    parsed.ok ? 200 : 422,
+    errors ? 422 : 200,
   );
 });
 

@@ -14,7 +14,7 @@ import type { AppEnv } from "../platform/env";
 import { notFound, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { permissionGate, staffScope, type StaffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { LOCALES, patientContactPrefs } from "./tables";
 
 export const contactPrefsRoutes = new Hono<AppEnv>();
@@ -93,45 +93,56 @@ async function found(scope: StaffScope, id: string, event: string): Promise<Pref
   return row;
 }
 
-function prefsPage(c: Ctx, row: PrefsRow, status: 200 | 422, values: ContactFormValues, errors?: FieldErrors) {
+function prefsPage(c: Ctx, row: PrefsRow, status: 200 | 422, values: ContactFormValues, errors?: FieldErrors, saved = false) {
   return page(
     c,
     "Contact preferences",
-    <ContactPrefsPage csrfToken={c.var.csrfToken} patient={toView(row)} values={values} errors={errors} saved={c.req.query("saved") === "1"} timezone={c.var.clinic.timezone} />,
+    <ContactPrefsPage csrfToken={c.var.csrfToken} patient={toView(row)} values={values} errors={errors} saved={saved} timezone={c.var.clinic.timezone} />,
     status,
   );
 }
+
+/** The form as typed, to show it again with its errors. */
+function formValues(form: FormValues): ContactFormValues {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
+  return {
+    email_consent: one(form.email_consent),
+    sms_consent: one(form.sms_consent),
+    preferred_channel: one(form.preferred_channel) ?? "",
+    locale: one(form.locale) ?? "",
+  };
+}
+
+const savedQuery = z.object({ saved: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")) });
 
 function patientId(c: Ctx): string {
   return c.req.param("id") ?? "";
 }
 
-contactPrefsRoutes.get("/", async (c) => {
+contactPrefsRoutes.get("/", queryInput(savedQuery), async (c) => {
   const scope = staffScope(c);
   const id = patientId(c);
   const row = await found(scope, id, "patient.contact_prefs.view");
   await audit(scope, { action: "read", event: "patient.contact_prefs.view", entityType: "patient", entityId: id, patientId: id });
-  return prefsPage(c, row, 200, toForm(row));
+  return prefsPage(c, row, 200, toForm(row), undefined, c.req.valid("query").saved);
 });
 
-contactPrefsRoutes.post("/", async (c) => {
+/** A form with errors: the patient's page again (a patient this clinic does not hold is still a 404). */
+async function invalidPrefs(c: Ctx, errors: FieldErrors, raw: FormValues) {
+  const row = await found(staffScope(c), patientId(c), "patient.contact_prefs.update");
+  return prefsPage(c, row, 422, formValues(raw), errors);
+}
+
+contactPrefsRoutes.post("/", formInput(prefsSchema, invalidPrefs), async (c) => {
   const scope = staffScope(c);
   const id = patientId(c);
-  const form = await formOf(c);
-  const values: ContactFormValues = {
-    email_consent: form.email_consent,
-    sms_consent: form.sms_consent,
-    preferred_channel: form.preferred_channel ?? "",
-    locale: form.locale ?? "",
-  };
   const row = await found(scope, id, "patient.contact_prefs.update");
-  const parsed = validate(prefsSchema, values);
-  if (!parsed.ok) return prefsPage(c, row, 422, values, parsed.errors);
+  const input = c.req.valid("form");
   const next = {
-    email_consent: parsed.data.email_consent ? 1 : 0,
-    sms_consent: parsed.data.sms_consent ? 1 : 0,
-    preferred_channel: parsed.data.preferred_channel,
-    locale: parsed.data.locale,
+    email_consent: input.email_consent ? 1 : 0,
+    sms_consent: input.sms_consent ? 1 : 0,
+    preferred_channel: input.preferred_channel,
+    locale: input.locale,
   };
   const before = {
     email_consent: row.emailConsent === false ? 0 : 1,
@@ -142,10 +153,10 @@ contactPrefsRoutes.post("/", async (c) => {
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => before[k] !== next[k]);
   // The opt-out (STOP) is the patient's and is never touched here. One batch: the row and its audit.
   const set = {
-    emailConsent: parsed.data.email_consent,
-    smsConsent: parsed.data.sms_consent,
-    preferredChannel: parsed.data.preferred_channel,
-    locale: parsed.data.locale,
+    emailConsent: input.email_consent,
+    smsConsent: input.sms_consent,
+    preferredChannel: input.preferred_channel,
+    locale: input.locale,
     updatedAt: Date.now(),
   };
   await scope.db.batch([
