@@ -4,8 +4,11 @@
  * outbox rows to the delivery queue. Each step is idempotent, so a repeated or concurrent scan
  * sends nothing twice.
  */
+import { eq } from "drizzle-orm";
 import type { Clinic, Env } from "../platform/env";
 import { systemScope } from "../platform/scope";
+import { directoryDb } from "../platform/tenancy";
+import { clinics } from "../schema/directory";
 import { dispatchOutbox } from "./delivery";
 import { scanReminders } from "./reminders";
 import { runTimeTriggers, runDueActions } from "../workflows/engine";
@@ -21,12 +24,21 @@ export interface ClinicScan {
 }
 
 async function activeClinics(env: Env): Promise<Clinic[]> {
-  const res = await env.DIRECTORY.prepare(
-    `SELECT id, slug, name, timezone, status, db_binding AS dbBinding, organization_id AS organizationId,
-       idle_timeout_minutes AS idleTimeoutMinutes, session_max_hours AS sessionMaxHours
-     FROM clinics WHERE status = 'active' ORDER BY slug`,
-  ).all<Clinic>();
-  return res.results;
+  return directoryDb(env)
+    .select({
+      id: clinics.id,
+      slug: clinics.slug,
+      name: clinics.name,
+      timezone: clinics.timezone,
+      status: clinics.status,
+      dbBinding: clinics.dbBinding,
+      organizationId: clinics.organizationId,
+      idleTimeoutMinutes: clinics.idleTimeoutMinutes,
+      sessionMaxHours: clinics.sessionMaxHours,
+    })
+    .from(clinics)
+    .where(eq(clinics.status, "active"))
+    .orderBy(clinics.slug);
 }
 
 /** One scan of every clinic; a failing clinic is reported and does not stop the others. */

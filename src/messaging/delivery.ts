@@ -14,12 +14,15 @@
  *   platform moves the job to the dead-letter queue, whose consumer marks the row failed and
  *   audits it. A permanent error (a 4xx: invalid number, bad credentials) fails the row at once.
  */
-import { auditIfChanged, scheduleSeal } from "../audit/service";
-import type { Clinic, Env, MessageJob } from "../platform/env";
+import { and, eq, exists, gt, inArray, isNotNull, isNull, lte, notExists, or, sql } from "drizzle-orm";
+import { auditStatementWhere, scheduleSeal } from "../audit/service";
+import type { Clinic, ClinicDb, Env, MessageJob } from "../platform/env";
+import { runWrites } from "../platform/guarded-writes";
 import { systemScope, type ClinicScope } from "../platform/scope";
-import { clinicDatabase, directoryDb, findClinic } from "../platform/tenancy";
+import { clinicDb, directoryDb, findClinic } from "../platform/tenancy";
+import { appointments } from "../scheduling/tables";
 import { adapterFor, ProviderError } from "./adapters";
-import type { Channel } from "./tables";
+import { outbox, patientContactPrefs, type Channel, type OUTBOX_STATUSES } from "./tables";
 
 /** How long a row handed to the queue is left alone by scans. */
 export const DISPATCH_LEASE_MS = 10 * 60_000;
@@ -46,7 +49,13 @@ export function backoffSeconds(deliveries: number): number {
   return BACKOFF_SECONDS[Math.min(Math.max(deliveries, 1), BACKOFF_SECONDS.length) - 1]!;
 }
 
-const DUE = `status = 'queued' AND (send_after IS NULL OR send_after <= ?) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)`;
+/** A queued row whose delay (if any) is over and that no lease holds. */
+const due = (now: number) =>
+  and(
+    eq(outbox.status, "queued"),
+    or(isNull(outbox.sendAfter), lte(outbox.sendAfter, now)),
+    or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, now)),
+  );
 
 async function enqueue(env: Env, clinic: string, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 100) {
@@ -62,15 +71,14 @@ async function enqueue(env: Env, clinic: string, ids: string[]): Promise<void> {
 export async function dispatchOutbox(scope: ClinicScope, env: Env, now: number): Promise<number> {
   let total = 0;
   for (let round = 0; round < DISPATCH_ROUNDS; round++) {
-    const res = await scope.d1
-      .prepare(
-        `UPDATE outbox SET next_attempt_at = ?
-         WHERE id IN (SELECT id FROM outbox WHERE ${DUE} ORDER BY created_at, id LIMIT ?) AND ${DUE}
-         RETURNING id`,
-      )
-      .bind(now + DISPATCH_LEASE_MS, now, now, DISPATCH_BATCH, now, now)
-      .all<{ id: string }>();
-    const ids = res.results.map((r) => r.id);
+    const db = scope.db;
+    const oldest = db.select({ id: outbox.id }).from(outbox).where(due(now)).orderBy(outbox.createdAt, outbox.id).limit(DISPATCH_BATCH);
+    const stamped = await db
+      .update(outbox)
+      .set({ nextAttemptAt: now + DISPATCH_LEASE_MS })
+      .where(and(inArray(outbox.id, oldest), due(now)))
+      .returning({ id: outbox.id });
+    const ids = stamped.map((r) => r.id);
     // If the queue refuses, the leases run out and a later scan hands the rows over again.
     if (ids.length) await enqueue(env, scope.clinic.slug, ids);
     total += ids.length;
@@ -84,15 +92,16 @@ export async function dispatchOutbox(scope: ClinicScope, env: Env, now: number):
  * are not due (delayed, already handed over) are left to the scan. Returns how many were enqueued.
  */
 export async function deliverSoon(env: Env, clinic: Pick<Clinic, "slug" | "dbBinding">, ids: string[], now = Date.now()): Promise<number> {
-  const d1 = clinicDatabase(env, clinic);
+  const db = clinicDb(env, clinic);
   let total = 0;
   for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
     const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
-    const res = await d1
-      .prepare(`UPDATE outbox SET next_attempt_at = ? WHERE id IN (${chunk.map(() => "?").join(", ")}) AND ${DUE} RETURNING id`)
-      .bind(now + DISPATCH_LEASE_MS, ...chunk, now, now)
-      .all<{ id: string }>();
-    const stamped = res.results.map((r) => r.id);
+    const rows = await db
+      .update(outbox)
+      .set({ nextAttemptAt: now + DISPATCH_LEASE_MS })
+      .where(and(inArray(outbox.id, chunk), due(now)))
+      .returning({ id: outbox.id });
+    const stamped = rows.map((r) => r.id);
     if (stamped.length) await enqueue(env, clinic.slug, stamped);
     total += stamped.length;
   }
@@ -114,34 +123,65 @@ interface ClaimedRow {
 }
 
 /** The patient withdrew consent for this row's channel (STOP, or consent off). */
-const OPTED_OUT = `EXISTS (SELECT 1 FROM patient_contact_prefs p WHERE p.patient_id = outbox.patient_id AND (
-    (outbox.channel = 'sms' AND (p.sms_opted_out_at IS NOT NULL OR p.sms_consent = 0))
-    OR (outbox.channel = 'email' AND p.email_consent = 0)))`;
+const optedOut = (db: ClinicDb) =>
+  exists(
+    db
+      .select({ patientId: patientContactPrefs.patientId })
+      .from(patientContactPrefs)
+      .where(
+        and(
+          eq(patientContactPrefs.patientId, outbox.patientId),
+          or(
+            and(eq(outbox.channel, "sms"), or(isNotNull(patientContactPrefs.smsOptedOutAt), eq(patientContactPrefs.smsConsent, false))),
+            and(eq(outbox.channel, "email"), eq(patientContactPrefs.emailConsent, false)),
+          ),
+        ),
+      ),
+  );
 
 /** A reminder whose appointment was cancelled, moved away from the reminder's time or has begun. */
-const STALE_REMINDER = `(outbox.template = 'reminder' AND outbox.appointment_id IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM appointments a WHERE a.id = outbox.appointment_id AND a.status IN ('booked', 'confirmed') AND a.starts_at > ?2))`;
+const staleReminder = (db: ClinicDb, now: number) =>
+  and(
+    eq(outbox.template, "reminder"),
+    isNotNull(outbox.appointmentId),
+    notExists(
+      db
+        .select({ id: appointments.id })
+        .from(appointments)
+        .where(and(eq(appointments.id, outbox.appointmentId), inArray(appointments.status, ["booked", "confirmed"]), gt(appointments.startsAt, now))),
+    ),
+  )!;
 
 /**
  * Takes the row for one attempt, atomically: to `sending` (with a lease), or straight to
  * `cancelled` when the patient opted out or the reminder's appointment is no longer ahead. `from = "stale"` takes back a row whose previous attempt
  * was interrupted (its sending lease ran out).
  */
-async function claim(d1: D1Database, id: string, now: number, from: "queued" | "stale"): Promise<ClaimedRow | null> {
-  const where = from === "queued" ? "status = 'queued'" : "status = 'sending' AND next_attempt_at <= ?2";
-  return d1
-    .prepare(
-      `UPDATE outbox SET
-         status = CASE WHEN ${OPTED_OUT} OR ${STALE_REMINDER} THEN 'cancelled' ELSE 'sending' END,
-         attempts = attempts + CASE WHEN ${OPTED_OUT} OR ${STALE_REMINDER} THEN 0 ELSE 1 END,
-         last_error = CASE WHEN ${OPTED_OUT} THEN 'patient opted out'
-           WHEN ${STALE_REMINDER} THEN 'appointment no longer upcoming' ELSE last_error END,
-         next_attempt_at = CASE WHEN ${OPTED_OUT} OR ${STALE_REMINDER} THEN NULL ELSE ?3 END
-       WHERE id = ?1 AND ${where}
-       RETURNING id, channel, recipient, template, subject, body, status, attempts, patient_id AS patientId`,
-    )
-    .bind(id, now, now + SEND_LEASE_MS)
-    .first<ClaimedRow>();
+async function claim(db: ClinicDb, id: string, now: number, from: "queued" | "stale"): Promise<ClaimedRow | null> {
+  const where = from === "queued" ? eq(outbox.status, "queued") : and(eq(outbox.status, "sending"), lte(outbox.nextAttemptAt, now));
+  const opted = optedOut(db);
+  const stale = staleReminder(db, now);
+  const [row] = await db
+    .update(outbox)
+    .set({
+      status: sql`CASE WHEN ${opted} OR ${stale} THEN 'cancelled' ELSE 'sending' END`,
+      attempts: sql`${outbox.attempts} + CASE WHEN ${opted} OR ${stale} THEN 0 ELSE 1 END`,
+      lastError: sql`CASE WHEN ${opted} THEN 'patient opted out' WHEN ${stale} THEN 'appointment no longer upcoming' ELSE ${outbox.lastError} END`,
+      nextAttemptAt: sql`CASE WHEN ${opted} OR ${stale} THEN NULL ELSE ${now + SEND_LEASE_MS} END`,
+    })
+    .where(and(eq(outbox.id, id), where))
+    .returning({
+      id: outbox.id,
+      channel: outbox.channel,
+      recipient: outbox.recipient,
+      template: outbox.template,
+      subject: outbox.subject,
+      body: outbox.body,
+      status: outbox.status,
+      attempts: outbox.attempts,
+      patientId: outbox.patientId,
+    });
+  return row ? { ...row, status: row.status === "cancelled" ? "cancelled" : "sending" } : null;
 }
 
 function errorText(err: unknown): string {
@@ -157,13 +197,14 @@ export async function failMessage(
   scope: ClinicScope,
   row: { id: string; patientId: string | null; channel: string; template: string },
   error: string,
-  from: readonly string[],
+  from: readonly (typeof OUTBOX_STATUSES)[number][],
 ): Promise<boolean> {
-  const [update] = await scope.d1.batch([
-    scope.d1
-      .prepare(`UPDATE outbox SET status = 'failed', last_error = ?, next_attempt_at = NULL WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})`)
-      .bind(error.slice(0, ERROR_MAX), row.id, ...from),
-    auditIfChanged(scope, {
+  const [update] = await runWrites(scope.db, [
+    scope.db
+      .update(outbox)
+      .set({ status: "failed", lastError: error.slice(0, ERROR_MAX), nextAttemptAt: null })
+      .where(and(eq(outbox.id, row.id), inArray(outbox.status, [...from]))),
+    auditStatementWhere(scope, {
       action: "execute",
       event: "message.failed",
       entityType: "outbox",
@@ -171,7 +212,7 @@ export async function failMessage(
       patientId: row.patientId,
       outcome: "failure",
       detail: `${row.channel} ${row.template}: ${error}`.slice(0, ERROR_MAX),
-    }),
+    }, sql`changes() = 1`),
   ]);
   scheduleSeal(scope);
   return (update?.meta.changes ?? 0) === 1;
@@ -195,10 +236,10 @@ async function send(scope: ClinicScope, env: Env, message: Job, row: ClaimedRow)
   }
   // Only the provider's failures count as failed sends; a D1 error from here on leaves the row in
   // `sending` until its lease ends (see settleUnclaimed), so the message is not sent again blindly.
-  await scope.d1
-    .prepare("UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, next_attempt_at = NULL WHERE id = ? AND status = 'sending'")
-    .bind(providerId, Date.now(), row.id)
-    .run();
+  await scope.db
+    .update(outbox)
+    .set({ status: "sent", providerId, sentAt: Date.now(), lastError: null, nextAttemptAt: null })
+    .where(and(eq(outbox.id, row.id), eq(outbox.status, "sending")));
   return message.ack();
 }
 
@@ -212,10 +253,10 @@ async function providerFailed(scope: ClinicScope, message: Job, row: ClaimedRow,
   const delay = backoffSeconds(message.attempts);
   // Scans leave the row alone while the queue still owns the retry (or the DLQ owns the job).
   const hold = last ? DEAD_LETTER_HOLD_MS : delay * 1000 + DISPATCH_LEASE_MS;
-  await scope.d1
-    .prepare("UPDATE outbox SET status = 'queued', last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'sending'")
-    .bind(error, Date.now() + hold, row.id)
-    .run();
+  await scope.db
+    .update(outbox)
+    .set({ status: "queued", lastError: error, nextAttemptAt: Date.now() + hold })
+    .where(and(eq(outbox.id, row.id), eq(outbox.status, "sending")));
   console.warn(JSON.stringify({ delivery: "retry", clinic: scope.clinic.slug, outboxId: row.id, attempt: message.attempts, error }));
   // On the last delivery the platform moves the job to the dead-letter queue.
   return message.retry(last ? undefined : { delaySeconds: delay });
@@ -223,10 +264,11 @@ async function providerFailed(scope: ClinicScope, message: Job, row: ClaimedRow,
 
 /** A job whose row could not be claimed: sent, cancelled or failed already, or busy elsewhere. */
 async function settleUnclaimed(scope: ClinicScope, env: Env, message: Job, now: number): Promise<void> {
-  const row = await scope.d1
-    .prepare("SELECT id, channel, template, status, next_attempt_at AS nextAttemptAt, patient_id AS patientId FROM outbox WHERE id = ?")
-    .bind(message.body.outboxId)
-    .first<{ id: string; channel: Channel; template: string; status: string; nextAttemptAt: number | null; patientId: string | null }>();
+  const row = await scope.db
+    .select({ id: outbox.id, channel: outbox.channel, template: outbox.template, status: outbox.status, nextAttemptAt: outbox.nextAttemptAt, patientId: outbox.patientId })
+    .from(outbox)
+    .where(eq(outbox.id, message.body.outboxId))
+    .get();
   // Done, gone, or queued again by another job that now owns the retry.
   if (!row || row.status !== "sending") return message.ack();
   const leaseEnd = row.nextAttemptAt ?? 0;
@@ -236,7 +278,7 @@ async function settleUnclaimed(scope: ClinicScope, env: Env, message: Job, now: 
   }
   // The previous attempt stopped mid-send: repeat it only where a repeat cannot reach the patient twice.
   if (adapterFor(env, scope.clinic, row.channel).idempotent) {
-    const again = await claim(scope.d1, row.id, now, "stale");
+    const again = await claim(scope.db, row.id, now, "stale");
     if (again) return send(scope, env, message, again);
     return message.ack();
   }
@@ -253,7 +295,7 @@ async function deliver(env: Env, ctx: ExecutionContext, message: Job): Promise<v
   }
   const scope = systemScope(env, clinic, "delivery", ctx);
   const now = Date.now();
-  const row = await claim(scope.d1, message.body.outboxId, now, "queued");
+  const row = await claim(scope.db, message.body.outboxId, now, "queued");
   if (!row) return settleUnclaimed(scope, env, message, now);
   return send(scope, env, message, row);
 }
@@ -263,10 +305,11 @@ async function settleDeadLetter(env: Env, ctx: ExecutionContext, message: Job): 
   const clinic = await findClinic(directoryDb(env), message.body.clinic);
   if (!clinic) return message.ack();
   const scope = systemScope(env, clinic, "dead-letter", ctx);
-  const row = await scope.d1
-    .prepare("SELECT id, channel, template, last_error AS lastError, patient_id AS patientId FROM outbox WHERE id = ?")
-    .bind(message.body.outboxId)
-    .first<{ id: string; channel: string; template: string; lastError: string | null; patientId: string | null }>();
+  const row = await scope.db
+    .select({ id: outbox.id, channel: outbox.channel, template: outbox.template, lastError: outbox.lastError, patientId: outbox.patientId })
+    .from(outbox)
+    .where(eq(outbox.id, message.body.outboxId))
+    .get();
   if (row) await failMessage(scope, row, row.lastError ?? "Delivery gave up after its retries.", ["queued", "sending"]);
   return message.ack();
 }

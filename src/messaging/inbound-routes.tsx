@@ -10,6 +10,7 @@
  * clinic's); the webhook by the provider's request signature: a missing or bad one is refused
  * (403) and audited, and nothing else is written.
  */
+import { eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { RespondPage } from "../../views/messaging/respond";
@@ -20,7 +21,8 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, queryInput, validate } from "../platform/validation";
+import { appointments } from "../scheduling/tables";
 import { receiveSms, twiml } from "./inbound";
 import { signedTwilioForm } from "./status-routes";
 import { cancelByPatient, confirmByPatient, readResponseToken, readShortResponseCode, signResponseToken } from "./respond";
@@ -61,32 +63,37 @@ function doneUrl(token: string, done: keyof typeof NOTICES): string {
   return `/appointment/respond?t=${encodeURIComponent(token)}&done=${done}`;
 }
 
-const tokenForm = z.object({ t: z.string().check(z.minLength(1), z.maxLength(2000)) });
+/** The signed token, or "" when it is missing or not one (the token check then answers 410). */
+const token = z.pipe(
+  z.optional(z.union([z.string(), z.array(z.string())])),
+  z.transform((v) => (typeof v === "string" && v.length >= 1 && v.length <= 2000 ? v : "")),
+);
+
+const tokenForm = z.object({ t: token });
+const respondQuery = z.object({ t: token, done: z.optional(z.string()) });
 
 /** The appointment a posted form's token names (410 when the token is not good here). */
-async function postedAppointment(c: Context<AppEnv>): Promise<{ token: string; a: ManagedAppointment }> {
-  const parsed = validate(tokenForm, await formOf(c));
-  const token = parsed.ok ? parsed.data.t : "";
+async function postedAppointment(c: Context<AppEnv>, token: string): Promise<{ token: string; a: ManagedAppointment }> {
   const a = await loadManaged(scopeOf(c), await readResponseToken(c.env, c.var.clinic, token));
   return { token, a };
 }
 
-respondRoutes.get("/", async (c) => {
-  const token = c.req.query("t") ?? "";
+respondRoutes.get("/", queryInput(respondQuery), async (c) => {
+  const { t: token, done } = c.req.valid("query");
   const scope = scopeOf(c);
   const a = await loadManaged(scope, await readResponseToken(c.env, c.var.clinic, token));
   await audit(scope, { action: "read", event: "appointment.view", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "via the patient's reminder link" });
-  return respondPage(c, a, token, { notice: NOTICES[c.req.query("done") ?? ""] });
+  return respondPage(c, a, token, { notice: NOTICES[done ?? ""] });
 });
 
-respondRoutes.post("/confirm", async (c) => {
-  const { token, a } = await postedAppointment(c);
+respondRoutes.post("/confirm", formInput(tokenForm), async (c) => {
+  const { token, a } = await postedAppointment(c, c.req.valid("form").t);
   const result = await confirmByPatient(scopeOf(c), a, Date.now());
   return c.redirect(doneUrl(token, result === "confirmed" ? "confirmed" : "already"), 303);
 });
 
-respondRoutes.post("/cancel", async (c) => {
-  const { token, a } = await postedAppointment(c);
+respondRoutes.post("/cancel", formInput(tokenForm), async (c) => {
+  const { token, a } = await postedAppointment(c, c.req.valid("form").t);
   try {
     await cancelByPatient(scopeOf(c), a, new URL(c.req.url).origin, Date.now());
   } catch (err) {
@@ -130,7 +137,7 @@ shortLinkRoutes.get("/:code", async (c) => {
   const id = await readShortResponseCode(c.env, c.var.clinic, c.req.param("code"));
   // The code itself does not expire: the link dies a week after the visit, as the full one does.
   const visit = id
-    ? await clinicScope(c).d1.prepare("SELECT starts_at AS startsAt FROM appointments WHERE id = ?").bind(id).first<{ startsAt: number }>()
+    ? await clinicScope(c).db.select({ startsAt: appointments.startsAt }).from(appointments).where(eq(appointments.id, id)).get()
     : null;
   if (!id || !visit || visit.startsAt + 7 * 86_400_000 < Date.now()) {
     throw new AppError("gone", "This link is invalid or has expired. Call the clinic about your appointment.");

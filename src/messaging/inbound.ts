@@ -21,11 +21,17 @@
  * (a family may share a number: the soonest upcoming visit of any of them is the one meant, and
  * an opt-out applies to all of them).
  */
-import { auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
+import { auditStatementWhere, scheduleSeal } from "../audit/service";
+import { and, desc, eq, exists, gt, inArray, notExists, sql } from "drizzle-orm";
+import { patients } from "../patients/tables";
+import { insertWhere, type Statements } from "../platform/guarded-writes";
 import type { ClinicScope } from "../platform/scope";
+import { appointments, locations } from "../scheduling/tables";
 import { localParts } from "../scheduling/slots";
 import { dayLabel, timeLabel } from "../../views/booking/pages";
 import { confirmStatements, type SqlGuard } from "./respond";
+import { tasks } from "../workflows/tables";
+import { inboundMessages, outbox, patientContactPrefs } from "./tables";
 
 export type SmsIntent = "confirm" | "cancel_request" | "opt_out" | "opt_in" | "other";
 
@@ -109,126 +115,174 @@ function whenText(v: NextVisit): string {
 export async function receiveSms(scope: ClinicScope, sms: InboundSms, now: number): Promise<InboundResult> {
   const key = phoneKey(sms.from);
   const intent = intentOf(sms.body);
-  const [seenRes, patientsRes, nextRes] = await scope.d1.batch([
-    scope.d1.prepare("SELECT outcome FROM inbound_messages WHERE provider_id = ?").bind(sms.providerId),
-    scope.d1.prepare("SELECT id FROM patients WHERE ?1 != '' AND substr(phone_digits, -10) = ?1 ORDER BY id").bind(key),
-    scope.d1
-      .prepare(
-        `SELECT a.id, a.patient_id AS patientId, a.starts_at AS startsAt, a.status, l.timezone,
-           EXISTS (SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND o.channel = 'sms'
-             AND substr(replace(replace(replace(replace(replace(o.recipient, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), -10) = ?1) AS reminded
-         FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN locations l ON l.id = a.location_id
-         WHERE ?1 != '' AND substr(p.phone_digits, -10) = ?1 AND a.status IN ('booked', 'confirmed') AND a.starts_at > ?2
-         ORDER BY reminded DESC, a.starts_at, a.id LIMIT 1`,
-      )
-      .bind(key, now),
+  const db = scope.db;
+  const sender = and(sql`${key} != ''`, sql`substr(${patients.phoneDigits}, -10) = ${key}`);
+  // Whether we texted this number about the visit (the recipient as digits, like phone_digits).
+  const reminded = sql<number>`EXISTS (SELECT 1 FROM ${outbox} WHERE ${outbox.appointmentId} = ${appointments.id} AND ${outbox.channel} = 'sms'
+    AND substr(replace(replace(replace(replace(replace(${outbox.recipient}, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), -10) = ${key})`;
+  const [seenRows, patientRows, nextRows] = await db.batch([
+    db.select({ outcome: inboundMessages.outcome }).from(inboundMessages).where(eq(inboundMessages.providerId, sms.providerId)),
+    db.select({ id: patients.id }).from(patients).where(sender).orderBy(patients.id),
+    db
+      .select({
+        id: appointments.id,
+        patientId: appointments.patientId,
+        startsAt: appointments.startsAt,
+        status: appointments.status,
+        timezone: locations.timezone,
+        reminded: reminded.as("reminded"),
+      })
+      .from(appointments)
+      .innerJoin(patients, eq(patients.id, appointments.patientId))
+      .innerJoin(locations, eq(locations.id, appointments.locationId))
+      .where(and(sender, inArray(appointments.status, ["booked", "confirmed"]), gt(appointments.startsAt, now)))
+      .orderBy(desc(sql`reminded`), appointments.startsAt, appointments.id)
+      .limit(1),
   ]);
-  const seen = seenRes?.results[0] as { outcome: InboundOutcome } | undefined;
+  const seen = seenRows[0] as { outcome: InboundOutcome } | undefined;
   if (seen) return { outcome: seen.outcome, reply: null, duplicate: true };
-  const patientIds = ((patientsRes?.results ?? []) as { id: string }[]).map((p) => p.id);
-  const found = (nextRes?.results[0] as (NextVisit & { reminded: number }) | undefined) ?? null;
+  const patientIds = patientRows.map((p) => p.id);
+  const found = nextRows[0] ?? null;
   // The visit we texted this number about wins. Several patients on one number and none texted
   // about a visit: acting on the soonest could touch a stranger's appointment, so nothing is done.
   const next = found && (found.reminded || new Set(patientIds).size <= 1) ? found : null;
 
   const inboundId = crypto.randomUUID();
   // Every write below happens only if this message's row was inserted just now.
-  const mine: SqlGuard = { sql: "EXISTS (SELECT 1 FROM inbound_messages WHERE id = ?)", params: [inboundId] };
-  const guardedAudit = (e: AuditEntry) => {
-    const s = auditSql(scope, e, mine);
-    return scope.d1.prepare(s.sql).bind(...s.params);
-  };
-  const record = (outcome: InboundOutcome | { sql: string; params: (string | number)[] }, patientId: string | null, appointmentId: string | null) => {
-    const o = typeof outcome === "string" ? { sql: "?", params: [outcome] } : outcome;
-    return scope.d1
-      .prepare(
-        `INSERT INTO inbound_messages (id, channel, sender, body, provider_id, patient_id, appointment_id, outcome, received_at)
-         VALUES (?, 'sms', ?, ?, ?, ?, ?, ${o.sql}, ?) ON CONFLICT (provider_id) DO NOTHING RETURNING outcome`,
-      )
-      .bind(inboundId, sms.from, sms.body.slice(0, 1600), sms.providerId, patientId, appointmentId, ...o.params, now);
-  };
+  const mine = exists(db.select({ id: inboundMessages.id }).from(inboundMessages).where(eq(inboundMessages.id, inboundId)));
+  const row = (outcome: InboundOutcome, patientId: string | null, appointmentId: string | null) => ({
+    id: inboundId,
+    channel: "sms" as const,
+    sender: sms.from,
+    body: sms.body.slice(0, 1600),
+    providerId: sms.providerId,
+    patientId,
+    appointmentId,
+    outcome,
+    receivedAt: now,
+  });
+  const record = (outcome: InboundOutcome, patientId: string | null, appointmentId: string | null) =>
+    db
+      .insert(inboundMessages)
+      .values(row(outcome, patientId, appointmentId))
+      .onConflictDoNothing({ target: inboundMessages.providerId })
+      .returning({ outcome: inboundMessages.outcome });
+  const onlyPatient = patientIds.length === 1 ? patientIds[0]! : null;
 
-  let plan: { outcome: InboundOutcome; reply: string | null; statements: D1PreparedStatement[] };
+  type Plan = { outcome: InboundOutcome; reply: string | null; record: ReturnType<typeof record>; writes: Statements };
+  let plan: Plan;
   if (patientIds.length === 0) {
-    plan = { outcome: "unmatched", reply: intent === "opt_out" ? null : REPLIES.unmatched, statements: [record("unmatched", null, null)] };
+    plan = { outcome: "unmatched", reply: intent === "opt_out" ? null : REPLIES.unmatched, record: record("unmatched", null, null), writes: [] };
   } else if (intent === "opt_out" || intent === "opt_in") {
     const out = intent === "opt_out";
     const outcome: InboundOutcome = out ? "opted_out" : "opted_in";
-    const statements = [record(outcome, patientIds.length === 1 ? patientIds[0]! : null, null)];
+    const writes: Statements = [];
     for (const id of patientIds) {
-      statements.push(
+      writes.push(
         out
-          ? scope.d1
-              .prepare(
-                `INSERT INTO patient_contact_prefs (patient_id, sms_opted_out_at, updated_at) SELECT ?, ?, ? WHERE ${mine.sql}
-                 ON CONFLICT (patient_id) DO UPDATE SET sms_opted_out_at = coalesce(sms_opted_out_at, excluded.sms_opted_out_at), updated_at = excluded.updated_at`,
-              )
-              .bind(id, now, now, ...mine.params)
-          : scope.d1
-              .prepare(`UPDATE patient_contact_prefs SET sms_opted_out_at = NULL, updated_at = ? WHERE patient_id = ? AND ${mine.sql}`)
-              .bind(now, id, ...mine.params),
-        guardedAudit({
-          action: "update",
-          event: out ? "patient.sms_opt_out" : "patient.sms_opt_in",
-          entityType: "patient",
-          entityId: id,
-          patientId: id,
-          detail: `replied ${out ? "STOP" : "START"} by SMS`,
-        }),
+          ? insertWhere(db, patientContactPrefs, { patientId: id, smsOptedOutAt: now, updatedAt: now }, mine).onConflictDoUpdate({
+              target: patientContactPrefs.patientId,
+              // The first STOP counts: a later one does not move the date.
+              set: {
+                smsOptedOutAt: sql`coalesce(${patientContactPrefs.smsOptedOutAt}, excluded.${sql.identifier(patientContactPrefs.smsOptedOutAt.name)})`,
+                updatedAt: sql`excluded.${sql.identifier(patientContactPrefs.updatedAt.name)}`,
+              },
+            })
+          : db
+              .update(patientContactPrefs)
+              .set({ smsOptedOutAt: null, updatedAt: now })
+              .where(and(eq(patientContactPrefs.patientId, id), mine)),
+        auditStatementWhere(
+          scope,
+          {
+            action: "update",
+            event: out ? "patient.sms_opt_out" : "patient.sms_opt_in",
+            entityType: "patient",
+            entityId: id,
+            patientId: id,
+            detail: `replied ${out ? "STOP" : "START"} by SMS`,
+          },
+          mine,
+        ),
       );
     }
     // Carriers answer STOP and START themselves; a second text would only confuse.
-    plan = { outcome, reply: null, statements };
+    plan = { outcome, reply: null, record: record(outcome, onlyPatient, null), writes };
   } else if (intent === "other") {
-    plan = { outcome: "ignored", reply: REPLIES.help, statements: [record("ignored", patientIds.length === 1 ? patientIds[0]! : null, null)] };
+    plan = { outcome: "ignored", reply: REPLIES.help, record: record("ignored", onlyPatient, null), writes: [] };
   } else if (!next) {
-    plan = { outcome: "ignored", reply: REPLIES.noAppointment, statements: [record("ignored", patientIds.length === 1 ? patientIds[0]! : null, null)] };
+    plan = { outcome: "ignored", reply: REPLIES.noAppointment, record: record("ignored", onlyPatient, null), writes: [] };
   } else if (intent === "confirm") {
-    // Decided in the insert itself: a visit cancelled since it was read is not reported confirmed.
-    const outcome = { sql: "CASE WHEN EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('booked', 'confirmed')) THEN 'confirmed' ELSE 'ignored' END", params: [next.id] };
-    plan = {
-      outcome: "confirmed",
-      reply: `Thanks, your appointment on ${whenText(next)} is confirmed.`,
-      statements: [record(outcome, next.patientId, next.id), ...confirmStatements(scope, next, { now, detail: "by the patient's SMS reply", onlyIf: mine })],
-    };
+    return confirmBySms(scope, sms, next, inboundId, now);
   } else {
     const taskId = crypto.randomUUID();
+    // One open task per visit is enough, however often the patient answers N.
+    const noOpenTask = notExists(
+      db
+        .select({ id: tasks.id })
+        .from(tasks)
+        .where(and(eq(tasks.appointmentId, next.id), eq(tasks.title, CANCEL_TASK_TITLE), eq(tasks.status, "open"))),
+    );
     plan = {
       outcome: "cancel_requested",
       reply: REPLIES.cancelRequested,
-      statements: [
-        record("cancel_requested", next.patientId, next.id),
-        // One open task per visit is enough, however often the patient answers N.
-        scope.d1
-          .prepare(
-            `INSERT INTO tasks (id, title, detail, patient_id, appointment_id, due_at, status, created_at)
-             SELECT ?, ?, ?, ?, ?, ?, 'open', ? WHERE ${mine.sql}
-               AND NOT EXISTS (SELECT 1 FROM tasks WHERE appointment_id = ? AND title = ? AND status = 'open')`,
-          )
-          .bind(
-            taskId,
-            CANCEL_TASK_TITLE,
-            `Replied "${sms.body.trim().slice(0, 60)}" about the visit on ${whenText(next)}. Call them to cancel or move it.`,
-            next.patientId,
-            next.id,
-            now,
-            now,
-            ...mine.params,
-            next.id,
-            CANCEL_TASK_TITLE,
-          ),
-        auditIfChanged(scope, { action: "create", event: "task.create", entityType: "task", entityId: taskId, patientId: next.patientId, detail: "the patient asked to cancel by SMS" }),
+      record: record("cancel_requested", next.patientId, next.id),
+      writes: [
+        insertWhere(
+          db,
+          tasks,
+          {
+            id: taskId,
+            title: CANCEL_TASK_TITLE,
+            detail: `Replied "${sms.body.trim().slice(0, 60)}" about the visit on ${whenText(next)}. Call them to cancel or move it.`,
+            patientId: next.patientId,
+            appointmentId: next.id,
+            dueAt: now,
+            status: "open",
+            createdAt: now,
+          },
+          and(mine, noOpenTask)!,
+        ),
+        auditStatementWhere(
+          scope,
+          { action: "create", event: "task.create", entityType: "task", entityId: taskId, patientId: next.patientId, detail: "the patient asked to cancel by SMS" },
+          sql`changes() = 1`,
+        ),
       ],
     };
   }
 
-  const [inserted] = await scope.d1.batch(plan.statements);
+  const [inserted] = await db.batch([plan.record, ...plan.writes]);
+  const recorded = inserted[0] as { outcome: InboundOutcome } | undefined;
+  // Another delivery of the same message got in first (between our read and our batch).
+  if (!recorded) return { outcome: plan.outcome, reply: null, duplicate: true };
+  if (plan.writes.length > 0) scheduleSeal(scope);
+  return { outcome: recorded.outcome, reply: plan.reply, duplicate: false };
+}
+
+/**
+ * C / YES: the record of the message and the confirmation of the visit, in one D1 batch. The
+ * outcome is decided in the insert itself: a visit cancelled since it was read is not reported
+ * confirmed. The confirmation's statements come from the appointment's owner as D1 statements,
+ * so the record joins them as one too (until that owner hands out drizzle statements).
+ */
+async function confirmBySms(scope: ClinicScope, sms: InboundSms, next: NextVisit, inboundId: string, now: number): Promise<InboundResult> {
+  const mine: SqlGuard = { sql: "EXISTS (SELECT 1 FROM inbound_messages WHERE id = ?)", params: [inboundId] };
+  const record = scope.d1
+    .prepare(
+      `INSERT INTO inbound_messages (id, channel, sender, body, provider_id, patient_id, appointment_id, outcome, received_at)
+       VALUES (?, 'sms', ?, ?, ?, ?, ?,
+         CASE WHEN EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('booked', 'confirmed')) THEN 'confirmed' ELSE 'ignored' END, ?)
+       ON CONFLICT (provider_id) DO NOTHING RETURNING outcome`,
+    )
+    .bind(inboundId, sms.from, sms.body.slice(0, 1600), sms.providerId, next.patientId, next.id, next.id, now);
+  const [inserted] = await scope.d1.batch([record, ...confirmStatements(scope, next, { now, detail: "by the patient's SMS reply", onlyIf: mine })]);
   const row = inserted?.results[0] as { outcome: InboundOutcome } | undefined;
   // Another delivery of the same message got in first (between our read and our batch).
-  if (!row) return { outcome: plan.outcome, reply: null, duplicate: true };
-  if (plan.statements.length > 1) scheduleSeal(scope);
-  if (row.outcome === "ignored" && plan.outcome === "confirmed") return { outcome: "ignored", reply: REPLIES.noAppointment, duplicate: false };
-  return { outcome: row.outcome, reply: plan.reply, duplicate: false };
+  if (!row) return { outcome: "confirmed", reply: null, duplicate: true };
+  scheduleSeal(scope);
+  if (row.outcome === "ignored") return { outcome: "ignored", reply: REPLIES.noAppointment, duplicate: false };
+  return { outcome: row.outcome, reply: `Thanks, your appointment on ${whenText(next)} is confirmed.`, duplicate: false };
 }
 
 function escapeXml(s: string): string {

@@ -5,43 +5,69 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { OutboxPage, type OutboxRow } from "../../views/messaging/outbox";
-import { auditIfChanged, auditMany, scheduleSeal, type AuditEntry } from "../audit/service";
+import { and, count, desc, eq, sql } from "drizzle-orm";
+import { OutboxPage } from "../../views/messaging/outbox";
+import { auditMany, auditStatementWhere, scheduleSeal, type AuditEntry } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
+import { runWrites } from "../platform/guarded-writes";
 import { requirePermission, staffScope } from "../platform/scope";
-import { validate } from "../platform/validation";
+import { queryInput } from "../platform/validation";
 import { deliverSoon } from "./delivery";
-import { OUTBOX_STATUSES } from "./tables";
+import { outbox, OUTBOX_STATUSES } from "./tables";
 
 export const outboxRoutes = new Hono<AppEnv>();
 
 const PERMISSION = "audit:read";
 
-const filterSchema = z.object({
-  status: z.optional(z.union([z.literal(""), z.enum(OUTBOX_STATUSES)], { error: "Choose a status from the list." })),
+const STATUS_ERROR = "Choose a status from the list.";
+type StatusFilter = "" | (typeof OUTBOX_STATUSES)[number];
+
+/**
+ * The list's address: a status filter and whether a retry just happened. A status that is not one
+ * of the list is kept as `invalid`, so the page can still show every message and say why (422).
+ */
+const listQuery = z.object({
+  status: z.pipe(
+    z.optional(z.string()),
+    z.transform((v): { status: StatusFilter; invalid: boolean } =>
+      v === undefined || v === "" ? { status: "", invalid: false } : (OUTBOX_STATUSES as readonly string[]).includes(v) ? { status: v as StatusFilter, invalid: false } : { status: "", invalid: true },
+    ),
+  ),
+  retried: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")),
 });
 
-outboxRoutes.get("/", async (c) => {
+outboxRoutes.get("/", queryInput(listQuery), async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, PERMISSION);
-  const parsed = validate(filterSchema, c.req.query());
-  const status = parsed.ok ? (parsed.data.status ?? "") : "";
-  const d1 = scope.d1;
-  const [list, counts] = await d1.batch([
-    d1
-      .prepare(
-        `SELECT id, channel, recipient, template, status, attempts, last_error AS lastError, created_at AS createdAt,
-           sent_at AS sentAt, delivered_at AS deliveredAt, patient_id AS patientId
-         FROM outbox WHERE ?1 = '' OR status = ?1 ORDER BY created_at DESC, id LIMIT 100`,
-      )
-      .bind(status),
-    d1.prepare("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status"),
+  const query = c.req.valid("query");
+  const { status } = query.status;
+  const errors = query.status.invalid ? { status: STATUS_ERROR } : undefined;
+  const db = scope.db;
+  const [rows, counts] = await db.batch([
+    db
+      .select({
+        id: outbox.id,
+        channel: outbox.channel,
+        recipient: outbox.recipient,
+        template: outbox.template,
+        status: outbox.status,
+        attempts: outbox.attempts,
+        lastError: outbox.lastError,
+        createdAt: outbox.createdAt,
+        sentAt: outbox.sentAt,
+        deliveredAt: outbox.deliveredAt,
+        patientId: outbox.patientId,
+      })
+      .from(outbox)
+      .where(status ? eq(outbox.status, status) : undefined)
+      .orderBy(desc(outbox.createdAt), outbox.id)
+      .limit(100),
+    db.select({ status: outbox.status, n: count() }).from(outbox).groupBy(outbox.status),
   ]);
-  const rows = (list?.results ?? []) as OutboxRow[];
   const byStatus: Record<string, number> = {};
-  for (const r of (counts?.results ?? []) as { status: string; n: number }[]) byStatus[r.status] = r.n;
+  for (const r of counts) byStatus[r.status] = r.n;
   const entries: AuditEntry[] = [
     { action: "read", event: "outbox.view", entityType: "outbox", detail: `${rows.length} messages${status ? `, status ${status}` : ""}` },
     ...rows
@@ -58,10 +84,10 @@ outboxRoutes.get("/", async (c) => {
       status={status}
       counts={byStatus}
       timezone={c.var.clinic.timezone}
-      retried={c.req.query("retried") === "1"}
-      errors={parsed.ok ? undefined : parsed.errors}
+      retried={query.retried}
+      errors={errors}
     />,
-    parsed.ok ? 200 : 422,
+    errors ? 422 : 200,
   );
 });
 
@@ -70,15 +96,15 @@ outboxRoutes.post("/:id/retry", async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, PERMISSION);
   const id = c.req.param("id");
-  const row = await scope.d1
-    .prepare("SELECT status, patient_id AS patientId FROM outbox WHERE id = ?")
-    .bind(id)
-    .first<{ status: string; patientId: string | null }>();
+  const row = await scope.db.select({ status: outbox.status, patientId: outbox.patientId }).from(outbox).where(eq(outbox.id, id)).get();
   if (!row) throw notFound("This message");
   if (row.status !== "failed") throw new AppError("conflict", `Only failed messages can be retried; this one is ${row.status}.`);
-  const [update] = await scope.d1.batch([
-    scope.d1.prepare("UPDATE outbox SET status = 'queued', next_attempt_at = NULL WHERE id = ? AND status = 'failed'").bind(id),
-    auditIfChanged(scope, { action: "update", event: "message.retry", entityType: "outbox", entityId: id, patientId: row.patientId }),
+  const [update] = await runWrites(scope.db, [
+    scope.db
+      .update(outbox)
+      .set({ status: "queued", nextAttemptAt: null })
+      .where(and(eq(outbox.id, id), eq(outbox.status, "failed"))),
+    auditStatementWhere(scope, { action: "update", event: "message.retry", entityType: "outbox", entityId: id, patientId: row.patientId }, sql`changes() = 1`),
   ]);
   scheduleSeal(scope);
   if ((update?.meta.changes ?? 0) !== 1) throw new AppError("conflict", "Someone else changed this message just now. Reload the page.");

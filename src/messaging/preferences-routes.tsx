@@ -7,13 +7,15 @@
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { ContactPrefsPage, type ContactFormValues, type ContactPrefsView } from "../../views/messaging/preferences";
-import { audit, auditIfChanged, scheduleSeal } from "../audit/service";
+import { eq, sql } from "drizzle-orm";
+import { audit, auditStatementWhere, scheduleSeal } from "../audit/service";
+import { patients } from "../patients/tables";
 import type { AppEnv } from "../platform/env";
 import { notFound, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { staffScope, type StaffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
-import { LOCALES } from "./tables";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
+import { LOCALES, patientContactPrefs } from "./tables";
 
 export const contactPrefsRoutes = new Hono<AppEnv>();
 
@@ -28,30 +30,42 @@ const prefsSchema = z.object({
   locale: z.enum(LOCALES, { error: "Choose a language from the list." }),
 });
 
-interface PrefsRow {
+/** The patient and their preferences (null columns when they have none yet). */
+const prefsColumns = {
+  patientId: patients.id,
+  givenName: patients.givenName,
+  familyName: patients.familyName,
+  email: patients.email,
+  phone: patients.phone,
+  emailConsent: patientContactPrefs.emailConsent,
+  smsConsent: patientContactPrefs.smsConsent,
+  smsOptedOutAt: patientContactPrefs.smsOptedOutAt,
+  preferredChannel: patientContactPrefs.preferredChannel,
+  locale: patientContactPrefs.locale,
+};
+
+type PrefsRow = {
   patientId: string;
   givenName: string;
   familyName: string;
   email: string | null;
   phone: string | null;
-  emailConsent: number | null;
-  smsConsent: number | null;
+  emailConsent: boolean | null;
+  smsConsent: boolean | null;
   smsOptedOutAt: number | null;
   preferredChannel: string | null;
   locale: string | null;
-}
+};
 
 /** The patient and their preferences (defaults when they have none yet); null if not here. */
 async function readPrefs(scope: StaffScope, id: string): Promise<PrefsRow | null> {
-  return scope.d1
-    .prepare(
-      `SELECT p.id AS patientId, p.given_name AS givenName, p.family_name AS familyName, p.email, p.phone,
-         cp.email_consent AS emailConsent, cp.sms_consent AS smsConsent, cp.sms_opted_out_at AS smsOptedOutAt,
-         cp.preferred_channel AS preferredChannel, cp.locale
-       FROM patients p LEFT JOIN patient_contact_prefs cp ON cp.patient_id = p.id WHERE p.id = ?`,
-    )
-    .bind(id)
-    .first<PrefsRow>();
+  const row = await scope.db
+    .select(prefsColumns)
+    .from(patients)
+    .leftJoin(patientContactPrefs, eq(patientContactPrefs.patientId, patients.id))
+    .where(eq(patients.id, id))
+    .get();
+  return row ?? null;
 }
 
 function toView(r: PrefsRow): ContactPrefsView {
@@ -60,8 +74,8 @@ function toView(r: PrefsRow): ContactPrefsView {
 
 function toForm(r: PrefsRow): ContactFormValues {
   return {
-    email_consent: r.emailConsent === 0 ? undefined : "1",
-    sms_consent: r.smsConsent === 0 ? undefined : "1",
+    email_consent: r.emailConsent === false ? undefined : "1",
+    sms_consent: r.smsConsent === false ? undefined : "1",
     preferred_channel: r.preferredChannel ?? "both",
     locale: r.locale ?? "en",
   };
@@ -76,65 +90,85 @@ async function found(scope: StaffScope, id: string, event: string): Promise<Pref
   return row;
 }
 
-function prefsPage(c: Ctx, row: PrefsRow, status: 200 | 422, values: ContactFormValues, errors?: FieldErrors) {
+function prefsPage(c: Ctx, row: PrefsRow, status: 200 | 422, values: ContactFormValues, errors?: FieldErrors, saved = false) {
   return page(
     c,
     "Contact preferences",
-    <ContactPrefsPage csrfToken={c.var.csrfToken} patient={toView(row)} values={values} errors={errors} saved={c.req.query("saved") === "1"} timezone={c.var.clinic.timezone} />,
+    <ContactPrefsPage csrfToken={c.var.csrfToken} patient={toView(row)} values={values} errors={errors} saved={saved} timezone={c.var.clinic.timezone} />,
     status,
   );
 }
+
+/** The form as typed, to show it again with its errors. */
+function formValues(form: FormValues): ContactFormValues {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
+  return {
+    email_consent: one(form.email_consent),
+    sms_consent: one(form.sms_consent),
+    preferred_channel: one(form.preferred_channel) ?? "",
+    locale: one(form.locale) ?? "",
+  };
+}
+
+const savedQuery = z.object({ saved: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")) });
 
 function patientId(c: Ctx): string {
   return c.req.param("id") ?? "";
 }
 
-contactPrefsRoutes.get("/", async (c) => {
+contactPrefsRoutes.get("/", queryInput(savedQuery), async (c) => {
   const scope = staffScope(c);
   const id = patientId(c);
   const row = await found(scope, id, "patient.contact_prefs.view");
   await audit(scope, { action: "read", event: "patient.contact_prefs.view", entityType: "patient", entityId: id, patientId: id });
-  return prefsPage(c, row, 200, toForm(row));
+  return prefsPage(c, row, 200, toForm(row), undefined, c.req.valid("query").saved);
 });
 
-contactPrefsRoutes.post("/", async (c) => {
+/** A form with errors: the patient's page again (a patient this clinic does not hold is still a 404). */
+async function invalidPrefs(c: Ctx, errors: FieldErrors, raw: FormValues) {
+  const row = await found(staffScope(c), patientId(c), "patient.contact_prefs.update");
+  return prefsPage(c, row, 422, formValues(raw), errors);
+}
+
+contactPrefsRoutes.post("/", formInput(prefsSchema, invalidPrefs), async (c) => {
   const scope = staffScope(c);
   const id = patientId(c);
-  const form = await formOf(c);
-  const values: ContactFormValues = {
-    email_consent: form.email_consent,
-    sms_consent: form.sms_consent,
-    preferred_channel: form.preferred_channel ?? "",
-    locale: form.locale ?? "",
-  };
   const row = await found(scope, id, "patient.contact_prefs.update");
-  const parsed = validate(prefsSchema, values);
-  if (!parsed.ok) return prefsPage(c, row, 422, values, parsed.errors);
+  const input = c.req.valid("form");
   const next = {
-    email_consent: parsed.data.email_consent ? 1 : 0,
-    sms_consent: parsed.data.sms_consent ? 1 : 0,
-    preferred_channel: parsed.data.preferred_channel,
-    locale: parsed.data.locale,
+    email_consent: input.email_consent ? 1 : 0,
+    sms_consent: input.sms_consent ? 1 : 0,
+    preferred_channel: input.preferred_channel,
+    locale: input.locale,
   };
-  const before = { email_consent: row.emailConsent ?? 1, sms_consent: row.smsConsent ?? 1, preferred_channel: row.preferredChannel ?? "both", locale: row.locale ?? "en" };
+  const before = {
+    email_consent: row.emailConsent === false ? 0 : 1,
+    sms_consent: row.smsConsent === false ? 0 : 1,
+    preferred_channel: row.preferredChannel ?? "both",
+    locale: row.locale ?? "en",
+  };
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => before[k] !== next[k]);
   // The opt-out (STOP) is the patient's and is never touched here. One batch: the row and its audit.
-  await scope.d1.batch([
-    scope.d1
-      .prepare(
-        `INSERT INTO patient_contact_prefs (patient_id, email_consent, sms_consent, preferred_channel, locale, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (patient_id) DO UPDATE SET email_consent = ?2, sms_consent = ?3, preferred_channel = ?4, locale = ?5, updated_at = ?6`,
-      )
-      .bind(id, next.email_consent, next.sms_consent, next.preferred_channel, next.locale, Date.now()),
-    auditIfChanged(scope, {
+  const set = {
+    emailConsent: input.email_consent,
+    smsConsent: input.sms_consent,
+    preferredChannel: input.preferred_channel,
+    locale: input.locale,
+    updatedAt: Date.now(),
+  };
+  await scope.db.batch([
+    scope.db
+      .insert(patientContactPrefs)
+      .values({ patientId: id, ...set })
+      .onConflictDoUpdate({ target: patientContactPrefs.patientId, set }),
+    auditStatementWhere(scope, {
       action: "update",
       event: "patient.contact_prefs.update",
       entityType: "patient",
       entityId: id,
       patientId: id,
       detail: changed.length ? `changed: ${changed.map((k) => `${k} = ${next[k]}`).join(", ")}` : "no changes",
-    }),
+    }, sql`changes() = 1`),
   ]);
   scheduleSeal(scope);
   return seeOther(c, `/patients/${encodeURIComponent(id)}/contact?saved=1`);

@@ -29,24 +29,23 @@
  * end of the quiet hours (that wall time on the right local date, as an instant); if that is not
  * before the visit, the SMS is skipped. Email is not held.
  */
-import { auditSql, scheduleSeal } from "../audit/service";
-import type { Env } from "../platform/env";
+import { and, eq, exists, gt, inArray, or, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { auditStatementWhere, scheduleSeal } from "../audit/service";
+import { patients } from "../patients/tables";
+import type { ClinicDb, Env } from "../platform/env";
+import { insertWhere, runWrites, type Statements } from "../platform/guarded-writes";
+import { appointments, appointmentTypes, locations, providers } from "../scheduling/tables";
 import type { ClinicScope } from "../platform/scope";
 import { localParts, zonedInstant } from "../scheduling/slots";
 import { shortResponseCode, signResponseToken } from "./respond";
 import { publicClinicOrigin } from "../platform/tenancy";
-import {
-  chooseTemplate,
-  dateStyle,
-  formatWhen,
-  locationLabel,
-  localeOf,
-  overridesQuery,
-  render,
-  type Locale,
-  type StoredTemplate,
-  type TemplateValues,
-} from "./templates";
+import { formatWhen } from "./dates";
+import { localeOf, type Locale, type TemplateValues } from "./template-catalogue";
+import { render } from "./template-render";
+import { chooseTemplate, overridesQuery } from "./template-repo";
+import { dateStyle, locationLabel } from "./template-values";
+import { outbox, patientContactPrefs, reminderSettings } from "./tables";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -123,8 +122,9 @@ export interface ReminderCandidate {
   firstName: string;
   email: string | null;
   phone: string | null;
-  emailConsent: number | null;
-  smsConsent: number | null;
+  /** null when the patient has no preferences row (consent is then assumed). */
+  emailConsent: boolean | null;
+  smsConsent: boolean | null;
   smsOptedOutAt: number | null;
   preferredChannel: string | null;
   locale: string | null;
@@ -150,8 +150,8 @@ export interface PlannedReminder {
 export function reachableChannels(a: Pick<ReminderCandidate, "email" | "phone" | "emailConsent" | "smsConsent" | "smsOptedOutAt" | "preferredChannel">) {
   const pref = a.preferredChannel ?? "both";
   return {
-    email: pref !== "sms" && a.emailConsent !== 0 && !!a.email?.trim() ? a.email.trim() : null,
-    sms: pref !== "email" && a.smsConsent !== 0 && a.smsOptedOutAt == null && !!a.phone?.trim() ? a.phone.trim() : null,
+    email: pref !== "sms" && a.emailConsent !== false && !!a.email?.trim() ? a.email.trim() : null,
+    sms: pref !== "email" && a.smsConsent !== false && a.smsOptedOutAt == null && !!a.phone?.trim() ? a.phone.trim() : null,
   };
 }
 
@@ -207,43 +207,72 @@ export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = {
 };
 
 /** The clinic's reminder settings row, as ReminderSettings. */
-export function reminderSettingsQuery(d1: D1Database): D1PreparedStatement {
-  return d1.prepare(`SELECT enabled, email_hours_before AS emailHoursBefore, sms_hours_before AS smsHoursBefore,
-    sms2_hours_before AS sms2HoursBefore, quiet_start AS quietStart, quiet_end AS quietEnd FROM reminder_settings WHERE id = 1`);
+export function reminderSettingsQuery(db: ClinicDb) {
+  return db
+    .select({
+      enabled: reminderSettings.enabled,
+      emailHoursBefore: reminderSettings.emailHoursBefore,
+      smsHoursBefore: reminderSettings.smsHoursBefore,
+      sms2HoursBefore: reminderSettings.sms2HoursBefore,
+      quietStart: reminderSettings.quietStart,
+      quietEnd: reminderSettings.quietEnd,
+    })
+    .from(reminderSettings)
+    .where(eq(reminderSettings.id, 1));
 }
 
-/** Whether the reminder of one kind is in the outbox already, as a 0/1 column. */
-const queuedColumn = (kind: ReminderKind, alias: string) =>
-  `EXISTS (SELECT 1 FROM outbox o WHERE o.idempotency_key = 'reminder:' || a.id || ':${kind}') AS ${alias}`;
+/** Whether the reminder of one kind is in the outbox already. */
+const queued = (kind: ReminderKind) =>
+  sql<number>`EXISTS (SELECT 1 FROM ${outbox} WHERE ${outbox.idempotencyKey} = 'reminder:' || ${appointments.id} || ${`:${kind}`})`;
 
 /**
- * Appointments with a reminder due in the window, by the settings row itself (so settings,
- * appointments and templates come in one batch). ?1 = now, ?2 = the window.
+ * Appointments with a reminder due in the window, by the settings row itself (joined, so settings,
+ * appointments and templates come in one batch): a visit still booked or confirmed, not begun,
+ * with one of the clinic's reminders due in (now - window, now].
  */
-const CANDIDATES_SQL = `
-  WITH s AS (SELECT email_hours_before * ${HOUR} AS e, sms_hours_before * ${HOUR} AS m, sms2_hours_before * ${HOUR} AS m2
-             FROM reminder_settings WHERE id = 1 AND enabled = 1)
-  SELECT a.id, a.patient_id AS patientId, a.starts_at AS startsAt,
-    coalesce(nullif(trim(p.preferred_name), ''), p.given_name) AS firstName, p.email, p.phone,
-    cp.email_consent AS emailConsent, cp.sms_consent AS smsConsent, cp.sms_opted_out_at AS smsOptedOutAt,
-    cp.preferred_channel AS preferredChannel, cp.locale,
-    pr.display_name AS providerName, l.name AS locationName, l.timezone, t.modality,
-    ${queuedColumn("email-72h", "queuedEmail")}, ${queuedColumn("sms-24h", "queuedSms")}, ${queuedColumn("sms-2h", "queuedSms2")}
-  FROM s, appointments a
-    JOIN patients p ON p.id = a.patient_id
-    JOIN providers pr ON pr.id = a.provider_id
-    JOIN locations l ON l.id = a.location_id
-    JOIN appointment_types t ON t.id = a.appointment_type_id
-    LEFT JOIN patient_contact_prefs cp ON cp.patient_id = a.patient_id
-  WHERE a.status IN ('booked', 'confirmed')
-    AND a.starts_at > ?1
-    AND a.starts_at <= ?1 + max(coalesce(s.e, 0), coalesce(s.m, 0), coalesce(s.m2, 0))
-    AND ((s.e IS NOT NULL AND a.starts_at - s.e <= ?1 AND a.starts_at - s.e > ?1 - ?2)
-      OR (s.m IS NOT NULL AND a.starts_at - s.m <= ?1 AND a.starts_at - s.m > ?1 - ?2)
-      OR (s.m2 IS NOT NULL AND a.starts_at - s.m2 <= ?1 AND a.starts_at - s.m2 > ?1 - ?2))
-  ORDER BY a.starts_at, a.id`;
-
-type CandidateRow = Omit<ReminderCandidate, "queued"> & { queuedEmail: number; queuedSms: number; queuedSms2: number };
+function candidatesQuery(db: ClinicDb, now: number) {
+  const s = reminderSettings;
+  const dueIn = (hours: SQLiteColumn) =>
+    sql`(${hours} IS NOT NULL AND ${appointments.startsAt} - ${hours} * ${HOUR} <= ${now} AND ${appointments.startsAt} - ${hours} * ${HOUR} > ${now - REMINDER_WINDOW_MS})`;
+  // Every expression has its own name: in a D1 batch rows come back keyed by column name.
+  return db
+    .select({
+      id: appointments.id,
+      patientId: appointments.patientId,
+      startsAt: appointments.startsAt,
+      firstName: sql<string>`coalesce(nullif(trim(${patients.preferredName}), ''), ${patients.givenName})`.as("first_name"),
+      email: patients.email,
+      phone: patients.phone,
+      emailConsent: patientContactPrefs.emailConsent,
+      smsConsent: patientContactPrefs.smsConsent,
+      smsOptedOutAt: patientContactPrefs.smsOptedOutAt,
+      preferredChannel: patientContactPrefs.preferredChannel,
+      locale: patientContactPrefs.locale,
+      providerName: providers.displayName,
+      locationName: locations.name,
+      timezone: locations.timezone,
+      modality: appointmentTypes.modality,
+      queuedEmail: queued("email-72h").as("queued_email"),
+      queuedSms: queued("sms-24h").as("queued_sms"),
+      queuedSms2: queued("sms-2h").as("queued_sms2"),
+    })
+    .from(appointments)
+    .innerJoin(s, and(eq(s.id, 1), eq(s.enabled, true)))
+    .innerJoin(patients, eq(patients.id, appointments.patientId))
+    .innerJoin(providers, eq(providers.id, appointments.providerId))
+    .innerJoin(locations, eq(locations.id, appointments.locationId))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, appointments.appointmentTypeId))
+    .leftJoin(patientContactPrefs, eq(patientContactPrefs.patientId, appointments.patientId))
+    .where(
+      and(
+        inArray(appointments.status, ["booked", "confirmed"]),
+        gt(appointments.startsAt, now),
+        sql`${appointments.startsAt} <= ${now} + max(coalesce(${s.emailHoursBefore}, 0), coalesce(${s.smsHoursBefore}, 0), coalesce(${s.sms2HoursBefore}, 0)) * ${HOUR}`,
+        or(dueIn(s.emailHoursBefore), dueIn(s.smsHoursBefore), dueIn(s.sms2HoursBefore)),
+      ),
+    )
+    .orderBy(appointments.startsAt, appointments.id);
+}
 
 /** Statements per D1 batch when writing (two per reminder: the message and its audit row). */
 const WRITE_BATCH = 100;
@@ -256,21 +285,16 @@ const WRITE_BATCH = 100;
  * audited only when it was inserted.
  */
 export async function scanReminders(scope: ClinicScope, env: Env, now: number): Promise<number> {
-  const d1 = scope.d1;
-  const [settingsRes, candidatesRes, templatesRes] = await d1.batch([
-    reminderSettingsQuery(d1),
-    d1.prepare(CANDIDATES_SQL).bind(now, REMINDER_WINDOW_MS),
-    overridesQuery(d1, ["reminder"]),
-  ]);
-  const settings = settingsRes?.results[0] as ReminderSettings | undefined;
+  const db = scope.db;
+  const [settingsRows, candidateRows, overrides] = await db.batch([reminderSettingsQuery(db), candidatesQuery(db, now), overridesQuery(db, ["reminder"])]);
+  const settings = settingsRows[0];
   if (!settings) return 0;
-  const candidates = ((candidatesRes?.results ?? []) as CandidateRow[]).map(({ queuedEmail, queuedSms, queuedSms2, ...a }) => ({
+  const candidates = candidateRows.map(({ queuedEmail, queuedSms, queuedSms2, ...a }) => ({
     ...a,
     queued: REMINDER_KINDS.filter((_, i) => [queuedEmail, queuedSms, queuedSms2][i]),
   }));
   const planned = planReminders(candidates, settings, now);
   if (planned.length === 0) return 0;
-  const overrides = (templatesRes?.results ?? []) as StoredTemplate[];
 
   const origin = publicClinicOrigin(env, scope.clinic);
   const links = new Map<string, string>();
@@ -287,7 +311,7 @@ export async function scanReminders(scope: ClinicScope, env: Env, now: number): 
     );
   }
 
-  const statements: D1PreparedStatement[] = [];
+  const statements: Statements = [];
   for (const p of planned) {
     const a = p.appointment;
     const locale = localeOf(a.locale);
@@ -295,18 +319,35 @@ export async function scanReminders(scope: ClinicScope, env: Env, now: number): 
       channel: p.channel,
     });
     const outboxId = crypto.randomUUID();
-    statements.push(
-      d1
-        .prepare(
-          `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id, appointment_id, locale, send_after)
-           SELECT ?, ?, ?, 'reminder', ?, ?, ?, ?, ?, ?, ?
-           WHERE EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('booked', 'confirmed') AND starts_at > ?)
-           ON CONFLICT (idempotency_key) DO NOTHING`,
-        )
-        .bind(outboxId, p.channel, p.recipient, message.subject, message.body, `reminder:${a.id}:${p.kind}`, a.patientId, a.id, locale, p.sendAfter, a.id, now),
+    const stillAhead = exists(
+      db
+        .select({ id: appointments.id })
+        .from(appointments)
+        .where(and(eq(appointments.id, a.id), inArray(appointments.status, ["booked", "confirmed"]), gt(appointments.startsAt, now))),
     );
-    const entry = auditSql(
-      scope,
+    statements.push(
+      insertWhere(
+        db,
+        outbox,
+        {
+          id: outboxId,
+          channel: p.channel,
+          recipient: p.recipient,
+          template: "reminder",
+          subject: message.subject,
+          body: message.body,
+          idempotencyKey: `reminder:${a.id}:${p.kind}`,
+          patientId: a.patientId,
+          appointmentId: a.id,
+          locale,
+          sendAfter: p.sendAfter,
+        },
+        stillAhead,
+      ).onConflictDoNothing({ target: outbox.idempotencyKey }),
+    );
+    statements.push(
+      auditStatementWhere(
+        scope,
       {
         action: "execute",
         event: "reminder.queue",
@@ -315,14 +356,14 @@ export async function scanReminders(scope: ClinicScope, env: Env, now: number): 
         patientId: a.patientId,
         detail: `${p.kind} by ${p.channel} for appointment ${a.id}${p.sendAfter ? `, held until ${new Date(p.sendAfter).toISOString()} (quiet hours)` : ""}`,
       },
-      { sql: "changes() = 1", params: [] },
+        sql`changes() = 1`,
+      ),
     );
-    statements.push(d1.prepare(entry.sql).bind(...entry.params));
   }
 
   let inserted = 0;
   for (let i = 0; i < statements.length; i += WRITE_BATCH) {
-    const results = await d1.batch(statements.slice(i, i + WRITE_BATCH));
+    const results = await runWrites(db, statements.slice(i, i + WRITE_BATCH));
     // Even positions are the outbox inserts, odd ones their audit rows.
     results.forEach((r, j) => {
       if (j % 2 === 0) inserted += r.meta.changes ?? 0;

@@ -3,12 +3,14 @@
  * needed; this page shows every message in the clinic's outbox as the recipient would see it.
  * Anywhere else it does not exist (404).
  */
+import { desc } from "drizzle-orm";
 import { Hono } from "hono";
 import { Mailbox, type MailboxMessage } from "../../views/messaging/mailbox";
 import type { AppEnv } from "../platform/env";
 import { notFound } from "../platform/errors";
 import { page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
+import { outbox } from "./tables";
 
 export const devMailboxRoutes = new Hono<AppEnv>();
 
@@ -19,10 +21,19 @@ export function isDevelopment(env: { ENVIRONMENT: string }): boolean {
 devMailboxRoutes.get("/", async (c) => {
   if (!isDevelopment(c.env)) throw notFound();
   const scope = clinicScope(c);
-  const res = await scope.d1
-    .prepare(
-      `SELECT id, channel, recipient, template, subject, body, status, created_at AS createdAt FROM outbox ORDER BY created_at DESC, id LIMIT 100`,
-    )
-    .all<MailboxMessage>();
-  return page(c, "Development mailbox", <Mailbox clinicName={c.var.clinic.name} messages={res.results} />);
+  const messages: MailboxMessage[] = await scope.db
+    .select({
+      id: outbox.id,
+      channel: outbox.channel,
+      recipient: outbox.recipient,
+      template: outbox.template,
+      subject: outbox.subject,
+      body: outbox.body,
+      status: outbox.status,
+      createdAt: outbox.createdAt,
+    })
+    .from(outbox)
+    .orderBy(desc(outbox.createdAt), outbox.id)
+    .limit(100);
+  return page(c, "Development mailbox", <Mailbox clinicName={c.var.clinic.name} messages={messages} />);
 });

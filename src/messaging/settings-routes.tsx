@@ -14,40 +14,49 @@ import {
   type ReminderFormValues,
 } from "../../views/messaging/settings/overview";
 import { PREVIEW_ID, TemplateEditPage, TemplatePreview, type PreviewData, type TemplateFormValues } from "../../views/messaging/settings/template";
-import { auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
+import { and, eq, sql } from "drizzle-orm";
+import { auditStatement, auditStatementWhere, scheduleSeal } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
 import { staffScope, type StaffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { localParts, zonedInstant } from "../scheduling/slots";
 import { DEFAULT_REMINDER_SETTINGS, reminderSettingsQuery, type ReminderSettings } from "./reminders";
 import { signResponseToken } from "./respond";
 import { messageTemplates, reminderSettings } from "./tables";
+import { smsSegments } from "./sms-segments";
 import {
   allowedVariables,
-  chooseTemplate,
   defaultTemplate,
   isLocale,
   isTemplateChannel,
   isTemplateKey,
-  overridesQuery,
-  render,
-  sampleValues,
-  smsSegments,
-  STORED_TEMPLATE_COLUMNS,
-  templateErrors,
   type Locale,
-  type StoredTemplate,
   type TemplateChannel,
   type TemplateKey,
-} from "./templates";
+} from "./template-catalogue";
+import { templateErrors } from "./template-input";
+import { render } from "./template-render";
+import { chooseTemplate, overridesQuery, storedTemplateColumns, type StoredTemplate } from "./template-repo";
+import { sampleValues } from "./template-values";
 
 export const messageSettingsRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
 
-const saved = (c: Ctx) => c.req.query("saved") === "1";
+/** A form's fields as strings: a field sent more than once keeps its last value. */
+const formFields = z.pipe(
+  z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+  z.transform((form): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(form)) out[k] = Array.isArray(v) ? (v[v.length - 1] ?? "") : v;
+    return out;
+  }),
+);
+
+/** A page's address: `saved=1` after a save. */
+const savedQuery = z.object({ saved: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")) });
 
 // ---------------------------------------------------------------------------------------------
 // Reminder schedule
@@ -89,15 +98,23 @@ const reminderSchema = z
 
 const REMINDER_FIELDS = ["email_hours_before", "sms_hours_before", "sms2_hours_before", "quiet_start", "quiet_end"] as const;
 
-async function readSettings(scope: StaffScope): Promise<ReminderSettings> {
-  return (await reminderSettingsQuery(scope.d1).first<ReminderSettings>()) ?? DEFAULT_REMINDER_SETTINGS;
+/** The schedule form as typed: a field left out is empty. */
+function reminderValues(form: Record<string, string>): ReminderFormValues {
+  const values: ReminderFormValues = { enabled: form.enabled };
+  for (const f of REMINDER_FIELDS) values[f] = form[f] ?? "";
+  return values;
 }
 
-async function overviewPage(c: Ctx, status: 200 | 422, form?: { values: ReminderFormValues; errors: FieldErrors }) {
-  const d1 = staffScope(c).d1;
-  const [settingsRes, customRes] = await d1.batch([reminderSettingsQuery(d1), overridesQuery(d1)]);
-  const settings = (settingsRes?.results[0] as ReminderSettings | undefined) ?? DEFAULT_REMINDER_SETTINGS;
-  const custom = (customRes?.results ?? []) as StoredTemplate[];
+const reminderForm = z.pipe(z.pipe(formFields, z.transform(reminderValues)), reminderSchema);
+
+async function readSettings(scope: StaffScope): Promise<ReminderSettings> {
+  return (await reminderSettingsQuery(scope.db).get()) ?? DEFAULT_REMINDER_SETTINGS;
+}
+
+async function overviewPage(c: Ctx, status: 200 | 422, form?: { values: ReminderFormValues; errors: FieldErrors }, saved = false) {
+  const db = staffScope(c).db;
+  const [settingsRows, custom] = await db.batch([reminderSettingsQuery(db), overridesQuery(db)]);
+  const settings = settingsRows[0] ?? DEFAULT_REMINDER_SETTINGS;
   const values: ReminderFormValues = form?.values ?? {
     enabled: settings.enabled ? "1" : undefined,
     email_hours_before: settings.emailHoursBefore?.toString() ?? "",
@@ -109,28 +126,27 @@ async function overviewPage(c: Ctx, status: 200 | 422, form?: { values: Reminder
   return page(
     c,
     "Patient messages",
-    <MessageSettingsPage csrfToken={c.var.csrfToken} values={values} errors={form?.errors} saved={saved(c)} templates={templateRows(custom)} />,
+    <MessageSettingsPage csrfToken={c.var.csrfToken} values={values} errors={form?.errors} saved={saved} templates={templateRows(custom)} />,
     status,
   );
 }
 
-messageSettingsRoutes.get("/", (c) => overviewPage(c, 200));
+messageSettingsRoutes.get("/", queryInput(savedQuery), (c) => overviewPage(c, 200, undefined, c.req.valid("query").saved));
 
-messageSettingsRoutes.post("/reminders", async (c) => {
+const invalidReminders = (c: Ctx, errors: FieldErrors, raw: FormValues) =>
+  overviewPage(c, 422, { values: reminderValues(formFields.parse(raw)), errors });
+
+messageSettingsRoutes.post("/reminders", formInput(reminderForm, invalidReminders), async (c) => {
   const scope = staffScope(c);
-  const form = await formOf(c);
-  const values: ReminderFormValues = { enabled: form.enabled };
-  for (const f of REMINDER_FIELDS) values[f] = form[f] ?? "";
-  const parsed = validate(reminderSchema, values);
-  if (!parsed.ok) return overviewPage(c, 422, { values, errors: parsed.errors });
+  const input = c.req.valid("form");
   const before = await readSettings(scope);
   const row = {
-    enabled: parsed.data.enabled,
-    emailHoursBefore: parsed.data.email_hours_before,
-    smsHoursBefore: parsed.data.sms_hours_before,
-    sms2HoursBefore: parsed.data.sms2_hours_before,
-    quietStart: parsed.data.quiet_start,
-    quietEnd: parsed.data.quiet_end,
+    enabled: input.enabled,
+    emailHoursBefore: input.email_hours_before,
+    smsHoursBefore: input.sms_hours_before,
+    sms2HoursBefore: input.sms2_hours_before,
+    quietStart: input.quiet_start,
+    quietEnd: input.quiet_end,
   };
   const changed = (Object.keys(row) as (keyof typeof row)[]).filter((k) => (k === "enabled" ? !!before.enabled !== row.enabled : (before[k] ?? null) !== (row[k] ?? null)));
   await scope.db.batch([
@@ -166,10 +182,12 @@ function templateRef(c: Ctx): TemplateRef {
 }
 
 async function storedTemplate(scope: StaffScope, t: TemplateRef): Promise<StoredTemplate | null> {
-  return scope.d1
-    .prepare(`SELECT ${STORED_TEMPLATE_COLUMNS} FROM message_templates WHERE template = ? AND channel = ? AND locale = ?`)
-    .bind(t.key, t.channel, t.locale)
-    .first<StoredTemplate>();
+  const row = await scope.db
+    .select(storedTemplateColumns)
+    .from(messageTemplates)
+    .where(and(eq(messageTemplates.template, t.key), eq(messageTemplates.channel, t.channel), eq(messageTemplates.locale, t.locale)))
+    .get();
+  return row ?? null;
 }
 
 /** The preview of a text on sample data, in the clinic's timezone, three days from now at 09:30. */
@@ -190,7 +208,10 @@ function formValues(form: Record<string, string>): TemplateFormValues {
   return { subject: form.subject ?? "", body: form.body ?? "", sample_first_name: (form.sample_first_name ?? "").slice(0, 100) };
 }
 
-async function editPage(c: Ctx, t: TemplateRef, status: 200 | 422, draft?: { values: TemplateFormValues; errors: FieldErrors }) {
+/** The template form as typed; whether the text may be saved is templateErrors' question (it needs the path). */
+const templateForm = z.pipe(formFields, z.transform(formValues));
+
+async function editPage(c: Ctx, t: TemplateRef, status: 200 | 422, draft?: { values: TemplateFormValues; errors: FieldErrors }, isSaved = false) {
   const scope = staffScope(c);
   const own = await storedTemplate(scope, t);
   const current = chooseTemplate(own ? [own] : [], t.key, t.channel, t.locale);
@@ -210,7 +231,7 @@ async function editPage(c: Ctx, t: TemplateRef, status: 200 | 422, draft?: { val
       defaults={defaultTemplate(t.key, t.channel, t.locale)}
       custom={!!own}
       errors={draft?.errors}
-      saved={saved(c)}
+      saved={isSaved}
       preview={preview}
     />,
     status,
@@ -219,12 +240,12 @@ async function editPage(c: Ctx, t: TemplateRef, status: 200 | 422, draft?: { val
 
 const TEMPLATE_PATH = "/templates/:key/:channel/:locale";
 
-messageSettingsRoutes.get(TEMPLATE_PATH, (c) => editPage(c, templateRef(c), 200));
+messageSettingsRoutes.get(TEMPLATE_PATH, queryInput(savedQuery), (c) => editPage(c, templateRef(c), 200, undefined, c.req.valid("query").saved));
 
-messageSettingsRoutes.post(TEMPLATE_PATH, async (c) => {
+messageSettingsRoutes.post(TEMPLATE_PATH, formInput(templateForm), async (c) => {
   const scope = staffScope(c);
   const t = templateRef(c);
-  const values = formValues(await formOf(c));
+  const values = c.req.valid("form");
   const subject = t.channel === "email" ? values.subject.replace(/\s+/g, " ").trim() : null;
   const body = values.body.replace(/\r\n?/g, "\n").trim();
   const errors = templateErrors(t.key, t.channel, { subject, body });
@@ -251,9 +272,9 @@ messageSettingsRoutes.post(TEMPLATE_PATH, async (c) => {
 });
 
 /** The draft on sample data; writes nothing. htmx gets the preview alone, a plain form the page. */
-messageSettingsRoutes.post(`${TEMPLATE_PATH}/preview`, async (c) => {
+messageSettingsRoutes.post(`${TEMPLATE_PATH}/preview`, formInput(templateForm), async (c) => {
   const t = templateRef(c);
-  const values = formValues(await formOf(c));
+  const values = c.req.valid("form");
   const subject = t.channel === "email" ? values.subject : null;
   const errors = templateErrors(t.key, t.channel, { subject, body: values.body });
   const ok = Object.keys(errors).length === 0;
@@ -268,15 +289,17 @@ messageSettingsRoutes.post(`${TEMPLATE_PATH}/preview`, async (c) => {
 messageSettingsRoutes.post(`${TEMPLATE_PATH}/reset`, async (c) => {
   const scope = staffScope(c);
   const t = templateRef(c);
-  await scope.d1.batch([
-    scope.d1.prepare("DELETE FROM message_templates WHERE template = ? AND channel = ? AND locale = ?").bind(t.key, t.channel, t.locale),
-    auditIfChanged(scope, {
+  await scope.db.batch([
+    scope.db
+      .delete(messageTemplates)
+      .where(and(eq(messageTemplates.template, t.key), eq(messageTemplates.channel, t.channel), eq(messageTemplates.locale, t.locale))),
+    auditStatementWhere(scope, {
       action: "delete",
       event: "messaging.template.reset",
       entityType: "message_template",
       entityId: `${t.key}/${t.channel}/${t.locale}`,
       detail: "back to the default wording",
-    }),
+    }, sql`changes() = 1`),
   ]);
   scheduleSeal(scope);
   return seeOther(c, `${templatePath(t.key, t.channel, t.locale)}?saved=1`);

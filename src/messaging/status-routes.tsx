@@ -3,6 +3,7 @@
  * server-to-server, need no session and no CSRF token, and are authenticated by their signature
  * alone: a missing or bad signature is refused (403) and audited, and changes nothing.
  */
+import { and, eq, inArray } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { audit } from "../audit/service";
@@ -12,6 +13,7 @@ import { clinicScope, type ClinicScope } from "../platform/scope";
 import { validate } from "../platform/validation";
 import { clinicSecret, verifyHexHmacSha256, verifyTwilioSignature } from "./adapters";
 import { failMessage } from "./delivery";
+import { outbox } from "./tables";
 
 export const webhookRoutes = new Hono<AppEnv>();
 
@@ -33,16 +35,17 @@ export async function refuse(c: Context<AppEnv>, scope: ClinicScope, why: string
 async function applyStatus(scope: ClinicScope, providerId: string, outcome: Outcome): Promise<void> {
   if (outcome.kind === "ignored") return;
   if (outcome.kind === "delivered") {
-    await scope.d1
-      .prepare("UPDATE outbox SET status = 'delivered', delivered_at = ? WHERE provider_id = ? AND status IN ('sending', 'sent')")
-      .bind(Date.now(), providerId)
-      .run();
+    await scope.db
+      .update(outbox)
+      .set({ status: "delivered", deliveredAt: Date.now() })
+      .where(and(eq(outbox.providerId, providerId), inArray(outbox.status, ["sending", "sent"])));
     return;
   }
-  const row = await scope.d1
-    .prepare("SELECT id, channel, template, patient_id AS patientId FROM outbox WHERE provider_id = ?")
-    .bind(providerId)
-    .first<{ id: string; channel: string; template: string; patientId: string | null }>();
+  const row = await scope.db
+    .select({ id: outbox.id, channel: outbox.channel, template: outbox.template, patientId: outbox.patientId })
+    .from(outbox)
+    .where(eq(outbox.providerId, providerId))
+    .get();
   if (row) await failMessage(scope, row, outcome.error, ["sending", "sent"]);
 }
 

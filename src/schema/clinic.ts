@@ -10,12 +10,8 @@ export {
   reminderSettings,
   patientContactPrefs,
   inboundMessages,
-  workflowRules,
-  workflowRuns,
-  scheduledActions,
-  tasks,
-  patientTags,
 } from "../messaging/tables";
+export { workflowRules, workflowRuns, scheduledActions, tasks, patientTags } from "../workflows/tables";
 export {
   locations,
   resources,

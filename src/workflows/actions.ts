@@ -4,19 +4,22 @@
  * action is still pending"), so an action commits together with the record that it ran, and a
  * second scan or a repeated event finds the guard false and writes nothing.
  */
-import { auditSql, type AuditEntry } from "../audit/service";
-import type { Env } from "../platform/env";
+import { and, eq, exists, gt, inArray, sql, type SQL } from "drizzle-orm";
+import { auditStatementWhere, type AuditEntry } from "../audit/service";
+import { outbox, patientContactPrefs } from "../messaging/tables";
+import { patients } from "../patients/tables";
+import type { ClinicDb, Env } from "../platform/env";
+import { insertWhere, type Statements } from "../platform/guarded-writes";
+import { appointments, appointmentTypes, providers } from "../scheduling/tables";
 import type { ClinicScope } from "../platform/scope";
 import { offerFreedTime } from "../scheduling/waitlist";
 import { bookingLink, fillPlaceholders } from "./messages";
 import { publicClinicOrigin } from "../platform/tenancy";
 import type { Action } from "./model";
+import { patientTags, tasks } from "./tables";
 
-/** An SQL condition with its parameters. */
-export interface Guard {
-  sql: string;
-  params: (string | number | null)[];
-}
+/** The condition every write of an action is guarded by (the run is new, the action still pending). */
+export type Guard = SQL;
 
 export interface PatientFacts {
   id: string;
@@ -57,50 +60,71 @@ export interface Subjects {
  * Three reads (patients with their channels, appointments, tags) for one D1 batch. Patients of the
  * listed appointments are read too, so an event that names only its appointment still has one.
  */
-export function subjectStatements(d1: D1Database, patientIds: string[], appointmentIds: string[], now: number): D1PreparedStatement[] {
-  const pids = JSON.stringify([...new Set(patientIds)]);
-  const aids = JSON.stringify([...new Set(appointmentIds)]);
-  const whosePatients = "(SELECT value FROM json_each(?1) UNION SELECT patient_id FROM appointments WHERE id IN (SELECT value FROM json_each(?2)))";
+export function subjectQueries(db: ClinicDb, patientIds: string[], appointmentIds: string[], now: number) {
+  // Ids travel as one JSON parameter each: D1 allows 100 bound parameters per statement.
+  const aids = sql`(SELECT value FROM json_each(${JSON.stringify([...new Set(appointmentIds)])}))`;
+  const whosePatients = () =>
+    sql`(SELECT value FROM json_each(${JSON.stringify([...new Set(patientIds)])}) UNION SELECT ${appointments.patientId} FROM ${appointments} WHERE ${inArray(appointments.id, aids)})`;
+  const upcoming = db
+    .select({ id: appointments.id })
+    .from(appointments)
+    .where(and(eq(appointments.patientId, patients.id), gt(appointments.startsAt, now), inArray(appointments.status, ["booked", "confirmed"])));
   return [
-    d1
-      .prepare(
-        `SELECT p.id, p.given_name AS givenName, p.preferred_name AS preferredName, p.email, p.phone,
-           COALESCE(c.email_consent, 1) AS emailOk,
-           CASE WHEN c.sms_opted_out_at IS NULL AND COALESCE(c.sms_consent, 1) = 1 THEN 1 ELSE 0 END AS smsOk,
-           EXISTS (SELECT 1 FROM appointments u WHERE u.patient_id = p.id AND u.starts_at > ?3 AND u.status IN ('booked', 'confirmed')) AS hasUpcoming
-         FROM patients p LEFT JOIN patient_contact_prefs c ON c.patient_id = p.id
-         WHERE p.id IN ${whosePatients}`,
-      )
-      .bind(pids, aids, now),
-    d1
-      .prepare(
-        `SELECT a.id, a.patient_id AS patientId, a.provider_id AS providerId, a.location_id AS locationId, a.appointment_type_id AS typeId,
-           a.starts_at AS startsAt, a.block_start AS blockStart, a.block_end AS blockEnd, a.status,
-           pr.slug AS providerSlug, t.slug AS typeSlug, (t.bookable_online AND t.active AND pr.active) AS bookable
-         FROM appointments a JOIN providers pr ON pr.id = a.provider_id JOIN appointment_types t ON t.id = a.appointment_type_id
-         WHERE a.id IN (SELECT value FROM json_each(?1))`,
-      )
-      .bind(aids),
-    d1.prepare(`SELECT patient_id AS patientId, tag FROM patient_tags WHERE patient_id IN ${whosePatients}`).bind(pids, aids),
-  ];
+    db
+      .select({
+        id: patients.id,
+        givenName: patients.givenName,
+        preferredName: patients.preferredName,
+        email: patients.email,
+        phone: patients.phone,
+        emailOk: sql<number>`COALESCE(${patientContactPrefs.emailConsent}, 1)`,
+        smsOk: sql<number>`CASE WHEN ${patientContactPrefs.smsOptedOutAt} IS NULL AND COALESCE(${patientContactPrefs.smsConsent}, 1) = 1 THEN 1 ELSE 0 END`,
+        hasUpcoming: sql<number>`${exists(upcoming)}`,
+      })
+      .from(patients)
+      .leftJoin(patientContactPrefs, eq(patientContactPrefs.patientId, patients.id))
+      .where(inArray(patients.id, whosePatients())),
+    db
+      .select({
+        id: appointments.id,
+        patientId: appointments.patientId,
+        providerId: appointments.providerId,
+        locationId: appointments.locationId,
+        typeId: appointments.appointmentTypeId,
+        startsAt: appointments.startsAt,
+        blockStart: appointments.blockStart,
+        blockEnd: appointments.blockEnd,
+        status: appointments.status,
+        // Aliased: in a D1 batch rows come back keyed by column name, and both are called slug.
+        providerSlug: sql<string>`${providers.slug}`.as("provider_slug"),
+        typeSlug: sql<string>`${appointmentTypes.slug}`.as("type_slug"),
+        bookable: sql<number>`(${appointmentTypes.bookableOnline} AND ${appointmentTypes.active} AND ${providers.active})`,
+      })
+      .from(appointments)
+      .innerJoin(providers, eq(providers.id, appointments.providerId))
+      .innerJoin(appointmentTypes, eq(appointmentTypes.id, appointments.appointmentTypeId))
+      .where(inArray(appointments.id, aids)),
+    db.select({ patientId: patientTags.patientId, tag: patientTags.tag }).from(patientTags).where(inArray(patientTags.patientId, whosePatients())),
+  ] as const;
 }
 
-export function readSubjects(results: D1Result[]): Subjects {
-  const [patients, appointments, tags] = results as [D1Result<PatientFacts>, D1Result<AppointmentFacts>, D1Result<{ patientId: string; tag: string }>];
+type SubjectRows = readonly [PatientFacts[], AppointmentFacts[], { patientId: string; tag: string }[]];
+
+export function readSubjects([patientRows, appointmentRows, tagRows]: SubjectRows): Subjects {
   const tagMap = new Map<string, Set<string>>();
-  for (const t of tags.results) {
+  for (const t of tagRows) {
     if (!tagMap.has(t.patientId)) tagMap.set(t.patientId, new Set());
     tagMap.get(t.patientId)!.add(t.tag);
   }
   return {
-    patients: new Map(patients.results.map((p) => [p.id, p])),
-    appointments: new Map(appointments.results.map((a) => [a.id, a])),
+    patients: new Map(patientRows.map((p) => [p.id, p])),
+    appointments: new Map(appointmentRows.map((a) => [a.id, a])),
     tags: tagMap,
   };
 }
 
-export async function loadSubjects(d1: D1Database, patientIds: string[], appointmentIds: string[], now: number): Promise<Subjects> {
-  return readSubjects(await d1.batch(subjectStatements(d1, patientIds, appointmentIds, now)));
+export async function loadSubjects(db: ClinicDb, patientIds: string[], appointmentIds: string[], now: number): Promise<Subjects> {
+  return readSubjects(await db.batch(subjectQueries(db, patientIds, appointmentIds, now)));
 }
 
 /** One action to run: which run and rule it belongs to, whom it is about, and when it is due. */
@@ -119,16 +143,11 @@ export interface ActionRun {
  * The plan for one action: SQL statements (with a note for the record), nothing (and why), or
  * work outside SQL (offering freed time to the waitlist goes through the calendar object).
  */
-export type Planned = { kind: "sql"; statements: D1PreparedStatement[]; note: string } | { kind: "skip"; note: string } | { kind: "async" };
+export type Planned = { kind: "sql"; statements: Statements; note: string } | { kind: "skip"; note: string } | { kind: "async" };
 
-function guarded(scope: ClinicScope, sql: string, values: (string | number | null)[], guard: Guard): D1PreparedStatement {
-  return scope.d1.prepare(sql.replace("%GUARD%", guard.sql)).bind(...values, ...guard.params);
-}
-
-function auditAfter(scope: ClinicScope, e: AuditEntry): D1PreparedStatement {
+function auditAfter(scope: ClinicScope, e: AuditEntry) {
   // Recorded only if the statement just before it wrote its row.
-  const s = auditSql(scope, e, { sql: "changes() = 1", params: [] });
-  return scope.d1.prepare(s.sql).bind(...s.params);
+  return auditStatementWhere(scope, e, sql`changes() = 1`);
 }
 
 export function planAction(scope: ClinicScope, env: Env, run: ActionRun, guard: Guard): Planned {
@@ -152,13 +171,23 @@ export function planAction(scope: ClinicScope, env: Env, run: ActionRun, guard: 
         kind: "sql",
         note: `${a.channel} queued`,
         statements: [
-          guarded(
-            scope,
-            `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, send_after, patient_id, appointment_id)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE %GUARD% ON CONFLICT (idempotency_key) DO NOTHING`,
-            [outboxId, a.channel, recipient, a.template || "workflow", subject, fillPlaceholders(a.body, values), `wf:${run.runId}:${run.index}`, run.dueAt, p.id, run.appointment?.id ?? null],
+          insertWhere(
+            scope.db,
+            outbox,
+            {
+              id: outboxId,
+              channel: a.channel,
+              recipient,
+              template: a.template || "workflow",
+              subject,
+              body: fillPlaceholders(a.body, values),
+              idempotencyKey: `wf:${run.runId}:${run.index}`,
+              sendAfter: run.dueAt,
+              patientId: p.id,
+              appointmentId: run.appointment?.id ?? null,
+            },
             guard,
-          ),
+          ).onConflictDoNothing({ target: outbox.idempotencyKey }),
           auditAfter(scope, { action: "execute", event: "workflow.send", entityType: "outbox", entityId: outboxId, patientId: p.id, detail: `${a.channel} from ${from}` }),
         ],
       };
@@ -169,21 +198,21 @@ export function planAction(scope: ClinicScope, env: Env, run: ActionRun, guard: 
         kind: "sql",
         note: "task created",
         statements: [
-          guarded(
-            scope,
-            `INSERT INTO tasks (id, title, detail, patient_id, appointment_id, assignee_id, due_at, status, rule_id, created_at)
-             SELECT ?, ?, ?, ?, ?, ?, ?, 'open', ?, ? WHERE %GUARD%`,
-            [
-              taskId,
-              a.title,
-              `Created by ${from}.`,
-              p?.id ?? null,
-              run.appointment?.id ?? null,
-              a.assigneeId ?? null,
-              a.dueHours === undefined ? null : run.now + a.dueHours * 3_600_000,
-              run.rule.id,
-              run.now,
-            ],
+          insertWhere(
+            scope.db,
+            tasks,
+            {
+              id: taskId,
+              title: a.title,
+              detail: `Created by ${from}.`,
+              patientId: p?.id ?? null,
+              appointmentId: run.appointment?.id ?? null,
+              assigneeId: a.assigneeId ?? null,
+              dueAt: a.dueHours === undefined ? null : run.now + a.dueHours * 3_600_000,
+              status: "open",
+              ruleId: run.rule.id,
+              createdAt: run.now,
+            },
             guard,
           ),
           auditAfter(scope, { action: "create", event: "task.create", entityType: "task", entityId: taskId, patientId: p?.id ?? null, detail: `by ${from}` }),
@@ -196,7 +225,7 @@ export function planAction(scope: ClinicScope, env: Env, run: ActionRun, guard: 
         kind: "sql",
         note: `tag "${a.tag}" added`,
         statements: [
-          guarded(scope, "INSERT INTO patient_tags (patient_id, tag, created_at) SELECT ?, ?, ? WHERE %GUARD% ON CONFLICT DO NOTHING", [p.id, a.tag, run.now], guard),
+          insertWhere(scope.db, patientTags, { patientId: p.id, tag: a.tag, createdAt: run.now }, guard).onConflictDoNothing(),
           auditAfter(scope, { action: "update", event: "patient.tag", entityType: "patient", entityId: p.id, patientId: p.id, detail: `tag "${a.tag}" added by ${from}` }),
         ],
       };

@@ -5,7 +5,7 @@
  * service's question.
  */
 import * as z from "zod/mini";
-import { WORKFLOW_TRIGGERS } from "../messaging/tables";
+import { WORKFLOW_TRIGGERS } from "./tables";
 import type { FieldErrors } from "../platform/errors";
 import { requiredText, validate, type Parsed } from "../platform/validation";
 import { PLACEHOLDERS, unknownPlaceholders } from "./messages";
@@ -305,3 +305,37 @@ export function ruleToForm(rule: RuleInput): FormValues {
   });
   return out;
 }
+
+/** The rule form's fields as typed; an unticked checkbox stays undefined, a repeated field keeps its last value. */
+export function ruleFormValues(form: Record<string, string | string[] | undefined>): FormValues {
+  const out: FormValues = {};
+  for (const f of RULE_FIELDS) {
+    const raw = form[f];
+    const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    out[f] = CHECKBOXES.some((cb) => f.endsWith(`_${cb}`)) ? v : (v ?? "");
+  }
+  return out;
+}
+
+/**
+ * The rule form for `formInput`: the parsed rule, and the values as typed (to show the form again
+ * when the service refuses a choice). Each problem is an issue on its field, so the failure page
+ * shows every message beside its input, as `parseRuleForm` names them.
+ */
+export const ruleForm = z.pipe(
+  z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+  z.transform((form, ctx) => {
+    const values = ruleFormValues(form);
+    const parsed = parseRuleForm(values);
+    if (parsed.ok) return { rule: parsed.data, values };
+    for (const [field, message] of Object.entries(parsed.errors)) ctx.issues.push({ code: "custom", message, path: [field], input: form });
+    return z.NEVER;
+  }),
+);
+
+/** A one-flag form (switch the standard follow-ups on, pause a rule): "1" is yes. */
+export const flagForm = <K extends string>(name: K) =>
+  z.pipe(
+    z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+    z.transform((form) => form[name] === "1"),
+  );

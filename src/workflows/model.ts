@@ -1,11 +1,11 @@
 /**
  * The shape of a workflow rule: what triggers it, the conditions it checks, and the actions it
- * takes. Rules are stored as JSON in `workflow_rules` (src/messaging/schema.ts); everything read
+ * takes. Rules are stored as JSON in `workflow_rules` (src/workflows/tables.ts); everything read
  * back from there goes through `readConditions` / `readActions`, so a damaged row is skipped,
  * never run half-understood.
  */
 import * as z from "zod/mini";
-import { WORKFLOW_TRIGGERS } from "../messaging/tables";
+import { WORKFLOW_TRIGGERS, workflowRules } from "./tables";
 
 export type Trigger = (typeof WORKFLOW_TRIGGERS)[number];
 
@@ -99,20 +99,18 @@ export const readConditions = (json: string): Conditions | null => readJson(cond
 export const readActions = (json: string): Action[] | null => readJson(actionsSchema, json);
 export const readScheduled = (json: string) => readJson(scheduledSchema, json);
 
-/** A rule as stored. */
-export interface RuleRow {
-  id: string;
-  name: string;
-  trigger: Trigger;
-  conditions: string;
-  actions: string;
-  paused: number;
-  firedCount: number;
-  lastFiredAt: number | null;
-}
-
-export const RULE_COLUMNS =
-  "id, name, trigger, conditions, actions, paused, fired_count AS firedCount, last_fired_at AS lastFiredAt";
+/** A rule as stored (the JSON columns still to be read through readConditions / readActions). */
+export const ruleColumns = {
+  id: workflowRules.id,
+  name: workflowRules.name,
+  trigger: workflowRules.trigger,
+  conditions: workflowRules.conditions,
+  actions: workflowRules.actions,
+  paused: workflowRules.paused,
+  firedCount: workflowRules.firedCount,
+  lastFiredAt: workflowRules.lastFiredAt,
+};
+export type RuleRow = Pick<typeof workflowRules.$inferSelect, keyof typeof ruleColumns>;
 
 /** Tags are compared lower-cased with single spaces. */
 export function normalizeTag(tag: string): string {

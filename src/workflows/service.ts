@@ -2,12 +2,16 @@
  * Managing a clinic's workflow rules (/settings/workflows): list, create, edit, pause, delete,
  * and add the standard follow-ups. Every change is audited in the same D1 batch as the change.
  */
-import { auditIfChanged, auditSql, scheduleSeal } from "../audit/service";
+import { count, desc, eq, exists, inArray, sql } from "drizzle-orm";
+import { auditStatementWhere, scheduleSeal, type AuditEntry } from "../audit/service";
 import type { Env } from "../platform/env";
 import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { clinicMembers, type Member } from "../tasks/service";
-import { RULE_COLUMNS, readActions, readConditions, type RuleRow } from "./model";
+import { runWrites } from "../platform/guarded-writes";
+import { appointmentTypes, locations, providers } from "../scheduling/tables";
+import { ruleColumns, readActions, readConditions, type RuleRow } from "./model";
+import { scheduledActions, workflowRules, workflowRuns } from "./tables";
 import type { RuleInput } from "./input";
 import { STANDARD_RULES } from "./standard";
 
@@ -18,7 +22,12 @@ export interface WorkflowScope extends StaffScope {
 export interface Option {
   id: string;
   name: string;
-  active: number;
+  active: boolean;
+}
+
+/** The audit row of a write, recorded only if the statement just before it changed one row. */
+function auditIfChanged(scope: WorkflowScope, e: AuditEntry) {
+  return auditStatementWhere(scope, e, sql`changes() = 1`);
 }
 
 /** What the rule form offers, and what summaries name. */
@@ -42,47 +51,54 @@ function toView(row: RuleRow, pending = 0): RuleView {
   return { row, input: conditions && actions ? { name: row.name, trigger: row.trigger, conditions, actions } : null, pending };
 }
 
-function optionStatements(scope: WorkflowScope) {
-  const d1 = scope.d1;
+function optionQueries(scope: WorkflowScope) {
+  const db = scope.db;
   return [
-    d1.prepare("SELECT id, name, active FROM appointment_types ORDER BY active DESC, name"),
-    d1.prepare("SELECT id, display_name AS name, active FROM providers ORDER BY active DESC, display_name"),
-    d1.prepare("SELECT id, name, active FROM locations ORDER BY active DESC, name"),
-  ];
+    db
+      .select({ id: appointmentTypes.id, name: appointmentTypes.name, active: appointmentTypes.active })
+      .from(appointmentTypes)
+      .orderBy(desc(appointmentTypes.active), appointmentTypes.name),
+    db
+      .select({ id: providers.id, name: providers.displayName, active: providers.active })
+      .from(providers)
+      .orderBy(desc(providers.active), providers.displayName),
+    db.select({ id: locations.id, name: locations.name, active: locations.active }).from(locations).orderBy(desc(locations.active), locations.name),
+  ] as const;
 }
 
-async function withMembers(scope: WorkflowScope, results: D1Result[]): Promise<RuleOptions> {
-  const [types, providers, locations] = results as D1Result<Option>[];
-  return { types: types!.results, providers: providers!.results, locations: locations!.results, members: await clinicMembers(scope.env, scope.clinic.id) };
+async function withMembers(scope: WorkflowScope, [types, providerRows, locationRows]: readonly Option[][]): Promise<RuleOptions> {
+  return { types: types!, providers: providerRows!, locations: locationRows!, members: await clinicMembers(scope.env, scope.clinic.id) };
 }
 
 export async function ruleOptions(scope: WorkflowScope): Promise<RuleOptions> {
   requirePermission(scope, "scheduling:setup");
-  return withMembers(scope, await scope.d1.batch(optionStatements(scope)));
+  return withMembers(scope, await scope.db.batch(optionQueries(scope)));
 }
 
 /** Every rule, with how often it fired and how many delayed actions are waiting. */
 export async function listRules(scope: WorkflowScope): Promise<{ rules: RuleView[]; options: RuleOptions }> {
   requirePermission(scope, "scheduling:setup");
-  const d1 = scope.d1;
-  const [rules, pending, ...opts] = await d1.batch([
-    d1.prepare(`SELECT ${RULE_COLUMNS} FROM workflow_rules ORDER BY created_at, id`),
-    d1.prepare(
-      `SELECT r.rule_id AS ruleId, COUNT(*) AS n FROM scheduled_actions s JOIN workflow_runs r ON r.id = s.run_id
-       WHERE s.status = 'pending' GROUP BY r.rule_id`,
-    ),
-    ...optionStatements(scope),
+  const db = scope.db;
+  const [rules, pending, ...opts] = await db.batch([
+    db.select(ruleColumns).from(workflowRules).orderBy(workflowRules.createdAt, workflowRules.id),
+    db
+      .select({ ruleId: workflowRuns.ruleId, n: count() })
+      .from(scheduledActions)
+      .innerJoin(workflowRuns, eq(workflowRuns.id, scheduledActions.runId))
+      .where(eq(scheduledActions.status, "pending"))
+      .groupBy(workflowRuns.ruleId),
+    ...optionQueries(scope),
   ]);
-  const waiting = new Map(((pending?.results ?? []) as { ruleId: string; n: number }[]).map((p) => [p.ruleId, p.n]));
+  const waiting = new Map(pending.map((p) => [p.ruleId, p.n]));
   return {
-    rules: ((rules?.results ?? []) as unknown as RuleRow[]).map((r) => toView(r, waiting.get(r.id) ?? 0)),
+    rules: rules.map((r) => toView(r, waiting.get(r.id) ?? 0)),
     options: await withMembers(scope, opts),
   };
 }
 
 export async function viewRule(scope: WorkflowScope, id: string): Promise<RuleView> {
   requirePermission(scope, "scheduling:setup");
-  const row = await scope.d1.prepare(`SELECT ${RULE_COLUMNS} FROM workflow_rules WHERE id = ?`).bind(id).first<RuleRow>();
+  const row = await scope.db.select(ruleColumns).from(workflowRules).where(eq(workflowRules.id, id)).get();
   if (!row) throw notFound("This workflow rule");
   return toView(row);
 }
@@ -90,16 +106,16 @@ export async function viewRule(scope: WorkflowScope, id: string): Promise<RuleVi
 /** Checks that every id the rule names is one of this clinic's; errors name the form's fields. */
 async function checkReferences(scope: WorkflowScope, input: RuleInput & { slots?: number[] }): Promise<void> {
   const c = input.conditions;
-  const d1 = scope.d1;
-  const [type, provider, location] = await d1.batch([
-    d1.prepare("SELECT 1 FROM appointment_types WHERE id = ?").bind(c.appointmentTypeId ?? ""),
-    d1.prepare("SELECT 1 FROM providers WHERE id = ?").bind(c.providerId ?? ""),
-    d1.prepare("SELECT 1 FROM locations WHERE id = ?").bind(c.locationId ?? ""),
+  const db = scope.db;
+  const [type, provider, location] = await db.batch([
+    db.select({ id: appointmentTypes.id }).from(appointmentTypes).where(eq(appointmentTypes.id, c.appointmentTypeId ?? "")),
+    db.select({ id: providers.id }).from(providers).where(eq(providers.id, c.providerId ?? "")),
+    db.select({ id: locations.id }).from(locations).where(eq(locations.id, c.locationId ?? "")),
   ]);
   const errors: FieldErrors = {};
-  if (c.appointmentTypeId && !type?.results.length) errors.cond_type = "Choose a visit type from the list.";
-  if (c.providerId && !provider?.results.length) errors.cond_provider = "Choose a provider from the list.";
-  if (c.locationId && !location?.results.length) errors.cond_location = "Choose a location from the list.";
+  if (c.appointmentTypeId && !type.length) errors.cond_type = "Choose a visit type from the list.";
+  if (c.providerId && !provider.length) errors.cond_provider = "Choose a provider from the list.";
+  if (c.locationId && !location.length) errors.cond_location = "Choose a location from the list.";
   const assignees = input.actions.flatMap((a, i) => (a.type === "task" && a.assigneeId ? [{ i, id: a.assigneeId }] : []));
   if (assignees.length) {
     const members = new Set((await clinicMembers(scope.env, scope.clinic.id)).map((m) => m.id));
@@ -114,11 +130,17 @@ export async function createRule(scope: WorkflowScope, input: RuleInput & { slot
   requirePermission(scope, "scheduling:setup");
   await checkReferences(scope, input);
   const id = crypto.randomUUID();
-  const d1 = scope.d1;
-  await d1.batch([
-    d1
-      .prepare("INSERT INTO workflow_rules (id, name, trigger, conditions, actions, paused, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(id, input.name, input.trigger, JSON.stringify(input.conditions), JSON.stringify(input.actions), paused ? 1 : 0, Date.now(), scope.staff.id),
+  await scope.db.batch([
+    scope.db.insert(workflowRules).values({
+      id,
+      name: input.name,
+      trigger: input.trigger,
+      conditions: JSON.stringify(input.conditions),
+      actions: JSON.stringify(input.actions),
+      paused,
+      createdAt: Date.now(),
+      createdBy: scope.staff.id,
+    }),
     auditIfChanged(scope, { action: "create", event: "workflow.rule_create", entityType: "workflow_rule", entityId: id, detail: `"${input.name}" on ${input.trigger}` }),
   ]);
   scheduleSeal(scope);
@@ -129,10 +151,11 @@ export async function createRule(scope: WorkflowScope, input: RuleInput & { slot
 export async function updateRule(scope: WorkflowScope, id: string, input: RuleInput & { slots?: number[] }): Promise<void> {
   await viewRule(scope, id);
   await checkReferences(scope, input);
-  const [changed] = await scope.d1.batch([
-    scope.d1
-      .prepare("UPDATE workflow_rules SET name = ?, trigger = ?, conditions = ?, actions = ? WHERE id = ?")
-      .bind(input.name, input.trigger, JSON.stringify(input.conditions), JSON.stringify(input.actions), id),
+  const [changed] = await runWrites(scope.db, [
+    scope.db
+      .update(workflowRules)
+      .set({ name: input.name, trigger: input.trigger, conditions: JSON.stringify(input.conditions), actions: JSON.stringify(input.actions) })
+      .where(eq(workflowRules.id, id)),
     auditIfChanged(scope, { action: "update", event: "workflow.rule_update", entityType: "workflow_rule", entityId: id, detail: `"${input.name}" on ${input.trigger}` }),
   ]);
   if (changed?.meta.changes !== 1) throw notFound("This workflow rule");
@@ -143,8 +166,8 @@ export async function updateRule(scope: WorkflowScope, id: string, input: RuleIn
 export async function setPaused(scope: WorkflowScope, id: string, paused: boolean): Promise<void> {
   const rule = await viewRule(scope, id);
   if (!!rule.row.paused === paused) return;
-  await scope.d1.batch([
-    scope.d1.prepare("UPDATE workflow_rules SET paused = ? WHERE id = ?").bind(paused ? 1 : 0, id),
+  await scope.db.batch([
+    scope.db.update(workflowRules).set({ paused }).where(eq(workflowRules.id, id)),
     auditIfChanged(scope, { action: "update", event: paused ? "workflow.rule_pause" : "workflow.rule_resume", entityType: "workflow_rule", entityId: id, detail: `"${rule.row.name}"` }),
   ]);
   scheduleSeal(scope);
@@ -153,17 +176,16 @@ export async function setPaused(scope: WorkflowScope, id: string, paused: boolea
 /** Deletes a rule with its record of firings and the delayed actions still waiting. */
 export async function deleteRule(scope: WorkflowScope, id: string): Promise<void> {
   const rule = await viewRule(scope, id);
-  const d1 = scope.d1;
-  const entry = auditSql(
-    scope,
-    { action: "delete", event: "workflow.rule_delete", entityType: "workflow_rule", entityId: id, detail: `"${rule.row.name}", fired ${rule.row.firedCount} times` },
-    { sql: "EXISTS (SELECT 1 FROM workflow_rules WHERE id = ?)", params: [id] },
-  );
-  await d1.batch([
-    d1.prepare(entry.sql).bind(...entry.params),
-    d1.prepare("DELETE FROM scheduled_actions WHERE run_id IN (SELECT id FROM workflow_runs WHERE rule_id = ?)").bind(id),
-    d1.prepare("DELETE FROM workflow_runs WHERE rule_id = ?").bind(id),
-    d1.prepare("DELETE FROM workflow_rules WHERE id = ?").bind(id),
+  const db = scope.db;
+  await db.batch([
+    auditStatementWhere(
+      scope,
+      { action: "delete", event: "workflow.rule_delete", entityType: "workflow_rule", entityId: id, detail: `"${rule.row.name}", fired ${rule.row.firedCount} times` },
+      exists(db.select({ id: workflowRules.id }).from(workflowRules).where(eq(workflowRules.id, id))),
+    ),
+    db.delete(scheduledActions).where(inArray(scheduledActions.runId, db.select({ id: workflowRuns.id }).from(workflowRuns).where(eq(workflowRuns.ruleId, id)))),
+    db.delete(workflowRuns).where(eq(workflowRuns.ruleId, id)),
+    db.delete(workflowRules).where(eq(workflowRules.id, id)),
   ]);
   scheduleSeal(scope);
 }
@@ -174,15 +196,22 @@ export async function deleteRule(scope: WorkflowScope, id: string): Promise<void
  */
 export async function addStandardFollowUps(scope: WorkflowScope, active: boolean): Promise<number> {
   requirePermission(scope, "scheduling:setup");
-  const d1 = scope.d1;
+  const db = scope.db;
   const now = Date.now();
   const statements = STANDARD_RULES.flatMap((r) => [
-    d1
-      .prepare(
-        `INSERT INTO workflow_rules (id, name, trigger, conditions, actions, paused, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING`,
-      )
-      .bind(r.id, r.name, r.trigger, JSON.stringify(r.conditions), JSON.stringify(r.actions), active ? 0 : 1, now, scope.staff.id),
+    db
+      .insert(workflowRules)
+      .values({
+        id: r.id,
+        name: r.name,
+        trigger: r.trigger,
+        conditions: JSON.stringify(r.conditions),
+        actions: JSON.stringify(r.actions),
+        paused: !active,
+        createdAt: now,
+        createdBy: scope.staff.id,
+      })
+      .onConflictDoNothing({ target: workflowRules.id }),
     auditIfChanged(scope, {
       action: "create",
       event: "workflow.rule_create",
@@ -191,7 +220,7 @@ export async function addStandardFollowUps(scope: WorkflowScope, active: boolean
       detail: `standard follow-up "${r.name}", ${active ? "active" : "paused"}`,
     }),
   ]);
-  const results = await d1.batch(statements);
+  const results = await runWrites(db, statements);
   scheduleSeal(scope);
   return results.filter((_, i) => i % 2 === 0 && results[i]?.meta.changes === 1).length;
 }

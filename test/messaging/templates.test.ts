@@ -5,22 +5,13 @@ import { seedSchedule } from "../schedule-fixtures";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readShortResponseCode, shortResponseCode } from "../../src/messaging/respond";
-import {
-  allowedVariables,
-  chooseTemplate,
-  DEFAULT_TEMPLATES,
-  defaultTemplate,
-  formatWhen,
-  render,
-  sampleValues,
-  smsSegments,
-  TEMPLATE_CHANNELS,
-  TEMPLATE_KEYS,
-  templateErrors,
-  toGsm,
-  validate,
-  type Locale,
-} from "../../src/messaging/templates";
+import { formatWhen } from "../../src/messaging/dates";
+import { smsSegments, toGsm } from "../../src/messaging/sms-segments";
+import { allowedVariables, DEFAULT_TEMPLATES, defaultTemplate, TEMPLATE_CHANNELS, TEMPLATE_KEYS, type Locale } from "../../src/messaging/template-catalogue";
+import { templateErrors, validate } from "../../src/messaging/template-input";
+import { render } from "../../src/messaging/template-render";
+import { chooseTemplate } from "../../src/messaging/template-repo";
+import { sampleValues } from "../../src/messaging/template-values";
 import type { Clinic } from "../../src/platform/env";
 import { CLINICS, USERS } from "../fixtures";
 import { auditRows, clinicD1, signedIn } from "../helpers";

@@ -157,9 +157,9 @@ function Checkbox(p: { name: string; label: string; checked: boolean }) {
   );
 }
 
-const options = (list: { id: string; name: string; active?: number }[], none: string) => [
+const options = (list: { id: string; name: string; active?: boolean }[], none: string) => [
   { value: "", label: none },
-  ...list.map((x) => ({ value: x.id, label: x.active === 0 ? `${x.name} (inactive)` : x.name })),
+  ...list.map((x) => ({ value: x.id, label: x.active === false ? `${x.name} (inactive)` : x.name })),
 ];
 
 function ActionFields(p: { i: number; values: FormValues; errors: FieldErrors; o: RuleOptions }) {
