@@ -5,7 +5,8 @@
  */
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
-import { Booked, DetailsForm, Manage, SlotList, TypeList, timeLabel, whenLabel } from "../../views/booking/pages";
+import { Booked, DetailsForm, Manage, SlotList, TypeList } from "../../views/booking/pages";
+import { addDays, clinicToday, clockLabel, whenLabel } from "../platform/time";
 import { audit } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
@@ -14,11 +15,9 @@ import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { digitsOf, isValidIsoDate } from "../patients/input";
 import { calendarOf, clinicRef, findType, forwardLiveSocket } from "../scheduling/data";
-import { localParts } from "../scheduling/slots";
 import { offerFreedTime } from "../scheduling/waitlist";
 import { emitEvent } from "../workflows/engine";
 import {
-  addDays,
   bookableType,
   cancelOnline,
   changeableOnline,
@@ -35,7 +34,6 @@ import {
   rescheduleOnline,
   signHold,
   SlotUnavailable,
-  todayIn,
   type BookingScope,
   type ManagedAppointment,
 } from "./service";
@@ -76,7 +74,7 @@ async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
   const provider = o.providerSlug ? await providerBySlug(scope, o.providerSlug) : null;
   if (o.providerSlug && !provider) throw new AppError("not_found", "This provider could not be found. Check the link, or book from the clinic's booking page.");
   const now = Date.now();
-  const today = todayIn(await firstZone(scope), now);
+  const today = clinicToday(await firstZone(scope), now);
   const from = o.from && isValidIsoDate(o.from) && o.from >= today ? o.from : today;
   const result = await findSlots(scope, { type, providerId: provider?.id ?? null, fromDate: from, days: DAYS_SHOWN, now });
   const names = Object.fromEntries(result.data.providerRows.map((p) => [p.id, p.displayName]));
@@ -210,8 +208,8 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
     <DetailsForm
       csrfToken={c.var.csrfToken}
       hold={token}
-      summary={`${type.name} with ${provider.name}, ${whenLabel(hold.startsAt, loc.timezone)}`}
-      heldUntil={timeLabel(localParts(hold.expiresAt, loc.timezone).time)}
+      summary={`${type.name} with ${provider.name}, ${whenLabel(hold.startsAt, loc.timezone, { zone: true })}`}
+      heldUntil={clockLabel(hold.expiresAt, loc.timezone)}
       holdMinutes={Math.max(1, Math.round((hold.expiresAt - now) / 60_000))}
       values={values}
       errors={extra.errors}
@@ -259,7 +257,7 @@ bookingRoutes.post("/confirm", async (c) => {
     phone: form.phone ?? "",
     email: form.email ?? "",
   };
-  const parsed = validate(detailsSchema(new Date().toISOString().slice(0, 10)), values);
+  const parsed = validate(detailsSchema(clinicToday(c.var.clinic.timezone, Date.now())), values);
   if (!parsed.ok) return detailsPage(c, token, { values, errors: parsed.errors, status: 422 });
   const scope = scopeOf(c);
   try {
@@ -300,7 +298,7 @@ bookingRoutes.get("/done", async (c) => {
   return respond(
     c,
     "Booked",
-    <Booked a={a} when={whenLabel(a.startsAt, a.timezone)} manageHref={`/book/manage?${q}`} icsHref={`/book/ics?${q}`} headline="You're booked" />,
+    <Booked a={a} when={whenLabel(a.startsAt, a.timezone, { zone: true })} manageHref={`/book/manage?${q}`} icsHref={`/book/ics?${q}`} headline="You're booked" />,
   );
 });
 
@@ -311,7 +309,7 @@ bookingRoutes.get("/manage", async (c) => {
   return respond(
     c,
     "Your appointment",
-    <Manage csrfToken={c.var.csrfToken} a={a} when={whenLabel(a.startsAt, a.timezone)} token={token} changeable={changeableOnline(a, Date.now())} notice={notice} />,
+    <Manage csrfToken={c.var.csrfToken} a={a} when={whenLabel(a.startsAt, a.timezone, { zone: true })} token={token} changeable={changeableOnline(a, Date.now())} notice={notice} />,
   );
 });
 

@@ -32,7 +32,7 @@
 import { auditSql, scheduleSeal } from "../audit/service";
 import type { Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
-import { localParts, zonedInstant } from "../scheduling/slots";
+import { addDays, localParts, zonedInstant } from "../platform/time";
 import { shortResponseCode, signResponseToken } from "./respond";
 import { publicClinicOrigin } from "../platform/tenancy";
 import {
@@ -91,10 +91,6 @@ export function reminderDueAt(startsAt: number, hoursBefore: number): number {
 /** True when a reminder due at `due` is to be written by a scan at `now`. */
 export function inScanWindow(due: number, now: number): boolean {
   return due <= now && due > now - REMINDER_WINDOW_MS;
-}
-
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Input schemas of the patient forms. Empty optional fields become null. */
 import * as z from "zod/mini";
+import { isIsoDate } from "../platform/time";
 import { emptyToNull, optionalText, requiredText } from "../platform/validation";
 import { SEX_AT_BIRTH } from "./tables";
 
@@ -22,18 +23,11 @@ export function digitsOf(v: string): string {
   return v.replace(/\D/g, "");
 }
 
-/** Today's date (UTC) as YYYY-MM-DD; a parameter so tests and time zones can fix it. */
-export function isoToday(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
+/** A real calendar date as YYYY-MM-DD (the time module's `isIsoDate`, under the name forms import). */
+export const isValidIsoDate = isIsoDate;
 
-export function isValidIsoDate(v: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
-
-export function patientInputSchema(today = isoToday()) {
+/** `today` is the clinic's today (`clinicToday`), not UTC's: a baby born this morning in Auckland is not "in the future". */
+export function patientInputSchema(today: string) {
   return z.object({
     given_name: requiredText(100, "Legal first name"),
     family_name: requiredText(100, "Legal last name"),

@@ -10,7 +10,7 @@ import { can, clinicToday, requirePermission, staffScope } from "../platform/sco
 import { sendInvitation } from "../booking/service";
 import * as z from "zod/mini";
 import { clampedInt, formOf, queryInput, validate } from "../platform/validation";
-import { isoToday, PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./input";
+import { PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./input";
 import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
 
 export const patientRoutes = new Hono<AppEnv>();
@@ -61,7 +61,7 @@ patientRoutes.post("/", async (c) => {
   if (!can(scope.staff, "patients:write")) throw new AppError("forbidden", "Your role cannot register patients.");
   const form = await formOf(c);
   const values = pickFields(form);
-  const parsed = validate(patientInputSchema(isoToday()), values);
+  const parsed = validate(patientInputSchema(clinicToday(c)), values);
   const formPage = (status: 409 | 422, extra: { errors?: Record<string, string>; duplicates?: Awaited<ReturnType<typeof createPatient>> }) =>
     page(
       c,
@@ -162,7 +162,7 @@ patientRoutes.post("/:id", async (c) => {
       </>,
       status,
     );
-  const parsed = validate(patientInputSchema(isoToday()), values);
+  const parsed = validate(patientInputSchema(clinicToday(c)), values);
   const badVersion = !Number.isInteger(version) || version < 1;
   if (!parsed.ok || badVersion) {
     // A record of another clinic (or none) stays a 404, and a role without write access a 403,

@@ -13,7 +13,7 @@
 import { auditSql, scheduleSeal } from "../audit/service";
 import type { Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
-import { localParts } from "../scheduling/slots";
+import { localParts } from "../platform/time";
 import { loadSubjects, offerToWaitlist, planAction, readSubjects, subjectStatements, type Guard, type Subjects } from "./actions";
 import { DEFAULT_HOURS_BEFORE, RULE_COLUMNS, readActions, readConditions, readScheduled, type Action, type Conditions, type RuleRow, type Trigger } from "./model";
 
