@@ -13,7 +13,8 @@ import { AppError } from "../platform/errors";
 import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
-import { digitsOf, isValidIsoDate } from "../patients/input";
+import { isValidIsoDate } from "../patients/input";
+import { toE164 } from "../platform/phone";
 import { calendarOf, clinicRef, findType, forwardLiveSocket } from "../scheduling/data";
 import { offerFreedTime } from "../scheduling/waitlist";
 import { emitEvent } from "../workflows/engine";
@@ -222,7 +223,8 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
 
 bookingRoutes.get("/details", (c) => detailsPage(c, c.req.query("h") ?? ""));
 
-const detailsSchema = (today: string) =>
+/** The booking details form; `today` is the clinic's, and the phone comes out in E.164 (read with the clinic's `country`). */
+const detailsSchema = (today: string, country: string) =>
   z.object({
     given_name: z.string().check(z.trim(), z.minLength(1, { error: "First name is required." }), z.maxLength(100, { error: "First name is too long." })),
     family_name: z.string().check(z.trim(), z.minLength(1, { error: "Last name is required." }), z.maxLength(100, { error: "Last name is too long." })),
@@ -231,11 +233,12 @@ const detailsSchema = (today: string) =>
       z.refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
       z.refine((v) => !isValidIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past." }),
     ),
-    phone: z.string().check(
-      z.trim(),
-      z.refine((v) => /^\+?[\d\s().-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15, {
-        error: "Mobile phone must be a phone number with 7 to 15 digits, like (555) 201-3344.",
-      }),
+    phone: z.pipe(
+      z.string().check(
+        z.trim(),
+        z.refine((v) => toE164(v, country) !== null, { error: "Mobile phone must be a phone number with 7 to 15 digits, like (555) 201-3344." }),
+      ),
+      z.transform((v: string) => toE164(v, country) ?? v),
     ),
     email: z.pipe(
       z.string().check(
@@ -257,7 +260,7 @@ bookingRoutes.post("/confirm", async (c) => {
     phone: form.phone ?? "",
     email: form.email ?? "",
   };
-  const parsed = validate(detailsSchema(clinicToday(c.var.clinic.timezone, Date.now())), values);
+  const parsed = validate(detailsSchema(clinicToday(c.var.clinic.timezone, Date.now()), c.var.clinic.country), values);
   if (!parsed.ok) return detailsPage(c, token, { values, errors: parsed.errors, status: 422 });
   const scope = scopeOf(c);
   try {

@@ -149,7 +149,7 @@ calendarRoutes.post("/appointments", async (c) => {
       status,
     );
   };
-  const parsed = parseBookingForm(values, clinicToday(c));
+  const parsed = parseBookingForm(values, clinicToday(c), c.var.clinic.country);
   if (!parsed.ok) return again(422, { errors: parsed.errors, message: "Nothing was booked yet: check the fields marked below." });
   try {
     const done = await bookAppointment(scope, parsed.data, now);
