@@ -44,7 +44,8 @@ patientRoutes.get("/", queryInput(listQuery), async (c) => {
       today={today}
       country={c.var.clinic.country}
       canWrite={can(scope.staff, "patients:write")}
-      phonesToFix={can(scope.staff, "patients:write") ? await phonesToFix(scope) : []}
+      // On the start page only: a search stays one batch of reads.
+      phonesToFix={q === "" && pageNo === 1 && can(scope.staff, "patients:write") ? await phonesToFix(scope) : []}
     />,
   );
 });
