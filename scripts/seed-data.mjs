@@ -202,8 +202,9 @@ function personName(r, culture, sex) {
   return { given, family, fam };
 }
 
+/** A fictional US mobile number in E.164, as the app stores phones: +1 555 01x xxxx. */
 function phone(r) {
-  return `(555) 01${r.int(0, 9)}-${r.digits(4)}`;
+  return `+155501${r.int(0, 9)}${r.digits(4)}`;
 }
 
 function dateOfBirth(r) {
@@ -310,7 +311,8 @@ export function demoPatients(clinic, { count = PATIENTS_PER_CLINIC, createdBy = 
       sex_at_birth: sex,
       gender_identity: gender,
       phone: ph,
-      phone_digits: ph.replace(/\D/g, ""),
+      // The national number (no country code), as the app writes it for search.
+      phone_digits: ph.slice(2),
       email,
       address_line1: `${r.int(12, 9850)} ${r.pick(STREETS)}`,
       address_line2: line2,

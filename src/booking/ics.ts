@@ -4,6 +4,7 @@
  * goes into the file: it names the clinic, the time, the place and a link to manage the booking.
  * See https://www.rfc-editor.org/rfc/rfc5545
  */
+import { offsetAt as offsetMinutes, zoneAbbreviation as zoneName } from "../platform/time";
 
 export interface IcsEvent {
   uid: string;
@@ -17,30 +18,6 @@ export interface IcsEvent {
   stamp: number;
   status?: "CONFIRMED" | "CANCELLED";
   sequence?: number;
-}
-
-/** UTC offset of a zone at an instant, in minutes (east positive). */
-export function offsetMinutes(timezone: string, instant: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(new Date(instant));
-  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
-  return Math.round((asUtc - Math.floor(instant / 1000) * 1000) / 60_000);
-}
-
-function zoneName(timezone: string, instant: number): string {
-  const part = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
-    .formatToParts(new Date(instant))
-    .find((p) => p.type === "timeZoneName");
-  return part?.value ?? timezone;
 }
 
 /** The instants in [from, to) at which the zone's offset changes (found day by day, then to the minute). */

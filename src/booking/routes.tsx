@@ -5,20 +5,20 @@
  */
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
-import { Booked, DetailsForm, Manage, SlotList, TypeList, timeLabel, whenLabel } from "../../views/booking/pages";
+import { Booked, DetailsForm, Manage, SlotList, TypeList } from "../../views/booking/pages";
+import { addDays, clinicToday, clockLabel, whenLabel } from "../platform/time";
 import { audit } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
-import { digitsOf, isValidIsoDate } from "../patients/input";
+import { isValidIsoDate } from "../patients/input";
+import { toE164 } from "../platform/phone";
 import { calendarOf, clinicRef, findType, forwardLiveSocket } from "../scheduling/data";
-import { localParts } from "../scheduling/slots";
 import { offerFreedTime } from "../scheduling/waitlist";
 import { emitEvent } from "../workflows/engine";
 import {
-  addDays,
   bookableType,
   cancelOnline,
   changeableOnline,
@@ -35,7 +35,6 @@ import {
   rescheduleOnline,
   signHold,
   SlotUnavailable,
-  todayIn,
   type BookingScope,
   type ManagedAppointment,
 } from "./service";
@@ -76,7 +75,7 @@ async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
   const provider = o.providerSlug ? await providerBySlug(scope, o.providerSlug) : null;
   if (o.providerSlug && !provider) throw new AppError("not_found", "This provider could not be found. Check the link, or book from the clinic's booking page.");
   const now = Date.now();
-  const today = todayIn(await firstZone(scope), now);
+  const today = clinicToday(await firstZone(scope), now);
   const from = o.from && isValidIsoDate(o.from) && o.from >= today ? o.from : today;
   const result = await findSlots(scope, { type, providerId: provider?.id ?? null, fromDate: from, days: DAYS_SHOWN, now });
   const names = Object.fromEntries(result.data.providerRows.map((p) => [p.id, p.displayName]));
@@ -210,8 +209,8 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
     <DetailsForm
       csrfToken={c.var.csrfToken}
       hold={token}
-      summary={`${type.name} with ${provider.name}, ${whenLabel(hold.startsAt, loc.timezone)}`}
-      heldUntil={timeLabel(localParts(hold.expiresAt, loc.timezone).time)}
+      summary={`${type.name} with ${provider.name}, ${whenLabel(hold.startsAt, loc.timezone, { zone: true })}`}
+      heldUntil={clockLabel(hold.expiresAt, loc.timezone)}
       holdMinutes={Math.max(1, Math.round((hold.expiresAt - now) / 60_000))}
       values={values}
       errors={extra.errors}
@@ -224,7 +223,8 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
 
 bookingRoutes.get("/details", (c) => detailsPage(c, c.req.query("h") ?? ""));
 
-const detailsSchema = (today: string) =>
+/** The booking details form; `today` is the clinic's, and the phone comes out in E.164 (read with the clinic's `country`). */
+const detailsSchema = (today: string, country: string) =>
   z.object({
     given_name: z.string().check(z.trim(), z.minLength(1, { error: "First name is required." }), z.maxLength(100, { error: "First name is too long." })),
     family_name: z.string().check(z.trim(), z.minLength(1, { error: "Last name is required." }), z.maxLength(100, { error: "Last name is too long." })),
@@ -233,11 +233,12 @@ const detailsSchema = (today: string) =>
       z.refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
       z.refine((v) => !isValidIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past." }),
     ),
-    phone: z.string().check(
-      z.trim(),
-      z.refine((v) => /^\+?[\d\s().-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15, {
-        error: "Mobile phone must be a phone number with 7 to 15 digits, like (555) 201-3344.",
-      }),
+    phone: z.pipe(
+      z.string().check(
+        z.trim(),
+        z.refine((v) => toE164(v, country) !== null, { error: "Mobile phone must be a phone number with 7 to 15 digits, like (555) 201-3344." }),
+      ),
+      z.transform((v: string) => toE164(v, country) ?? v),
     ),
     email: z.pipe(
       z.string().check(
@@ -259,7 +260,7 @@ bookingRoutes.post("/confirm", async (c) => {
     phone: form.phone ?? "",
     email: form.email ?? "",
   };
-  const parsed = validate(detailsSchema(new Date().toISOString().slice(0, 10)), values);
+  const parsed = validate(detailsSchema(clinicToday(c.var.clinic.timezone, Date.now()), c.var.clinic.country), values);
   if (!parsed.ok) return detailsPage(c, token, { values, errors: parsed.errors, status: 422 });
   const scope = scopeOf(c);
   try {
@@ -300,7 +301,7 @@ bookingRoutes.get("/done", async (c) => {
   return respond(
     c,
     "Booked",
-    <Booked a={a} when={whenLabel(a.startsAt, a.timezone)} manageHref={`/book/manage?${q}`} icsHref={`/book/ics?${q}`} headline="You're booked" />,
+    <Booked a={a} when={whenLabel(a.startsAt, a.timezone, { zone: true })} manageHref={`/book/manage?${q}`} icsHref={`/book/ics?${q}`} headline="You're booked" />,
   );
 });
 
@@ -311,7 +312,7 @@ bookingRoutes.get("/manage", async (c) => {
   return respond(
     c,
     "Your appointment",
-    <Manage csrfToken={c.var.csrfToken} a={a} when={whenLabel(a.startsAt, a.timezone)} token={token} changeable={changeableOnline(a, Date.now())} notice={notice} />,
+    <Manage csrfToken={c.var.csrfToken} a={a} when={whenLabel(a.startsAt, a.timezone, { zone: true })} token={token} changeable={changeableOnline(a, Date.now())} notice={notice} />,
   );
 });
 

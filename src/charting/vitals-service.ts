@@ -9,7 +9,7 @@ import { isValidIsoDate } from "../patients/input";
 import { patients } from "../patients/tables";
 import { AppError } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
-import { zonedInstant } from "../scheduling/slots";
+import { zonedInstant } from "../platform/time";
 import { readChart, recordNotFound } from "./access";
 import { encounters, vitals } from "./tables";
 import { bmiOf, type VitalsInput } from "./vitals";

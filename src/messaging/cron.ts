@@ -30,6 +30,7 @@ async function activeClinics(env: Env): Promise<Clinic[]> {
       slug: clinics.slug,
       name: clinics.name,
       timezone: clinics.timezone,
+      country: clinics.country,
       status: clinics.status,
       dbBinding: clinics.dbBinding,
       organizationId: clinics.organizationId,

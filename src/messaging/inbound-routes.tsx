@@ -14,7 +14,7 @@ import { eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { RespondPage } from "../../views/messaging/respond";
-import { whenLabel } from "../../views/booking/pages";
+import { whenLabel } from "../platform/time";
 import { audit } from "../audit/service";
 import { changeableOnline, loadManaged, type BookingScope, type ManagedAppointment } from "../booking/service";
 import type { AppEnv } from "../platform/env";
@@ -48,7 +48,7 @@ function respondPage(c: Context<AppEnv>, a: ManagedAppointment, token: string, o
     <RespondPage
       csrfToken={c.var.csrfToken}
       a={a}
-      when={whenLabel(a.startsAt, a.timezone)}
+      when={whenLabel(a.startsAt, a.timezone, { zone: true })}
       token={token}
       cancellable={changeableOnline(a, Date.now())}
       notice={o.notice}

@@ -37,7 +37,7 @@ import type { ClinicDb, Env } from "../platform/env";
 import { insertWhere, runWrites, type Statements } from "../platform/guarded-writes";
 import { appointments, appointmentTypes, locations, providers } from "../scheduling/tables";
 import type { ClinicScope } from "../platform/scope";
-import { localParts, zonedInstant } from "../scheduling/slots";
+import { addDays, localParts, zonedInstant } from "../platform/time";
 import { shortResponseCode, signResponseToken } from "./respond";
 import { publicClinicOrigin } from "../platform/tenancy";
 import { formatWhen } from "./dates";
@@ -90,10 +90,6 @@ export function reminderDueAt(startsAt: number, hoursBefore: number): number {
 /** True when a reminder due at `due` is to be written by a scan at `now`. */
 export function inScanWindow(due: number, now: number): boolean {
   return due <= now && due > now - REMINDER_WINDOW_MS;
-}
-
-function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 }
 
 /**

@@ -21,7 +21,7 @@ import { notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
 import { staffScope, type StaffScope } from "../platform/scope";
 import { formInput, queryInput, type FormValues } from "../platform/validation";
-import { localParts, zonedInstant } from "../scheduling/slots";
+import { localParts, zonedInstant } from "../platform/time";
 import { DEFAULT_REMINDER_SETTINGS, reminderSettingsQuery, type ReminderSettings } from "./reminders";
 import { signResponseToken } from "./respond";
 import { messageTemplates, reminderSettings } from "./tables";

@@ -6,6 +6,7 @@
 import { audit, type AuditEntry } from "../audit/service";
 import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import type { StaffScope } from "../platform/scope";
+import { localParts } from "../platform/time";
 import { parseDefinition, type NoteContent, type TemplateDefinition } from "./model";
 import { findNote, type Note } from "./repo";
 
@@ -94,5 +95,5 @@ export class NoteFormError extends AppError {
 
 /** Hours and minutes in the clinic's timezone, for "Saved at 10:42". */
 export function clockOf(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(ms));
+  return localParts(ms, timeZone).time;
 }

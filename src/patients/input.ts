@@ -1,39 +1,44 @@
 /** Input schemas of the patient forms. Empty optional fields become null. */
 import * as z from "zod/mini";
-import { emptyToNull, optionalText, requiredText } from "../platform/validation";
+import { phoneDigits, toE164 } from "../platform/phone";
+import { isIsoDate } from "../platform/time";
+import { optionalText, requiredText } from "../platform/validation";
 import { SEX_AT_BIRTH } from "./tables";
 
-/** Phone numbers as people type them; 7 to 15 digits, optional leading +. */
-const phone = (label: string) =>
+/**
+ * A phone number as people type it, read with the clinic's country as the default and stored in
+ * E.164 (`(555) 201-3344` in a US clinic -> `+15552013344`); empty becomes null.
+ */
+export const phoneField = (label: string, country: string) =>
   z.pipe(
     z.string().check(
       z.trim(),
       z.maxLength(32, { error: `${label} is too long.` }),
-      z.refine((v) => v === "" || (/^\+?[\d\s().\-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15), {
+      z.refine((v) => v === "" || toE164(v, country) !== null, {
         error: `${label} must be a phone number with 7 to 15 digits, like (555) 201-3344 or +1 555 201 3344.`,
       }),
     ),
-    emptyToNull,
+    z.transform((v: string) => (v === "" ? null : toE164(v, country))),
   );
 
 const EMAIL = z.email();
 
+/**
+ * The digits kept beside a phone for search and duplicate checks (patients.phone_digits): the
+ * national number of an E.164 phone, the bare digits of anything else (a search, an old number).
+ */
 export function digitsOf(v: string): string {
-  return v.replace(/\D/g, "");
+  return phoneDigits(v);
 }
 
-/** Today's date (UTC) as YYYY-MM-DD; a parameter so tests and time zones can fix it. */
-export function isoToday(now = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
+/** A real calendar date as YYYY-MM-DD (the time module's `isIsoDate`, under the name forms import). */
+export const isValidIsoDate = isIsoDate;
 
-export function isValidIsoDate(v: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
-
-export function patientInputSchema(today = isoToday()) {
+/**
+ * `today` is the clinic's today (`clinicToday`), not UTC's: a baby born this morning in Auckland
+ * is not "in the future". `country` is the clinic's, the default of phones typed without a code.
+ */
+export function patientInputSchema(today: string, country: string) {
   return z.object({
     given_name: requiredText(100, "Legal first name"),
     family_name: requiredText(100, "Legal last name"),
@@ -47,7 +52,7 @@ export function patientInputSchema(today = isoToday()) {
     ),
     sex_at_birth: z.enum(SEX_AT_BIRTH, { error: "Choose the sex assigned at birth (or unknown)." }),
     gender_identity: optionalText(100, "Gender identity"),
-    phone: phone("Phone"),
+    phone: phoneField("Phone", country),
     email: z.pipe(
       z.string().check(
         z.trim(),
@@ -65,7 +70,7 @@ export function patientInputSchema(today = isoToday()) {
     preferred_language: optionalText(50, "Preferred language"),
     emergency_name: optionalText(100, "Emergency contact name"),
     emergency_relationship: optionalText(50, "Emergency contact relationship"),
-    emergency_phone: phone("Emergency contact phone"),
+    emergency_phone: phoneField("Emergency contact phone", country),
     insurance_payer: optionalText(100, "Insurance payer"),
     insurance_member_id: optionalText(50, "Insurance member id"),
     insurance_group: optionalText(50, "Insurance group"),

@@ -10,7 +10,8 @@ import { can, clinicToday, requirePermission, staffScope } from "../platform/sco
 import { sendInvitation } from "../booking/service";
 import * as z from "zod/mini";
 import { clampedInt, formOf, queryInput, validate } from "../platform/validation";
-import { isoToday, PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./input";
+import { PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./input";
+import { phonesToFix } from "./phones";
 import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
 
 export const patientRoutes = new Hono<AppEnv>();
@@ -31,11 +32,21 @@ patientRoutes.get("/", queryInput(listQuery), async (c) => {
   const { q, page: pageNo } = c.req.valid("query");
   const { rows, more } = await searchPatientList(scope, q, pageNo);
   const today = clinicToday(c);
-  if (wantsResults(c)) return fragment(c, <PatientResults rows={rows} q={q} page={pageNo} more={more} today={today} />);
+  if (wantsResults(c)) return fragment(c, <PatientResults rows={rows} q={q} page={pageNo} more={more} today={today} country={c.var.clinic.country} />);
   return page(
     c,
     "Patients",
-    <PatientsPage rows={rows} q={q} page={pageNo} more={more} today={today} canWrite={can(scope.staff, "patients:write")} />,
+    <PatientsPage
+      rows={rows}
+      q={q}
+      page={pageNo}
+      more={more}
+      today={today}
+      country={c.var.clinic.country}
+      canWrite={can(scope.staff, "patients:write")}
+      // On the start page only: a search stays one batch of reads.
+      phonesToFix={q === "" && pageNo === 1 && can(scope.staff, "patients:write") ? await phonesToFix(scope) : []}
+    />,
   );
 });
 
@@ -61,7 +72,7 @@ patientRoutes.post("/", async (c) => {
   if (!can(scope.staff, "patients:write")) throw new AppError("forbidden", "Your role cannot register patients.");
   const form = await formOf(c);
   const values = pickFields(form);
-  const parsed = validate(patientInputSchema(isoToday()), values);
+  const parsed = validate(patientInputSchema(clinicToday(c), c.var.clinic.country), values);
   const formPage = (status: 409 | 422, extra: { errors?: Record<string, string>; duplicates?: Awaited<ReturnType<typeof createPatient>> }) =>
     page(
       c,
@@ -96,6 +107,7 @@ patientRoutes.get("/:id", async (c) => {
       patient={patient}
       today={clinicToday(c)}
       timezone={c.var.clinic.timezone}
+      country={c.var.clinic.country}
       canWrite={can(scope.staff, "patients:write")}
       saved={c.req.query("saved") === "1"}
       invited={c.req.query("invited")}
@@ -128,7 +140,7 @@ patientRoutes.get("/:id/edit", async (c) => {
       <PatientForm
         csrfToken={c.var.csrfToken}
         action={`/patients/${patient.id}`}
-        values={patientToForm(patient)}
+        values={patientToForm(patient, c.var.clinic.country)}
         version={patient.version}
         submitLabel="Save changes"
         cancelHref={`/patients/${patient.id}`}
@@ -162,7 +174,7 @@ patientRoutes.post("/:id", async (c) => {
       </>,
       status,
     );
-  const parsed = validate(patientInputSchema(isoToday()), values);
+  const parsed = validate(patientInputSchema(clinicToday(c), c.var.clinic.country), values);
   const badVersion = !Number.isInteger(version) || version < 1;
   if (!parsed.ok || badVersion) {
     // A record of another clinic (or none) stays a 404, and a role without write access a 403,

@@ -37,6 +37,8 @@ export interface Clinic {
   slug: string;
   name: string;
   timezone: string;
+  /** ISO 3166 alpha-2 code, the default country of phone numbers typed without one. */
+  country: string;
   status: "active" | "suspended";
   dbBinding: string;
   organizationId: string | null;

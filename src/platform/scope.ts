@@ -7,6 +7,7 @@ import type { Permission } from "./permissions";
 import { drizzle } from "drizzle-orm/d1";
 import * as clinicSchema from "../schema/clinic";
 import { clinicDatabase } from "./tenancy";
+import { clinicToday as todayIn } from "./time";
 
 export interface ClinicScope extends AuditScope {
   db: ClinicDb;
@@ -27,9 +28,12 @@ export function requestMeta(c: Context<AppEnv>): RequestMeta {
   };
 }
 
-/** Today's date (YYYY-MM-DD) in the clinic's timezone: for ages, "not in the future" checks and defaults. */
+/**
+ * Today's date (YYYY-MM-DD) in the clinic's timezone: for ages, "not in the future" checks and
+ * defaults. A shorthand for the time module's `clinicToday` with the request's clinic and clock.
+ */
 export function clinicToday(c: Context<AppEnv>, at: number = Date.now()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: c.var.clinic.timezone }).format(new Date(at));
+  return todayIn(c.var.clinic.timezone, at);
 }
 
 export function clinicScope(c: Context<AppEnv>): ClinicScope {

@@ -79,6 +79,7 @@ export async function findClinic(dir: DirectoryDb, slug: string, now = Date.now(
     slug: row.slug,
     name: row.name,
     timezone: row.timezone,
+    country: row.country,
     status: row.status,
     dbBinding: row.dbBinding,
     organizationId: row.organizationId,

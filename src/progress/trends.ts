@@ -3,6 +3,7 @@
  * pressure, weight, BMI, each lab test) and tells, for each goal, the latest value of what it
  * tracks and whether the target is reached. Pure: the timezone is a parameter.
  */
+import { localParts } from "../platform/time";
 import type { Instrument } from "./instruments";
 import { LAB_TESTS, rangeText } from "./labs";
 import { VITAL_MEASURES } from "./measures";
@@ -53,8 +54,7 @@ export interface Trend {
 
 /** Local date of an instant in a timezone. */
 export function dateIn(timeZone: string): (ms: number) => string {
-  const f = new Intl.DateTimeFormat("en-CA", { timeZone });
-  return (ms) => f.format(new Date(ms));
+  return (ms) => localParts(ms, timeZone).date;
 }
 
 export function formatNumber(v: number, decimals: number): string {

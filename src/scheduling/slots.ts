@@ -3,8 +3,9 @@
  * providers, locations, rooms and equipment. It is pure: the clock (`now`), the timezone names
  * and every row it needs arrive as parameters; it reads no environment and no current time.
  *
- * This file imports nothing from the project (only @date-fns/tz) and uses only erasable
- * TypeScript, because scripts/bench.mjs loads it directly with Node's type stripping.
+ * This file imports nothing from the project but the time module (which imports only
+ * @date-fns/tz), with the `.ts` extension, and uses only erasable TypeScript, because
+ * scripts/bench.mjs loads it directly with Node's type stripping.
  *
  * How a slot is found, in order:
  *  1. Open intervals, per provider, per location they work at, per local date (in the location's
@@ -46,7 +47,10 @@
  *  - Australia/Sydney works the same way: 2026-04-05 03:00 -> 02:00 makes 01:00-04:00 four real
  *    hours; 2026-10-04 02:00 -> 03:00 makes it two.
  */
-import { tzOffset } from "@date-fns/tz";
+import { addDays, isoWeekday, localParts, minutesOf, offsetAt, wallClock as wallOf, zonedInstant } from "../platform/time.ts";
+
+// Callers that have not moved to the time module yet still import these two from here.
+export { localParts, zonedInstant };
 
 export interface SlotRules {
   minNoticeMinutes: number;
@@ -162,84 +166,6 @@ export type SlotRefusal = "past" | "too_soon" | "too_far" | "outside_hours" | "t
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-
-// ---------------------------------------------------------------------------------------------
-// Calendar dates and wall clocks
-
-function two(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-function dateToUtcMidnight(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
-}
-
-function utcMidnightToDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
-}
-
-function addDays(date: string, n: number): string {
-  return utcMidnightToDate(dateToUtcMidnight(date) + n * DAY);
-}
-
-/** ISO weekday of a calendar date: 1 = Monday ... 7 = Sunday. */
-function isoWeekday(date: string): number {
-  return new Date(dateToUtcMidnight(date)).getUTCDay() || 7;
-}
-
-/** "HH:MM" as minutes after midnight; "24:00" is 1440. */
-function minutesOf(time: string): number {
-  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-}
-
-/** The wall clock (offset applied) of an instant, read as date, time and ISO weekday. */
-function wallOf(instant: number, offsetMinutes: number): { date: string; time: string; weekday: number } {
-  const d = new Date(instant + offsetMinutes * MINUTE);
-  return {
-    date: `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`,
-    time: `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`,
-    weekday: d.getUTCDay() || 7,
-  };
-}
-
-function offsetAt(timezone: string, instant: number): number {
-  return tzOffset(timezone, new Date(instant));
-}
-
-/**
- * Local calendar date (YYYY-MM-DD), HH:MM and ISO weekday (1 = Monday) of an instant in a timezone.
- * localParts(Date.parse("2026-10-03T16:00:00Z"), "Australia/Sydney")
- *   -> { date: "2026-10-04", time: "03:00", weekday: 7 }
- */
-export function localParts(instant: number, timezone: string): { date: string; time: string; weekday: number } {
-  return wallOf(instant, offsetAt(timezone, instant));
-}
-
-/**
- * The instant of a wall-clock time on a date in a timezone ("24:00" is the next midnight).
- * Same disambiguation as Temporal's "compatible":
- *   a time skipped by a DST jump moves forward by the gap:
- *     zonedInstant("2026-03-08", "02:30", "America/New_York") -> 2026-03-08T07:30Z (03:30 EDT)
- *   a time that occurs twice is its first occurrence:
- *     zonedInstant("2026-11-01", "01:30", "America/New_York") -> 2026-11-01T05:30Z (01:30 EDT)
- */
-export function zonedInstant(date: string, time: string, timezone: string): number {
-  const wall = dateToUtcMidnight(date) + minutesOf(time) * MINUTE;
-  // A day either side of `wall` is surely before and after the true instant (offsets are < 15 h).
-  const before = offsetAt(timezone, wall - DAY);
-  const after = offsetAt(timezone, wall + DAY);
-  const byBefore = wall - before * MINUTE;
-  if (before === after) return byBefore;
-  const byAfter = wall - after * MINUTE;
-  const beforeFits = offsetAt(timezone, byBefore) === before;
-  const afterFits = offsetAt(timezone, byAfter) === after;
-  if (beforeFits && afterFits) return Math.min(byBefore, byAfter);
-  if (afterFits) return byAfter;
-  // In the gap (or the plain case): read with the offset in force before the jump, which lands
-  // after the jump by exactly the wall time's distance into the gap.
-  return byBefore;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Intervals of instants: [start, end) pairs kept sorted and disjoint

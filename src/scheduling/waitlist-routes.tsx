@@ -9,7 +9,7 @@ import { page, seeOther } from "../platform/render";
 import { can, clinicScope, requirePermission, staffScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { isValidIsoDate } from "../patients/input";
-import { localParts } from "./slots";
+import { localParts } from "../platform/time";
 import { TIMES_OF_DAY } from "./tables";
 import { addToWaitlist, claimOffer, readOffer } from "./waitlist";
 

@@ -19,6 +19,8 @@ export const clinics = sqliteTable(
     slug: text("slug").notNull().unique(),
     name: text("name").notNull(),
     timezone: text("timezone").notNull().default("America/New_York"),
+    /** ISO 3166 alpha-2 code; phone numbers typed without a country code are read as this country's. */
+    country: text("country").notNull().default("US"),
     status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
     /** Name of the Worker binding that holds this clinic's D1 database. */
     dbBinding: text("db_binding").notNull(),

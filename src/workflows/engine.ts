@@ -17,7 +17,7 @@ import type { Env } from "../platform/env";
 import { batchOf, insertWhere, runWrites, type Statements } from "../platform/guarded-writes";
 import type { ClinicScope } from "../platform/scope";
 import { appointments } from "../scheduling/tables";
-import { localParts } from "../scheduling/slots";
+import { localParts } from "../platform/time";
 import { loadSubjects, offerToWaitlist, planAction, readSubjects, subjectQueries, type Guard, type Subjects } from "./actions";
 import { DEFAULT_HOURS_BEFORE, ruleColumns, readActions, readConditions, readScheduled, type Action, type Conditions, type RuleRow, type Trigger } from "./model";
 import { scheduledActions, workflowRules, workflowRuns } from "./tables";

@@ -155,7 +155,8 @@ describe("editing a patient", () => {
     const res = await b.post(`/patients/${id}`, patientForm({ given_name: "Edit", family_name: "Me", date_of_birth: "1980-05-05", phone: "555-777-0000", version: "1" }));
     expect(res.status).toBe(303);
     const row = await clinicD1("north").prepare("SELECT phone, version FROM patients WHERE id = ?").bind(id).first();
-    expect(row).toEqual({ phone: "555-777-0000", version: 2 });
+    // Stored in E.164, read with the clinic's country (US).
+    expect(row).toEqual({ phone: "+15557770000", version: 2 });
     const audit = await auditRows("north", "event = 'patient.update' AND patient_id = ?", id);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: "update", outcome: "success", detail: "changed: phone, phoneDigits".replace(", phoneDigits", "") });
@@ -165,7 +166,7 @@ describe("editing a patient", () => {
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain("Someone else saved changes");
     const after = await clinicD1("north").prepare("SELECT phone, version FROM patients WHERE id = ?").bind(id).first();
-    expect(after).toEqual({ phone: "555-777-0000", version: 2 });
+    expect(after).toEqual({ phone: "+15557770000", version: 2 });
     expect(await auditRows("north", "event = 'patient.update' AND patient_id = ? AND outcome = 'success'", id)).toHaveLength(1);
   });
 

@@ -24,7 +24,7 @@ async function seedPatients(n: number, prefix: string) {
       d1
         .prepare(
           `INSERT INTO patients (id, given_name, family_name, preferred_name, date_of_birth, sex_at_birth, phone, phone_digits, email,
-             insurance_payer, search_name, identity_key) VALUES (?, ?, 'Budgetson', 'Bud', '1970-01-01', 'female', '(555) 010-1234', '5550101234',
+             insurance_payer, search_name, identity_key) VALUES (?, ?, 'Budgetson', 'Bud', '1970-01-01', 'female', '+15550101234', '5550101234',
              'bud@example.org', 'United Healthcare', ?, ?)`,
         )
         .bind(crypto.randomUUID(), given, `${given.toLowerCase()} budgetson bud`, `${given.toLowerCase()}|budgetson|1970-01-01`),

@@ -17,6 +17,7 @@ const NORTH: Clinic = {
   slug: CLINICS.north.slug,
   name: CLINICS.north.name,
   timezone: "America/New_York",
+  country: "US",
   status: "active",
   dbBinding: CLINICS.north.binding,
   organizationId: CLINICS.north.org,

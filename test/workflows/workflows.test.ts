@@ -18,6 +18,7 @@ const NORTH: Clinic = {
   slug: CLINICS.north.slug,
   name: CLINICS.north.name,
   timezone: "America/New_York",
+  country: "US",
   status: "active",
   dbBinding: CLINICS.north.binding,
   organizationId: CLINICS.north.org,
@@ -331,7 +332,8 @@ describe("time triggers", () => {
     expect(await runTimeTriggers(scope(), env, morning + 5 * 60_000)).toBe(0);
     expect(await one("SELECT event_key FROM workflow_runs WHERE rule_id = ?", id)).toEqual({ event_key: `patient.birthday:${patient}:2026` });
     const sms = (await one<Record<string, unknown>>("SELECT * FROM outbox WHERE patient_id = ? AND channel = 'sms'", patient))!;
-    expect(sms).toMatchObject({ recipient: "(555) 010-4455", body: "Happy birthday, Bianca! From all of us at Riverside North.", send_after: morning, subject: null });
+    // Texts go to the number as stored, in E.164.
+    expect(sms).toMatchObject({ recipient: "+15550104455", body: "Happy birthday, Bianca! From all of us at Riverside North.", send_after: morning, subject: null });
     // The day before is not the birthday; next year is again.
     expect(await runTimeTriggers(scope(), env, zonedInstant("2026-07-14", "12:00", "America/New_York"))).toBe(0);
     expect(await runTimeTriggers(scope(), env, zonedInstant("2027-07-15", "10:00", "America/New_York"))).toBe(1);

@@ -2,35 +2,15 @@
 import type { ComponentChildren } from "preact";
 import type { ManagedAppointment } from "../../src/booking/service";
 import type { FieldErrors } from "../../src/platform/errors";
-import { localParts, type Slot } from "../../src/scheduling/slots";
+import type { Slot } from "../../src/scheduling/slots";
+import { dayLabel, timeLabel } from "../../src/platform/time";
 import { ASSET_PATHS } from "../../src/generated/assets";
 import { Alert, CsrfField, Field } from "../components/form";
 
 export const BOOKING_ID = "booking";
 
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** `2026-12-01` → `Tue, Dec 1`. */
-export function dayLabel(date: string): string {
-  const d = new Date(`${date}T12:00:00Z`);
-  return `${WEEKDAYS[(d.getUTCDay() + 6) % 7]}, ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
-}
-
-/** `13:05` → `1:05 PM`. */
-export function timeLabel(hhmm: string): string {
-  const [h, m] = hhmm.split(":").map(Number) as [number, number];
-  return `${((h + 11) % 12) + 1}:${String(m).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
-}
-
-/** `Tue, Dec 1 at 10:00 AM EST`, in the location's timezone. */
-export function whenLabel(startsAt: number, timezone: string): string {
-  const p = localParts(startsAt, timezone);
-  const zone = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
-    .formatToParts(new Date(startsAt))
-    .find((x) => x.type === "timeZoneName")?.value;
-  return `${dayLabel(p.date)} at ${timeLabel(p.time)}${zone ? ` ${zone}` : ""}`;
-}
+// Still imported from here by code that has not moved to the time module yet.
+export { dayLabel, timeLabel };
 
 /** The booking panel: each step replaces it. `live` (the page's own address) keeps a time list fresh. */
 export function Step({ children, live }: { children: ComponentChildren; live?: string }) {

@@ -1,5 +1,6 @@
 /** One patient's demographics. */
 import type { Patient } from "../../src/patients/repo";
+import { formatPhone } from "../../src/platform/phone";
 import { ageOn, formatDate, formatInstant } from "../components/format";
 import { SEX_OPTIONS } from "./form";
 
@@ -26,6 +27,8 @@ export function PatientDetail(p: {
   patient: Patient;
   today: string;
   timezone: string;
+  /** The clinic's country: its phone numbers are shown in national format. */
+  country: string;
   canWrite: boolean;
   saved?: boolean;
   invited?: string;
@@ -89,8 +92,8 @@ export function PatientDetail(p: {
           ["Gender identity", r.genderIdentity],
           ["Language", r.preferredLanguage],
         ]} />
-        <FactCard title="Contact" facts={[["Phone", r.phone], ["Email", r.email], ["Address", address]]} />
-        <FactCard title="Emergency contact" facts={[["Name", r.emergencyName], ["Relationship", r.emergencyRelationship], ["Phone", r.emergencyPhone]]} />
+        <FactCard title="Contact" facts={[["Phone", r.phone && formatPhone(r.phone, p.country)], ["Email", r.email], ["Address", address]]} />
+        <FactCard title="Emergency contact" facts={[["Name", r.emergencyName], ["Relationship", r.emergencyRelationship], ["Phone", r.emergencyPhone && formatPhone(r.emergencyPhone, p.country)]]} />
         <FactCard title="Insurance" facts={[["Payer", r.insurancePayer], ["Member id", r.insuranceMemberId], ["Group", r.insuranceGroup]]} />
       </div>
       <p class="hint">Last updated {formatInstant(r.updatedAt, p.timezone)}.</p>

@@ -3,6 +3,7 @@ import type { FieldErrors } from "../../src/platform/errors";
 import type { Patient } from "../../src/patients/repo";
 import type { PatientFormValues } from "../../src/patients/input";
 import { Alert, CsrfField, Field, SelectField } from "../components/form";
+import { formatPhone } from "../../src/platform/phone";
 import { formatDate } from "../components/format";
 
 export const SEX_OPTIONS = [
@@ -13,7 +14,8 @@ export const SEX_OPTIONS = [
   { value: "unknown", label: "Unknown / not recorded" },
 ];
 
-export function patientToForm(p: Patient): PatientFormValues {
+/** A record as form values; stored E.164 phones are shown as the clinic's staff type them (`country`). */
+export function patientToForm(p: Patient, country: string): PatientFormValues {
   return {
     given_name: p.givenName,
     family_name: p.familyName,
@@ -21,7 +23,7 @@ export function patientToForm(p: Patient): PatientFormValues {
     date_of_birth: p.dateOfBirth,
     sex_at_birth: p.sexAtBirth,
     gender_identity: p.genderIdentity,
-    phone: p.phone,
+    phone: p.phone && formatPhone(p.phone, country),
     email: p.email,
     address_line1: p.addressLine1,
     address_line2: p.addressLine2,
@@ -32,7 +34,7 @@ export function patientToForm(p: Patient): PatientFormValues {
     preferred_language: p.preferredLanguage,
     emergency_name: p.emergencyName,
     emergency_relationship: p.emergencyRelationship,
-    emergency_phone: p.emergencyPhone,
+    emergency_phone: p.emergencyPhone && formatPhone(p.emergencyPhone, country),
     insurance_payer: p.insurancePayer,
     insurance_member_id: p.insuranceMemberId,
     insurance_group: p.insuranceGroup,

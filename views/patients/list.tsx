@@ -1,10 +1,13 @@
 /** The patient list: search box (htmx active search, or a plain GET form) and the results fragment. */
 import type { Patient } from "../../src/patients/repo";
+import { formatPhone } from "../../src/platform/phone";
+import { Alert } from "../components/form";
 import { ageOn, formatDate } from "../components/format";
 
 export const RESULTS_ID = "patient-results";
 
-export function PatientResults(p: { rows: Patient[]; q: string; page: number; more: boolean; today: string }) {
+/** `country` is the clinic's: its phone numbers are shown in national format. */
+export function PatientResults(p: { rows: Patient[]; q: string; page: number; more: boolean; today: string; country: string }) {
   const link = (n: number) => `/patients?${new URLSearchParams({ q: p.q, page: String(n) })}`;
   return (
     <div id={RESULTS_ID} aria-live="polite">
@@ -40,7 +43,7 @@ export function PatientResults(p: { rows: Patient[]; q: string; page: number; mo
                   <td>
                     {formatDate(r.dateOfBirth)} <span class="hint">({ageOn(r.dateOfBirth, p.today)})</span>
                   </td>
-                  <td>{r.phone ?? "—"}</td>
+                  <td>{r.phone ? formatPhone(r.phone, p.country) : "—"}</td>
                   <td>{r.insurancePayer ?? "—"}</td>
                 </tr>
               ))}
@@ -58,7 +61,24 @@ export function PatientResults(p: { rows: Patient[]; q: string; page: number; mo
   );
 }
 
-export function PatientsPage(p: { rows: Patient[]; q: string; page: number; more: boolean; today: string; canWrite: boolean; notice?: string }) {
+/** A patient whose stored phone number could not be read as a phone number (shown to staff who can fix it). */
+export interface PhoneToFix {
+  id: string;
+  name: string;
+}
+
+export function PatientsPage(p: {
+  rows: Patient[];
+  q: string;
+  page: number;
+  more: boolean;
+  today: string;
+  country: string;
+  canWrite: boolean;
+  notice?: string;
+  phonesToFix?: PhoneToFix[];
+}) {
+  const fix = p.phonesToFix ?? [];
   return (
     <>
       <div class="page-head">
@@ -88,7 +108,22 @@ export function PatientsPage(p: { rows: Patient[]; q: string; page: number; more
         </div>
         <button type="submit">Search</button>
       </form>
-      <PatientResults rows={p.rows} q={p.q} page={p.page} more={p.more} today={p.today} />
+      {fix.length > 0 && (
+        <Alert kind="warn">
+          <p>
+            {fix.length === 1 ? "One patient has a phone number" : `${fix.length} patients have phone numbers`} that could not be read as a
+            phone number. Texts cannot reach them and their replies cannot be matched until it is corrected:
+          </p>
+          <ul>
+            {fix.map((f) => (
+              <li>
+                <a href={`/patients/${f.id}/edit`}>{f.name}</a>
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      <PatientResults rows={p.rows} q={p.q} page={p.page} more={p.more} today={p.today} country={p.country} />
     </>
   );
 }

@@ -1,45 +1,18 @@
 /**
  * Pure calendar arithmetic for the staff calendar: local dates, a provider's hours on one day (for
  * display), the 15-minute rows of the day grid, and the dates of a recurring series. Nothing here
- * reads the clock or the environment.
+ * reads the clock or the environment; date arithmetic itself is the time module's (src/platform/time).
  */
+import { addDays, isoWeekday, minutesOf } from "../../platform/time";
 import type { DateOverride, Holiday, WeeklyRule } from "../slots";
-
-const DAY = 86_400_000;
 
 /** Rows of the day grid are this many minutes apart. */
 export const ROW_MINUTES = 15;
 
-export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isIsoDate(v: string): boolean {
-  if (!ISO_DATE.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
-
-export function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
-}
-
-/** Whole days from `a` to `b` (both YYYY-MM-DD). */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY);
-}
-
-/** ISO weekday of a calendar date: 1 = Monday ... 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  return new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
-}
 
 /** The Monday of the ISO week that holds `date`. */
 export function mondayOf(date: string): string {
   return addDays(date, 1 - isoWeekday(date));
-}
-
-/** "HH:MM" as minutes after midnight ("24:00" is 1440). */
-export function minutesOf(time: string): number {
-  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
 /** Minutes after midnight as "HH:MM". */

@@ -1,6 +1,7 @@
 /** Input schemas of the staff calendar: query strings and forms, validated at the edge. */
 import * as z from "zod/mini";
-import { digitsOf, isValidIsoDate } from "../../patients/input";
+import { isValidIsoDate } from "../../patients/input";
+import { toE164 } from "../../platform/phone";
 import { APPOINTMENT_STATUSES } from "../tables";
 import { MAX_OCCURRENCES } from "./days";
 
@@ -49,8 +50,11 @@ const version = z.pipe(
 const name = (label: string) =>
   z.string().check(z.trim(), z.minLength(1, { error: `${label} is required.` }), z.maxLength(100, { error: `${label} must be at most 100 characters.` }));
 
-/** The quick-add patient: what the front desk needs to book someone new. */
-export const quickPatientSchema = (today: string) =>
+/**
+ * The quick-add patient: what the front desk needs to book someone new. `today` is the clinic's
+ * today; the phone is read with the clinic's `country` as default and comes out in E.164.
+ */
+export const quickPatientSchema = (today: string, country: string) =>
   z.object({
     given_name: name("First name"),
     family_name: name("Last name"),
@@ -59,11 +63,12 @@ export const quickPatientSchema = (today: string) =>
       z.refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
       z.refine((v) => !isValidIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past (after 1900)." }),
     ),
-    phone: z.string().check(
-      z.trim(),
-      z.refine((v) => /^\+?[\d\s().-]+$/.test(v) && digitsOf(v).length >= 7 && digitsOf(v).length <= 15, {
-        error: "Phone must be a phone number with 7 to 15 digits, like (555) 201-3344.",
-      }),
+    phone: z.pipe(
+      z.string().check(
+        z.trim(),
+        z.refine((v) => toE164(v, country) !== null, { error: "Phone must be a phone number with 7 to 15 digits, like (555) 201-3344." }),
+      ),
+      z.transform((v: string) => toE164(v, country) ?? v),
     ),
   });
 
@@ -138,7 +143,7 @@ function issuesOf(r: { success: false; error: { issues: { path: PropertyKey[]; m
  * The booking form: the slot, the patient (picked, or quick-added) and the optional repeat. The
  * series' reach (at most a year) is checked by the service, which knows the location's timezone.
  */
-export function parseBookingForm(form: Record<string, string>, today: string): { ok: true; data: BookingInput } | { ok: false; errors: Errors } {
+export function parseBookingForm(form: Record<string, string>, today: string, country: string): { ok: true; data: BookingInput } | { ok: false; errors: Errors } {
   const errors: Errors = {};
   const base = bookingBaseSchema.safeParse({
     ...form,
@@ -152,7 +157,7 @@ export function parseBookingForm(form: Record<string, string>, today: string): {
   if (!base.success) issuesOf(base, errors);
   let patient: BookingInput["patient"] | null = null;
   if (base.success && base.data.patient_id === "new") {
-    const p = quickPatientSchema(today).safeParse(form);
+    const p = quickPatientSchema(today, country).safeParse(form);
     if (!p.success) issuesOf(p, errors);
     else patient = { new: p.data, confirmDuplicate: base.data.confirm_duplicate === "yes" };
   } else if (base.success) {

@@ -7,8 +7,9 @@ import { audit } from "../../audit/service";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
 import type { TypeRow } from "../data";
-import { computeSlots, localParts, type Slot } from "../slots";
-import { addDays, dayHours, gridBounds, minutesOf, mondayOf, ROW_MINUTES, type Placed, type WallInterval } from "./days";
+import { computeSlots, type Slot } from "../slots";
+import { addDays, localParts, minutesOf } from "../../platform/time";
+import { dayHours, gridBounds, mondayOf, ROW_MINUTES, type Placed, type WallInterval } from "./days";
 import { findWithSeries, type CalLocation, type CalProvider, type CalRoom, type SeriesInfo, type ShownAppointment } from "./repo";
 import { auditShown, loadWithLive, pickLocation, placeOn, slotQuery, type CalendarScope } from "./service";
 

@@ -14,12 +14,12 @@ import { WeekPage } from "../../../views/scheduling/calendar/week";
 import type { AppEnv } from "../../platform/env";
 import { AppError, type FieldErrors } from "../../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../../platform/render";
-import { can, requirePermission, staffScope } from "../../platform/scope";
+import { can, clinicToday, requirePermission, staffScope } from "../../platform/scope";
 import { formOf, validate } from "../../platform/validation";
-import { isoToday } from "../../patients/input";
 import { searchPatientList } from "../../patients/service";
 import { forwardLiveSocket } from "../data";
-import { localParts, type Slot } from "../slots";
+import type { Slot } from "../slots";
+import { localParts } from "../../platform/time";
 import type { PatientBrief, ShownAppointment } from "./repo";
 import { BOOKING_FIELDS, cancelSchema, dateParam, formKey, ID, idParam, instantParam, parseBookingForm, rescheduleSchema, statusSchema } from "./input";
 import { bookAppointment, pickedPatient, PossibleDuplicate, SeriesRefused, slotContext, type Booked, type Skipped } from "./booking";
@@ -149,7 +149,7 @@ calendarRoutes.post("/appointments", async (c) => {
       status,
     );
   };
-  const parsed = parseBookingForm(values, isoToday());
+  const parsed = parseBookingForm(values, clinicToday(c), c.var.clinic.country);
   if (!parsed.ok) return again(422, { errors: parsed.errors, message: "Nothing was booked yet: check the fields marked below." });
   try {
     const done = await bookAppointment(scope, parsed.data, now);

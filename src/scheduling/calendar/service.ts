@@ -15,8 +15,9 @@ import { AppError, notFound } from "../../platform/errors";
 import type { StaffScope } from "../../platform/scope";
 import { calendarOf, clinicRef, type BookingRules, type TypeRow } from "../data";
 import type { AppointmentStatus } from "../tables";
-import { localParts, type Slot, type SlotQuery, type SlotRefusal, type SlotRules } from "../slots";
-import { minutesOf, type Placed } from "./days";
+import type { Slot, SlotQuery, SlotRefusal, SlotRules } from "../slots";
+import { localParts, minutesOf } from "../../platform/time";
+import type { Placed } from "./days";
 import { loadWorld, type CalendarWorld, type CalLocation, type ShownAppointment, type WorldQuery } from "./repo";
 import { STAFF_HORIZON_DAYS, STAFF_REFUSALS } from "./messages";
 

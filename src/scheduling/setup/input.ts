@@ -3,6 +3,7 @@
  * optional fields become null, numbers are whole numbers within their range, money is dollars.
  */
 import * as z from "zod/mini";
+import { isIsoDate } from "../../platform/time";
 import { emptyToNull, optionalText, requiredText } from "../../platform/validation";
 import { ELIGIBILITY, MODALITIES, RESOURCE_KINDS } from "../tables";
 
@@ -15,11 +16,8 @@ export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** Lowercase letters, digits and single hyphens between them, e.g. `dr-patel`, `new-patient-60`. */
 export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export function isValidIsoDate(v: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
+/** A real calendar date as YYYY-MM-DD (the time module's check). */
+export const isValidIsoDate = isIsoDate;
 
 /**
  * The canonical IANA name of a timezone (`america/new_york` → `America/New_York`), or null when

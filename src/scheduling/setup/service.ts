@@ -61,7 +61,7 @@ import type {
   RuleInput,
   TimeOffInput,
 } from "./input";
-import { zonedInstant } from "../slots";
+import { zonedInstant } from "../../platform/time";
 
 const PERMISSION = "scheduling:setup";
 

@@ -2,9 +2,9 @@
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { SeriesInfo, ShownAppointment } from "../../../src/scheduling/calendar/repo";
 import type { RescheduleModel } from "../../../src/scheduling/calendar/changes";
-import { addDays } from "../../../src/scheduling/calendar/days";
+import { addDays, localParts } from "../../../src/platform/time";
 import type { AppointmentStatus } from "../../../src/scheduling/tables";
-import { localParts, type Slot } from "../../../src/scheduling/slots";
+import type { Slot } from "../../../src/scheduling/slots";
 import { Alert, CsrfField, SelectField } from "../../components/form";
 import { CAL, clock, DateInput, dayLabel, href, STATUS_NAMES, StatusTag, timeLabel, whenLabel } from "./parts";
 

@@ -4,7 +4,8 @@
  * refresh (views/scripts/live.js) and htmx.
  */
 import { ASSET_PATHS } from "../../../src/generated/assets";
-import { addDays, clusterRows, hhmm, ROW_MINUTES, type Cluster } from "../../../src/scheduling/calendar/days";
+import { addDays } from "../../../src/platform/time";
+import { clusterRows, hhmm, ROW_MINUTES, type Cluster } from "../../../src/scheduling/calendar/days";
 import type { DayModel, PlacedAppointment, PlacedSlot } from "../../../src/scheduling/calendar/reads";
 import { SelectField } from "../../components/form";
 import { CAL, DateInput, dayLabel, href, STATUS_NAMES, timeLabel } from "./parts";

@@ -1,10 +1,10 @@
 /** Pieces shared by the staff calendar pages: links, labels and the small filter controls. */
 import type { AppointmentStatus } from "../../../src/scheduling/tables";
-import { localParts } from "../../../src/scheduling/slots";
 import { hhmm, type WallInterval } from "../../../src/scheduling/calendar/days";
-import { dayLabel, timeLabel } from "../../booking/pages";
+import { clockLabel, dayLabel, timeLabel, whenLabel } from "../../../src/platform/time";
 
-export { dayLabel, timeLabel };
+// The calendar pages' labels come from the time module; `clock` is its `clockLabel`.
+export { clockLabel as clock, dayLabel, timeLabel, whenLabel };
 
 export const CAL = "/calendar";
 
@@ -24,17 +24,6 @@ export function href(path: string, params: Record<string, string | number | null
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") q.set(k, String(v));
   const s = q.toString();
   return s ? `${path}?${s}` : path;
-}
-
-/** `Tue, Mar 10 at 10:00 AM` in the location's timezone. */
-export function whenLabel(instant: number, timezone: string): string {
-  const p = localParts(instant, timezone);
-  return `${dayLabel(p.date)} at ${timeLabel(p.time)}`;
-}
-
-/** `10:00 AM` in the location's timezone. */
-export function clock(instant: number, timezone: string): string {
-  return timeLabel(localParts(instant, timezone).time);
 }
 
 /** `8:00 AM–12:00 PM, 1:00 PM–6:00 PM`, or "Not working". */

@@ -1,5 +1,5 @@
 /** One provider's week: a card per day with hours, appointments and free starts (a list: fine on a phone). */
-import { addDays } from "../../../src/scheduling/calendar/days";
+import { addDays } from "../../../src/platform/time";
 import type { WeekModel } from "../../../src/scheduling/calendar/reads";
 import { newHref } from "./day";
 import { SelectField } from "../../components/form";

@@ -2,7 +2,7 @@
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { AvailabilityOverride, AvailabilityRule, Location, Provider, TimeOff } from "../../../src/scheduling/setup/repo";
 import type { FormValues } from "../../../src/scheduling/setup/input";
-import { localParts } from "../../../src/scheduling/slots";
+import { localParts } from "../../../src/platform/time";
 import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
 import { formatDate } from "../../components/format";
 import { BackLink, ErrorSummary, SavedNotice, SETUP, timeRange, TypedField, WEEKDAY_NAMES, weekdayName } from "./parts";

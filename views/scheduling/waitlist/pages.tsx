@@ -1,7 +1,7 @@
 /** The staff waitlist page, and the public page where a patient claims an offered time. */
 import type { FieldErrors } from "../../../src/platform/errors";
 import { Alert, CsrfField, Field, PostButton, SelectField } from "../../components/form";
-import { dayLabel, timeLabel } from "../../booking/pages";
+import { dayLabel, timeLabel } from "../../../src/platform/time";
 
 export interface WaitlistRow {
   id: string;
