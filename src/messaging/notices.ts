@@ -10,7 +10,7 @@ import type { ClinicScope } from "../platform/scope";
 import { publicClinicOrigin } from "../platform/tenancy";
 import { appointments, appointmentTypes, locations, providers } from "../scheduling/tables";
 import { outbox, patientContactPrefs } from "./tables";
-import { formatWhen } from "./dates";
+import { formatWhen } from "../platform/time";
 import { localeOf, type TemplateKey } from "./template-catalogue";
 import { render } from "./template-render";
 import { templateFor } from "./template-repo";

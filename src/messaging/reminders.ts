@@ -40,7 +40,7 @@ import type { ClinicScope } from "../platform/scope";
 import { addDays, localParts, zonedInstant } from "../platform/time";
 import { shortResponseCode, signResponseToken } from "./respond";
 import { publicClinicOrigin } from "../platform/tenancy";
-import { formatWhen } from "./dates";
+import { formatWhen } from "../platform/time";
 import { localeOf, type Locale, type TemplateValues } from "./template-catalogue";
 import { render } from "./template-render";
 import { chooseTemplate, overridesQuery } from "./template-repo";

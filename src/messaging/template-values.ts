@@ -2,7 +2,7 @@
  * What fills a template's placeholders beyond the patient's own facts: the date style of a
  * channel, what {{location}} says, and realistic sample values for the settings preview.
  */
-import { formatWhen } from "./dates";
+import { formatWhen } from "../platform/time";
 import type { Locale, TemplateChannel, TemplateKey, TemplateValues } from "./template-catalogue";
 
 /** The date style of a channel: short in SMS. */

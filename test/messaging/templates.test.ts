@@ -5,7 +5,7 @@ import { seedSchedule } from "../schedule-fixtures";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readShortResponseCode, shortResponseCode } from "../../src/messaging/respond";
-import { formatWhen } from "../../src/messaging/dates";
+import { formatWhen } from "../../src/platform/time";
 import { smsSegments, toGsm } from "../../src/messaging/sms-segments";
 import { allowedVariables, DEFAULT_TEMPLATES, defaultTemplate, TEMPLATE_CHANNELS, TEMPLATE_KEYS, type Locale } from "../../src/messaging/template-catalogue";
 import { templateErrors, validate } from "../../src/messaging/template-input";
