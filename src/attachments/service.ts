@@ -4,7 +4,7 @@
  * clinic-scoped database and leaves an audit row. The streamed upload itself is in ./upload.ts.
  */
 import { and, eq, isNull } from "drizzle-orm";
-import { audit, auditIfChanged, auditMany, scheduleSeal, type AuditEntry } from "../audit/service";
+import { audit, auditStatementIfChanged, auditMany, scheduleSeal, type AuditEntry } from "../audit/service";
 import { headerOr404 } from "../charting/access";
 import { headerQueries, readHeader, type ChartHeaderData } from "../charting/header";
 import { ATTACHMENT_CATEGORIES, attachments } from "../charting/tables";
@@ -182,12 +182,11 @@ export async function deleteDocument(scope: StaffScope, patientId: string, docId
   const update = scope.db
     .update(attachments)
     .set({ deletedAt: Date.now(), deletedBy: scope.staff.id, deleteReason: reason })
-    .where(and(eq(attachments.id, docId), eq(attachments.patientId, patientId), isNull(attachments.deletedAt)))
-    .toSQL();
+    .where(and(eq(attachments.id, docId), eq(attachments.patientId, patientId), isNull(attachments.deletedAt)));
   // One transaction: the update, and its audit row only if the document was not deleted meanwhile.
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, auditRow(patientId, doc, { action: "delete", event: "attachment.delete", detail: "soft delete, reason given" })),
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, auditRow(patientId, doc, { action: "delete", event: "attachment.delete", detail: "soft delete, reason given" })),
   ]);
   if (!result || result.meta.changes !== 1) {
     await audit(scope, auditRow(patientId, doc, { action: "delete", event: "attachment.delete", outcome: "failure", detail: "already deleted" }));

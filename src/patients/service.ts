@@ -3,7 +3,7 @@
  * reads or writes through the clinic-scoped database and leaves an audit row.
  */
 import { and, eq } from "drizzle-orm";
-import { audit, auditIfChanged, auditMany, auditStatement, scheduleSeal } from "../audit/service";
+import { audit, auditStatementIfChanged, auditMany, auditStatement, scheduleSeal } from "../audit/service";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { findByIdentity, findPatient, searchPatients, toRow, type Patient, type SearchKind } from "./repo";
@@ -103,12 +103,11 @@ export async function updatePatient(scope: StaffScope, id: string, version: numb
   const update = scope.db
     .update(patients)
     .set({ ...row, version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(patients.id, id), eq(patients.version, version)))
-    .toSQL();
+    .where(and(eq(patients.id, id), eq(patients.version, version)));
   // One transaction: the update, and its audit row only if the update took.
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, {
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, {
       action: "update",
       event: "patient.update",
       entityType: "patient",
