@@ -10,7 +10,8 @@ import { notes } from "../charting/tables";
 import { sha256Hex } from "../platform/crypto";
 import { AppError } from "../platform/errors";
 import { can, requirePermission, type StaffScope } from "../platform/scope";
-import { formName, missingRequired, readNoteForm } from "../../views/notes/fields";
+import { formName, readNoteForm } from "../../views/notes/fields";
+import { missingRequired } from "./required";
 import type { NoteContent, TemplateDefinition } from "./model";
 import { blockQueries, readBlocks, type BlockResults, type NoteBlocks } from "./blocks";
 import {
