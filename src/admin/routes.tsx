@@ -6,7 +6,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { addStaff, changeRole, CLINIC_ROLES, listStaff, unlockAccount, type AdminScope } from "./service";
 
 export const staffRoutes = new Hono<AppEnv>();
@@ -16,19 +16,33 @@ function adminScope(c: Context<AppEnv>): AdminScope {
 }
 
 const roleSchema = z.enum(CLINIC_ROLES, { error: "Choose a role from the list." });
+// A field left out of the form gets the same message as an empty one.
 const addSchema = z.object({
-  name: z.string().check(
+  name: z.string({ error: "Full name is required." }).check(
     z.trim(),
     z.minLength(1, { error: "Full name is required." }),
     z.maxLength(100, { error: "Full name must be at most 100 characters." }),
   ),
-  email: z.email({ error: "Email must be a valid address." }).check(z.maxLength(254, { error: "Email must be at most 254 characters." })),
+  email: z.pipe(
+    z.string({ error: "Email must be a valid address." }).check(z.trim()),
+    z.email({ error: "Email must be a valid address." }).check(z.maxLength(254, { error: "Email must be at most 254 characters." })),
+  ),
   role: roleSchema,
 });
 
+/** The submitted values as the form shows them again (a field sent twice keeps its last value). */
+function formTexts(raw: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? (v.at(-1) ?? "") : v]));
+}
+
 const SAVED: Record<string, string> = { role: "Role saved.", unlocked: "Account unlocked.", added: "Staff member added." };
 
-async function render(c: Context<AppEnv>, scope: AdminScope, status: 200 | 403 | 409 | 422 = 200, extra: { error?: string; errors?: FieldErrors; values?: Record<string, string> } = {}) {
+async function render(
+  c: Context<AppEnv>,
+  scope: AdminScope,
+  status: 200 | 403 | 409 | 422 = 200,
+  extra: { error?: string; errors?: FieldErrors; values?: Record<string, string>; saved?: string } = {},
+) {
   const members = await listStaff(scope);
   return page(
     c,
@@ -39,44 +53,50 @@ async function render(c: Context<AppEnv>, scope: AdminScope, status: 200 | 403 |
       selfId={scope.staff.id}
       canManage={can(scope.staff, "staff:manage")}
       now={Date.now()}
-      saved={SAVED[c.req.query("saved") ?? ""]}
       {...extra}
     />,
     status,
   );
 }
 
-staffRoutes.get("/", (c) => render(c, adminScope(c)));
+const listQuery = z.object({ saved: z.optional(z.string()) });
 
-staffRoutes.post("/", async (c) => {
-  const scope = adminScope(c);
-  const form = await formOf(c);
-  const parsed = validate(addSchema, { name: form.name ?? "", email: (form.email ?? "").trim(), role: form.role ?? "" });
-  if (!parsed.ok) return render(c, scope, 422, { errors: parsed.errors, values: form });
-  try {
-    await addStaff(scope, parsed.data.email, parsed.data.name, parsed.data.role, new URL(c.req.url).origin);
-  } catch (err) {
-    if (err instanceof AppError && (err.code === "conflict" || err.code === "forbidden")) {
-      return render(c, scope, err.status as 403 | 409, { error: err.message, values: form });
+staffRoutes.get("/", queryInput(listQuery), (c) => render(c, adminScope(c), 200, { saved: SAVED[c.req.valid("query").saved ?? ""] }));
+
+staffRoutes.post(
+  "/",
+  formInput(addSchema, (c, errors, raw) => render(c, adminScope(c), 422, { errors, values: formTexts(raw) })),
+  async (c) => {
+    const scope = adminScope(c);
+    const input = c.req.valid("form");
+    try {
+      await addStaff(scope, input.email, input.name, input.role, new URL(c.req.url).origin);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === "conflict" || err.code === "forbidden")) {
+        return render(c, scope, err.status as 403 | 409, { error: err.message, values: { name: input.name, email: input.email, role: input.role } });
+      }
+      throw err;
     }
-    throw err;
-  }
-  return seeOther(c, "/staff?saved=added");
-});
+    return seeOther(c, "/staff?saved=added");
+  },
+);
 
-staffRoutes.post("/:userId/role", async (c) => {
-  const scope = adminScope(c);
-  const form = await formOf(c);
-  const role = roleSchema.safeParse(form.role);
-  if (!role.success) return render(c, scope, 422, { error: "Role: choose a role from the list." });
-  try {
-    await changeRole(scope, c.req.param("userId"), role.data);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "forbidden") return render(c, scope, 403, { error: err.message });
-    throw err;
-  }
-  return seeOther(c, "/staff?saved=role");
-});
+const roleForm = z.object({ role: roleSchema });
+
+staffRoutes.post(
+  "/:userId/role",
+  formInput(roleForm, (c) => render(c, adminScope(c), 422, { error: "Role: choose a role from the list." })),
+  async (c) => {
+    const scope = adminScope(c);
+    try {
+      await changeRole(scope, c.req.param("userId"), c.req.valid("form").role);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "forbidden") return render(c, scope, 403, { error: err.message });
+      throw err;
+    }
+    return seeOther(c, "/staff?saved=role");
+  },
+);
 
 staffRoutes.post("/:userId/unlock", async (c) => {
   await unlockAccount(adminScope(c), c.req.param("userId"));

@@ -2,11 +2,14 @@
  * Staff of a clinic: who works here, in which role, and the privilege changes an owner or
  * administrator makes (each audited).
  */
+import { and, asc, eq } from "drizzle-orm";
 import { audit } from "../audit/service";
 import { hashPassword, randomToken } from "../platform/crypto";
 import type { Env } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
+import { directoryDb } from "../platform/tenancy";
+import { memberships, users } from "../schema/directory";
 import { normalizeEmail, requestPasswordReset } from "../auth/service";
 
 export const CLINIC_ROLES = ["owner", "admin", "provider", "associate", "nurse", "front_desk", "biller"] as const;
@@ -24,24 +27,21 @@ export interface AdminScope extends StaffScope {
   env: Env;
 }
 
+/** The people who work at this clinic, with their role here (a membership joined to its user). */
+function staffQuery(scope: AdminScope) {
+  return directoryDb(scope.env)
+    .select({ id: users.id, email: users.email, name: users.name, role: memberships.role, locked_until: users.lockedUntil })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId));
+}
+
 export async function listStaff(scope: AdminScope): Promise<StaffMember[]> {
   requirePermission(scope, "staff:read");
-  const res = await scope.env.DIRECTORY.prepare(
-    `SELECT u.id, u.email, u.name, m.role, u.locked_until FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.clinic_id = ? ORDER BY u.name`,
-  )
-    .bind(scope.clinic.id)
-    .all<StaffMember>();
-  return res.results;
+  return staffQuery(scope).where(eq(memberships.clinicId, scope.clinic.id)).orderBy(asc(users.name));
 }
 
 async function member(scope: AdminScope, userId: string): Promise<StaffMember> {
-  const row = await scope.env.DIRECTORY.prepare(
-    `SELECT u.id, u.email, u.name, m.role, u.locked_until FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.clinic_id = ? AND u.id = ?`,
-  )
-    .bind(scope.clinic.id, userId)
-    .first<StaffMember>();
+  const row = await staffQuery(scope).where(and(eq(memberships.clinicId, scope.clinic.id), eq(users.id, userId))).get();
   if (!row) throw notFound("This staff member");
   return row;
 }
@@ -58,8 +58,10 @@ export async function changeRole(scope: AdminScope, userId: string, role: Clinic
   if (target.id === scope.staff.id) throw new AppError("forbidden", "You cannot change your own role; ask another administrator.");
   assertRoleChangeAllowed(scope, target.role, role);
   if (target.role === role) return;
-  await scope.env.DIRECTORY.prepare("UPDATE memberships SET role = ? WHERE user_id = ? AND clinic_id = ?")
-    .bind(role, userId, scope.clinic.id)
+  await directoryDb(scope.env)
+    .update(memberships)
+    .set({ role })
+    .where(and(eq(memberships.userId, userId), eq(memberships.clinicId, scope.clinic.id)))
     .run();
   await audit(scope, {
     action: "update",
@@ -73,7 +75,7 @@ export async function changeRole(scope: AdminScope, userId: string, role: Clinic
 export async function unlockAccount(scope: AdminScope, userId: string): Promise<void> {
   requirePermission(scope, "staff:manage");
   const target = await member(scope, userId);
-  await scope.env.DIRECTORY.prepare("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?").bind(userId).run();
+  await directoryDb(scope.env).update(users).set({ failedAttempts: 0, lockedUntil: null }).where(eq(users.id, userId)).run();
   await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: userId, detail: `${target.email} unlocked by an administrator` });
 }
 
@@ -85,19 +87,17 @@ export async function addStaff(scope: AdminScope, email: string, name: string, r
   requirePermission(scope, "staff:manage");
   assertRoleChangeAllowed(scope, null, role);
   const address = normalizeEmail(email);
-  const d = scope.env.DIRECTORY;
-  let user = await d.prepare("SELECT id FROM users WHERE email = ?").bind(address).first<{ id: string }>();
+  const d = directoryDb(scope.env);
+  let user = await d.select({ id: users.id }).from(users).where(eq(users.email, address)).get();
   const isNew = !user;
   if (!user) {
     user = { id: crypto.randomUUID() };
-    await d
-      .prepare("INSERT INTO users (id, email, name, password_hash) VALUES (?, ?, ?, ?)")
-      .bind(user.id, address, name, await hashPassword(randomToken(32)))
-      .run();
+    await d.insert(users).values({ id: user.id, email: address, name, passwordHash: await hashPassword(randomToken(32)) }).run();
   }
   const added = await d
-    .prepare("INSERT INTO memberships (user_id, clinic_id, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-    .bind(user.id, scope.clinic.id, role, Date.now())
+    .insert(memberships)
+    .values({ userId: user.id, clinicId: scope.clinic.id, role, createdAt: Date.now() })
+    .onConflictDoNothing()
     .run();
   if (added.meta.changes === 0) throw new AppError("conflict", `${address} already works at this clinic; change their role instead.`);
   await audit(scope, {

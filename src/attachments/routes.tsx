@@ -11,7 +11,8 @@ import type { AppEnv } from "../platform/env";
 import { CSRF_COOKIE } from "../platform/csrf";
 import { page, seeOther } from "../platform/render";
 import { can, clinicToday, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import * as z from "zod/mini";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { showsInline } from "./file-types";
 import { contentDisposition } from "./filenames";
 import { staffNames, type Attachment } from "./repo";
@@ -40,12 +41,15 @@ function uploadPage(c: Context<AppEnv>, form: UploadFormData, values: UploadForm
   );
 }
 
-attachmentRoutes.get("/", async (c) => {
+const listQuery = z.object({ deleted: z.optional(z.string()), uploaded: z.optional(z.string()), deleted_ok: z.optional(z.string()) });
+
+attachmentRoutes.get("/", queryInput(listQuery), async (c) => {
   const scope = staffScope(c);
-  const showDeleted = c.req.query("deleted") === "1";
+  const query = c.req.valid("query");
+  const showDeleted = query.deleted === "1";
   const list = await listDocuments(scope, c.req.param("id")!, showDeleted);
   const names = list.deleted ? await staffNames(c.var.dir, list.deleted.map((d) => d.deletedBy ?? "")) : new Map<string, string>();
-  const notice = c.req.query("uploaded") ? "Document uploaded." : c.req.query("deleted_ok") ? "Document deleted." : undefined;
+  const notice = query.uploaded ? "Document uploaded." : query.deleted_ok ? "Document deleted." : undefined;
   return page(
     c,
     `Documents · ${list.header.name}`,
@@ -65,9 +69,12 @@ attachmentRoutes.get("/", async (c) => {
   );
 });
 
-attachmentRoutes.get("/new", async (c) => {
+/** The visit a document is for (`?encounter=`), when uploading from it. */
+const newQuery = z.object({ encounter: z.pipe(z.optional(z.string()), z.transform((v) => (v ?? "").slice(0, 64) || null)) });
+
+attachmentRoutes.get("/new", queryInput(newQuery), async (c) => {
   const scope = staffScope(c);
-  const encounterId = (c.req.query("encounter") ?? "").slice(0, 64) || null;
+  const encounterId = c.req.valid("query").encounter;
   const form = await uploadForm(scope, c.req.param("id")!, encounterId);
   return uploadPage(c, form, {});
 });
@@ -132,30 +139,33 @@ attachmentRoutes.get("/:docId/delete", async (c) => {
   );
 });
 
-attachmentRoutes.post("/:docId/delete", async (c) => {
+/** The reason for a deletion; one left out of the form reads as blank. */
+const deleteForm = z.object({ reason: z.prefault(deleteSchema.shape.reason, "") });
+const lastText = (v: FormValues[string] | undefined): string | undefined => (Array.isArray(v) ? v.at(-1) : v);
+
+const deleteInput = formInput(deleteForm, async (c, errors, raw) => {
+  // Another clinic's document (or none) stays a 404, and a role without the permission a 403.
+  const { header, doc } = await documentForDelete(staffScope(c), c.req.param("id")!, c.req.param("docId")!);
+  return page(
+    c,
+    "Delete a document",
+    <DeletePage
+      h={header}
+      today={clinicToday(c)}
+      timezone={c.var.clinic.timezone}
+      csrfToken={c.var.csrfToken}
+      doc={doc}
+      reason={lastText(raw.reason)}
+      error={errors.reason}
+    />,
+    422,
+  );
+});
+
+attachmentRoutes.post("/:docId/delete", deleteInput, async (c) => {
   const scope = staffScope(c);
   const patientId = c.req.param("id")!;
   const docId = c.req.param("docId");
-  const form = await formOf(c);
-  const parsed = validate(deleteSchema, { reason: form.reason ?? "" });
-  if (!parsed.ok) {
-    // Another clinic's document (or none) stays a 404, and a role without the permission a 403.
-    const { header, doc } = await documentForDelete(scope, patientId, docId);
-    return page(
-      c,
-      "Delete a document",
-      <DeletePage
-        h={header}
-        today={clinicToday(c)}
-        timezone={c.var.clinic.timezone}
-        csrfToken={c.var.csrfToken}
-        doc={doc}
-        reason={form.reason}
-        error={parsed.errors.reason}
-      />,
-      422,
-    );
-  }
-  await deleteDocument(scope, patientId, docId, parsed.data.reason);
+  await deleteDocument(scope, patientId, docId, c.req.valid("form").reason);
   return seeOther(c, `/patients/${patientId}/documents?deleted_ok=1`);
 });

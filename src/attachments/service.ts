@@ -3,11 +3,12 @@
  * the upload form's data. Each function checks the permission, reads or writes through the
  * clinic-scoped database and leaves an audit row. The streamed upload itself is in ./upload.ts.
  */
-import { and, eq, isNull } from "drizzle-orm";
-import { audit, auditIfChanged, auditMany, scheduleSeal, type AuditEntry } from "../audit/service";
+import { and, eq, exists, inArray, isNull, type SQL } from "drizzle-orm";
+import { audit, auditStatementIfChanged, auditStatementWhere, auditMany, scheduleSeal, type AuditEntry } from "../audit/service";
 import { headerOr404 } from "../charting/access";
 import { headerQueries, readHeader, type ChartHeaderData } from "../charting/header";
-import { ATTACHMENT_CATEGORIES, attachments } from "../charting/tables";
+import { ATTACHMENT_CATEGORIES, attachments, encounters } from "../charting/tables";
+import { patients } from "../patients/tables";
 import type { Env, Staff } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { can, requirePermission, type StaffScope } from "../platform/scope";
@@ -45,6 +46,21 @@ const mayRead = (staff: Staff, category: string) => {
 
 function auditRow(patientId: string, doc: Pick<Attachment, "id">, e: Omit<AuditEntry, "entityType" | "entityId" | "patientId">): AuditEntry {
   return { ...e, entityType: "attachment", entityId: doc.id, patientId };
+}
+
+/**
+ * That the document can be shown to this staff member: this patient's, not deleted, of a category
+ * their role reads. A read's audit row in the same batch is written only when this holds.
+ */
+function openable(scope: StaffScope, patientId: string, docId: string): SQL {
+  const cats = can(scope.staff, "attachments:read") ? null : can(scope.staff, "attachments:read_admin") ? ["administrative" as const] : [];
+  const doc = and(
+    eq(attachments.id, docId),
+    eq(attachments.patientId, patientId),
+    isNull(attachments.deletedAt),
+    cats === null ? undefined : inArray(attachments.category, cats),
+  );
+  return exists(scope.db.select({ id: attachments.id }).from(attachments).where(doc));
 }
 
 async function auditNotFound(scope: StaffScope, event: string, action: AuditEntry["action"], what: string, detail = "not found"): Promise<never> {
@@ -102,14 +118,24 @@ export interface UploadFormData {
 export async function uploadForm(scope: StaffScope, patientId: string, encounterId: string | null, auditRead = true): Promise<UploadFormData> {
   requirePermission(scope, "attachments:upload");
   const [p, a, al] = headerQueries(scope.db, patientId);
-  const [pr, ar, alr, enc] = await scope.db.batch([p, a, al, encounterQuery(scope.db, patientId, encounterId)]);
   const event = "attachment.upload_form";
+  // The read row only if the patient exists and so does the visit named (of this patient).
+  const visitFound = encounterId
+    ? exists(scope.db.select({ id: encounters.id }).from(encounters).where(and(eq(encounters.id, encounterId), eq(encounters.patientId, patientId))))
+    : undefined;
+  const readRow = auditStatementWhere(
+    scope,
+    { action: "read", event, entityType: "patient", entityId: patientId, patientId },
+    and(exists(scope.db.select({ id: patients.id }).from(patients).where(eq(patients.id, patientId))), visitFound)!,
+  );
+  const reads = [p, a, al, encounterQuery(scope.db, patientId, encounterId)] as const;
+  const [pr, ar, alr, enc] = auditRead ? await scope.db.batch([...reads, readRow]) : await scope.db.batch(reads);
   const header = await headerOr404(scope, patientId, event, [pr, ar, alr]);
   if (encounterId && enc.length === 0) {
     await audit(scope, { action: "read", event, entityType: "encounter", entityId: encounterId.slice(0, 64), patientId, outcome: "failure", detail: "not found" });
     throw notFound("This visit");
   }
-  if (auditRead) await audit(scope, { action: "read", event, entityType: "patient", entityId: patientId, patientId });
+  if (auditRead) scheduleSeal(scope);
   // The visit's time and provider are on the calendar the front desk already sees; its reason is clinical.
   const visit = enc[0] ? { ...enc[0], reason: can(scope.staff, "chart:read") ? enc[0].reason : null } : null;
   return { header, encounter: visit, categories: uploadCategories(scope.staff) };
@@ -129,7 +155,15 @@ export async function openDocument(
 ): Promise<{ doc: Attachment; object: R2ObjectBody }> {
   const event = `attachment.${purpose}`;
   readableCategories(scope.staff);
-  const doc = await findDocument(scope.db, patientId, docId);
+  const [found] = await scope.db.batch([
+    scope.db
+      .select()
+      .from(attachments)
+      .where(and(eq(attachments.id, docId), eq(attachments.patientId, patientId)))
+      .limit(1),
+    auditStatementWhere(scope, auditRow(patientId, { id: docId }, { action: "read", event }), openable(scope, patientId, docId)),
+  ]);
+  const doc = found[0];
   if (!doc) return auditNotFound(scope, event, "read", docId);
   if (!mayRead(scope.staff, doc.category)) {
     await audit(scope, auditRow(patientId, doc, { action: "read", event, outcome: "denied", detail: "category not readable by role" }));
@@ -139,7 +173,8 @@ export async function openDocument(
     await audit(scope, auditRow(patientId, doc, { action: "read", event, outcome: "failure", detail: "deleted" }));
     throw new AppError("gone", "This document was deleted. It is kept for retention but can no longer be opened here.");
   }
-  const [object] = await Promise.all([bucket.get(doc.r2Key), audit(scope, auditRow(patientId, doc, { action: "read", event }))]);
+  scheduleSeal(scope);
+  const object = await bucket.get(doc.r2Key);
   if (!object) {
     await audit(scope, auditRow(patientId, doc, { action: "read", event, outcome: "failure", detail: "object missing from storage" }));
     throw new AppError("internal", `The stored file of document ${doc.id} is missing.`);
@@ -151,6 +186,7 @@ export async function openDocument(
 export async function documentForDelete(scope: StaffScope, patientId: string, docId: string): Promise<{ header: ChartHeaderData; doc: Attachment }> {
   requirePermission(scope, "attachments:delete");
   const [p, a, al] = headerQueries(scope.db, patientId);
+  const event = "attachment.delete_form";
   const [pr, ar, alr, rows] = await scope.db.batch([
     p,
     a,
@@ -160,14 +196,19 @@ export async function documentForDelete(scope: StaffScope, patientId: string, do
       .from(attachments)
       .where(and(eq(attachments.id, docId), eq(attachments.patientId, patientId)))
       .limit(1),
+    auditStatementWhere(
+      scope,
+      auditRow(patientId, { id: docId }, { action: "read", event }),
+      and(exists(scope.db.select({ id: patients.id }).from(patients).where(eq(patients.id, patientId))), openable(scope, patientId, docId))!,
+    ),
   ]);
   const doc = rows[0];
-  if (!doc || pr.length === 0 || !mayRead(scope.staff, doc.category)) return auditNotFound(scope, "attachment.delete_form", "read", docId);
+  if (!doc || pr.length === 0 || !mayRead(scope.staff, doc.category)) return auditNotFound(scope, event, "read", docId);
   if (doc.deletedAt) {
-    await audit(scope, auditRow(patientId, doc, { action: "read", event: "attachment.delete_form", outcome: "failure", detail: "already deleted" }));
+    await audit(scope, auditRow(patientId, doc, { action: "read", event, outcome: "failure", detail: "already deleted" }));
     throw new AppError("gone", "This document was already deleted.");
   }
-  await audit(scope, auditRow(patientId, doc, { action: "read", event: "attachment.delete_form" }));
+  scheduleSeal(scope);
   return { header: readHeader(scope.staff, patientId, [pr, ar, alr]), doc };
 }
 
@@ -182,12 +223,11 @@ export async function deleteDocument(scope: StaffScope, patientId: string, docId
   const update = scope.db
     .update(attachments)
     .set({ deletedAt: Date.now(), deletedBy: scope.staff.id, deleteReason: reason })
-    .where(and(eq(attachments.id, docId), eq(attachments.patientId, patientId), isNull(attachments.deletedAt)))
-    .toSQL();
+    .where(and(eq(attachments.id, docId), eq(attachments.patientId, patientId), isNull(attachments.deletedAt)));
   // One transaction: the update, and its audit row only if the document was not deleted meanwhile.
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, auditRow(patientId, doc, { action: "delete", event: "attachment.delete", detail: "soft delete, reason given" })),
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, auditRow(patientId, doc, { action: "delete", event: "attachment.delete", detail: "soft delete, reason given" })),
   ]);
   if (!result || result.meta.changes !== 1) {
     await audit(scope, auditRow(patientId, doc, { action: "delete", event: "attachment.delete", outcome: "failure", detail: "already deleted" }));

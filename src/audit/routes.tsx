@@ -1,5 +1,6 @@
 /** /audit: the audit report page and its CSV export. */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { validator } from "hono/validator";
 import { AuditReport } from "../../views/audit/report";
 import type { AppEnv } from "../platform/env";
 import { page } from "../platform/render";
@@ -11,26 +12,46 @@ import { AppError } from "../platform/errors";
 
 export const auditRoutes = new Hono<AppEnv>();
 
-auditRoutes.get("/", async (c) => {
+/** The query string, one value per parameter (the first, when one is repeated), as the form shows it again. */
+function firstValues(value: Record<string, string | string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? "") : v]));
+}
+
+/**
+ * The report's filter from the query string. A filter that does not validate shows the form again
+ * with the messages (422), after the permission check, so the page never says more than it may.
+ */
+const reportFilter = validator("query", (value, c: Context<AppEnv>) => {
+  requirePermission(staffScope(c), "audit:read");
+  const raw = firstValues(value);
+  const parsed = validate(auditFilterSchema, raw);
+  if (parsed.ok) return { filter: parsed.data, raw };
+  const fallback = auditFilterSchema.parse({});
+  return page(
+    c,
+    "Audit log",
+    <AuditReport filter={fallback} raw={raw} rows={[]} more={false} timezone={c.var.clinic.timezone} canExport={false} errors={parsed.errors} />,
+    422,
+  );
+});
+
+/** The export's filter: one that does not validate is refused, naming what is wrong. */
+const exportFilter = validator("query", (value) => {
+  const parsed = validate(auditFilterSchema, firstValues(value));
+  if (!parsed.ok) throw new AppError("validation", `The export filter is not valid: ${Object.values(parsed.errors).join(" ")}`);
+  return parsed.data;
+});
+
+auditRoutes.get("/", reportFilter, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "audit:read");
-  const raw = c.req.query();
-  const parsed = validate(auditFilterSchema, raw);
-  if (!parsed.ok) {
-    const fallback = auditFilterSchema.parse({});
-    return page(
-      c,
-      "Audit log",
-      <AuditReport filter={fallback} raw={raw} rows={[]} more={false} timezone={c.var.clinic.timezone} canExport={false} errors={parsed.errors} />,
-      422,
-    );
-  }
-  const { rows, more } = await auditReport(scope, parsed.data);
+  const { filter, raw } = c.req.valid("query");
+  const { rows, more } = await auditReport(scope, filter);
   return page(
     c,
     "Audit log",
     <AuditReport
-      filter={parsed.data}
+      filter={filter}
       raw={raw}
       rows={rows}
       more={more}
@@ -40,11 +61,9 @@ auditRoutes.get("/", async (c) => {
   );
 });
 
-auditRoutes.get("/export.csv", async (c) => {
+auditRoutes.get("/export.csv", exportFilter, async (c) => {
   const scope = staffScope(c);
-  const parsed = validate(auditFilterSchema, c.req.query());
-  if (!parsed.ok) throw new AppError("validation", `The export filter is not valid: ${Object.values(parsed.errors).join(" ")}`);
-  const csv = await exportAuditCsv(scope, parsed.data);
+  const csv = await exportAuditCsv(scope, c.req.valid("query"));
   const day = new Date().toISOString().slice(0, 10);
   return c.body(csv, 200, {
     "Content-Type": "text/csv; charset=utf-8",

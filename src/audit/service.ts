@@ -3,10 +3,11 @@
  * change and export goes through `audit` (or `auditStatement` inside a write batch, so the row and
  * its audit entry commit together). Sealing into the hash chain happens after the response.
  */
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
 import { auditLog, type AuditAction } from "./tables";
-import { computeSeals, type ChainRow } from "./chain";
+import { computeSeals } from "./chain";
 import type { Clinic, ClinicDb, RequestMeta, Staff } from "../platform/env";
 
 export interface AuditEntry {
@@ -56,8 +57,40 @@ export function auditStatement(scope: AuditScope, e: AuditEntry): BatchItem<"sql
 }
 
 /**
- * The audit insert as plain SQL, written only when `guard` (an SQL condition) holds: for batches
- * that must record a change only if it happened, and for the calendar Durable Object.
+ * The audit insert for a `db.batch`, written only when `condition` holds: that the patient whose
+ * record the batch reads exists (so a 404 leaves no success row), or that the write just before
+ * it changed a row (`auditIfChanged`).
+ */
+export function auditStatementWhere(scope: AuditScope, e: AuditEntry, condition: SQL): BatchItem<"sqlite"> {
+  const row = values(scope, e) as Record<string, unknown>;
+  // Every column in table order; the id is assigned and the chain columns are filled by the sealer.
+  const cells = Object.keys(getTableColumns(auditLog)).map((key) => sql`${row[key] ?? null}`);
+  return scope.db.insert(auditLog).select(sql`SELECT ${sql.join(cells, sql`, `)} WHERE ${condition}`);
+}
+
+/** The condition that the statement just before, in the same batch, changed exactly one row. */
+export const CHANGED_ONE: SQL = sql`changes() = 1`;
+
+/**
+ * The audit insert for a `db.batch` that is written only if the statement just before it changed
+ * exactly one row (an update guarded by a version check, an insert that may meet a conflict).
+ */
+export function auditStatementIfChanged(scope: AuditScope, e: AuditEntry): BatchItem<"sqlite"> {
+  return auditStatementWhere(scope, e, CHANGED_ONE);
+}
+
+/**
+ * @deprecated `auditStatementIfChanged` in a drizzle `db.batch` instead. A raw D1 statement for a
+ * `d1.batch`, kept only until the last raw batch that uses it is gone.
+ */
+export function auditIfChanged(scope: AuditScope, e: AuditEntry): D1PreparedStatement {
+  const s = auditSql(scope, e, { sql: "changes() = 1", params: [] });
+  return scope.d1.prepare(s.sql).bind(...s.params);
+}
+
+/**
+ * @deprecated `auditStatementWhere` instead. The audit insert as plain SQL text, kept only until
+ * the last caller outside drizzle is gone; new code must not use it.
  */
 export function auditSql(scope: AuditScope, e: AuditEntry, guard: { sql: string; params: (string | number | null)[] }) {
   const v = values(scope, e);
@@ -68,26 +101,6 @@ export function auditSql(scope: AuditScope, e: AuditEntry, guard: { sql: string;
     params: [v.occurredAt, v.userId ?? null, v.userEmail ?? null, v.clinicSlug, v.action, v.event, v.entityType, v.entityId ?? null,
       v.patientId ?? null, v.outcome ?? "success", v.ip ?? null, v.userAgent ?? null, v.requestId ?? null, v.detail ?? null, ...guard.params],
   };
-}
-
-/**
- * The audit insert for a drizzle `db.batch`, written only when `condition` holds (e.g. that the
- * patient whose record the batch reads exists, so a 404 leaves no success row).
- */
-export function auditStatementWhere(scope: AuditScope, e: AuditEntry, condition: SQL): BatchItem<"sqlite"> {
-  const row = values(scope, e) as Record<string, unknown>;
-  // Every column in table order; the id is assigned and the chain columns are filled by the sealer.
-  const cells = Object.keys(getTableColumns(auditLog)).map((key) => sql`${row[key] ?? null}`);
-  return scope.db.insert(auditLog).select(sql`SELECT ${sql.join(cells, sql`, `)} WHERE ${condition}`);
-}
-
-/**
- * A raw D1 statement that writes the audit row only if the statement just before it in the same
- * `d1.batch` changed exactly one row (an update guarded by a version check, say).
- */
-export function auditIfChanged(scope: AuditScope, e: AuditEntry): D1PreparedStatement {
-  const s = auditSql(scope, e, { sql: "changes() = 1", params: [] });
-  return scope.d1.prepare(s.sql).bind(...s.params);
 }
 
 /** Writes several audit rows in one round trip (one per patient shown on a list, say). */
@@ -110,45 +123,29 @@ export function scheduleSeal(scope: Pick<AuditScope, "d1" | "waitUntil">): void 
 
 const SEAL_BATCH = 200;
 
+/** Every column of audit_log under its `ChainRow` name: what the sealer and verifier read. */
+export const chainColumns = getTableColumns(auditLog);
+
 /** Seals unsealed rows into the chain in id order. Safe to run concurrently and repeatedly. */
 export async function sealAuditChain(d1: D1Database): Promise<number> {
+  const db = drizzle(d1);
   let sealed = 0;
   for (;;) {
-    const [lastRes, pendingRes] = await d1.batch([
-      d1.prepare("SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1"),
-      d1.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_log WHERE hash IS NULL ORDER BY id LIMIT ?`).bind(SEAL_BATCH),
+    const [lastRows, unsealed] = await db.batch([
+      db.select({ hash: auditLog.hash }).from(auditLog).where(isNotNull(auditLog.hash)).orderBy(desc(auditLog.id)).limit(1),
+      db.select(chainColumns).from(auditLog).where(isNull(auditLog.hash)).orderBy(asc(auditLog.id)).limit(SEAL_BATCH),
     ]);
-    const last = (lastRes?.results[0] as { hash: string } | undefined) ?? null;
-    const unsealed = (pendingRes?.results ?? []) as unknown as ChainRow[];
+    const last = lastRows[0] ?? null;
     if (unsealed.length === 0) return sealed;
     const seals = await computeSeals(last, unsealed);
-    await d1.batch(
-      seals.map((s) =>
-        d1.prepare("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ? AND hash IS NULL").bind(s.prevHash, s.hash, s.id),
-      ),
+    const [first, ...rest] = seals.map((s) =>
+      db
+        .update(auditLog)
+        .set({ prevHash: s.prevHash, hash: s.hash })
+        .where(and(eq(auditLog.id, s.id), isNull(auditLog.hash))),
     );
+    if (first) await db.batch([first, ...rest]);
     sealed += seals.length;
     if (unsealed.length < SEAL_BATCH) return sealed;
   }
 }
-
-/** Columns of audit_log under their ChainRow names, for raw SQL. */
-export const CHAIN_COLUMNS = [
-  "id",
-  "occurred_at AS occurredAt",
-  "user_id AS userId",
-  "user_email AS userEmail",
-  "clinic_slug AS clinicSlug",
-  "action",
-  "event",
-  "entity_type AS entityType",
-  "entity_id AS entityId",
-  "patient_id AS patientId",
-  "outcome",
-  "ip",
-  "user_agent AS userAgent",
-  "request_id AS requestId",
-  "detail",
-  "prev_hash AS prevHash",
-  "hash",
-].join(", ");

@@ -7,7 +7,7 @@ import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { clinicOrigin } from "../platform/tenancy";
-import { formOf } from "../platform/validation";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { clearSessionCookie, setSessionCookie } from "./session";
 import {
   checkResetToken,
@@ -34,26 +34,42 @@ function safeNext(next: unknown): string {
   return typeof next === "string" && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) ? next : "/patients";
 }
 
-authRoutes.get("/login", (c) => {
+/** A form field as text: blank when left out; a field sent twice keeps its last value. */
+const text = z.prefault(z.string(), "");
+const lastText = (v: FormValues[string] | undefined): string => (Array.isArray(v) ? (v.at(-1) ?? "") : (v ?? ""));
+
+const loginQuery = z.object({ next: z.optional(z.string()), ended: z.optional(z.string()) });
+
+authRoutes.get("/login", queryInput(loginQuery), (c) => {
   if (c.var.staff) return c.redirect("/patients", 303);
-  const next = c.req.query("next");
-  if (c.req.query("ended") === "idle") c.set("notice", "You were signed out after a period of inactivity. Sign in again to continue.");
+  const { next, ended } = c.req.valid("query");
+  if (ended === "idle") c.set("notice", "You were signed out after a period of inactivity. Sign in again to continue.");
   return page(c, "Sign in", <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} next={next} />);
 });
 
-authRoutes.post("/login", async (c) => {
-  const form = await formOf(c);
-  const email = String(form.email ?? "").slice(0, 254);
-  const password = String(form.password ?? "").slice(0, 1024);
-  const next = safeNext(form.next);
-  if (!email || !password) {
-    return page(
-      c,
-      "Sign in",
-      <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} email={email} error="Enter your email and password." next={next} />,
-      422,
-    );
-  }
+const loginForm = z.object({
+  email: z.pipe(text, z.transform((v) => v.slice(0, 254))).check(z.minLength(1)),
+  password: z.pipe(text, z.transform((v) => v.slice(0, 1024))).check(z.minLength(1)),
+  next: z.pipe(z.optional(z.string()), z.transform((v: string | undefined) => safeNext(v))),
+});
+
+const loginInput = formInput(loginForm, (c, _errors, raw) =>
+  page(
+    c,
+    "Sign in",
+    <LoginForm
+      csrfToken={c.var.csrfToken}
+      clinicName={c.var.clinic.name}
+      email={lastText(raw.email).slice(0, 254)}
+      error="Enter your email and password."
+      next={safeNext(lastText(raw.next))}
+    />,
+    422,
+  ),
+);
+
+authRoutes.post("/login", loginInput, async (c) => {
+  const { email, password, next } = c.req.valid("form");
   try {
     const session = await signIn(authScope(c), email, password);
     setSessionCookie(c, session);
@@ -78,10 +94,9 @@ sessionRoutes.post("/logout", async (c) => {
   return seeOther(c, "/login");
 });
 
-sessionRoutes.post("/switch", async (c) => {
+sessionRoutes.post("/switch", formInput(z.object({ clinic: text })), async (c) => {
   if (!c.var.staff) throw new AppError("unauthenticated", "Please sign in.");
-  const form = await formOf(c);
-  const target = String(form.clinic ?? "");
+  const target = c.req.valid("form").clinic;
   const token = await startHandoff(authScope(c), target);
   const url = new URL(c.req.url);
   return c.redirect(`${clinicOrigin(target, c.env.BASE_DOMAIN, url.protocol)}/auth/handoff?token=${encodeURIComponent(token)}`, 303);
@@ -89,15 +104,16 @@ sessionRoutes.post("/switch", async (c) => {
 
 // Redeeming a handoff changes who is signed in, so it takes a POST from this site: the GET only
 // shows a button (a link alone cannot sign a browser into someone else's account).
-authRoutes.get("/auth/handoff", (c) => {
-  const token = c.req.query("token") ?? "";
+const tokenQuery = z.object({ token: text });
+
+authRoutes.get("/auth/handoff", queryInput(tokenQuery), (c) => {
+  const { token } = c.req.valid("query");
   return page(c, "Switch clinic", <HandoffForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} token={token} />);
 });
 
-authRoutes.post("/auth/handoff", async (c) => {
-  const form = await formOf(c);
+authRoutes.post("/auth/handoff", formInput(z.object({ token: text })), async (c) => {
   try {
-    const session = await completeHandoff(authScope(c), String(form.token ?? ""));
+    const session = await completeHandoff(authScope(c), c.req.valid("form").token);
     setSessionCookie(c, session);
     return seeOther(c, "/patients");
   } catch (err) {
@@ -108,41 +124,38 @@ authRoutes.post("/auth/handoff", async (c) => {
 
 authRoutes.get("/password/forgot", (c) => page(c, "Reset password", <ForgotForm csrfToken={c.var.csrfToken} />));
 
-const EmailSchema = z.object({ email: z.email({ error: "Enter a valid email address." }).check(z.maxLength(254)) });
+const forgotForm = z.object({
+  email: z.pipe(z.pipe(text, z.transform((v) => v.trim())), z.email({ error: "Enter a valid email address." }).check(z.maxLength(254))),
+});
 
-authRoutes.post("/password/forgot", async (c) => {
-  const form = await formOf(c);
-  const parsed = EmailSchema.safeParse({ email: String(form.email ?? "").trim() });
-  if (!parsed.success) {
-    return page(
-      c,
-      "Reset password",
-      <ForgotForm csrfToken={c.var.csrfToken} email={String(form.email ?? "")} error="Enter a valid email address." />,
-      422,
-    );
-  }
-  await requestPasswordReset(authScope(c), parsed.data.email, new URL(c.req.url).origin);
+const forgotInput = formInput(forgotForm, (c, _errors, raw) =>
+  page(c, "Reset password", <ForgotForm csrfToken={c.var.csrfToken} email={lastText(raw.email)} error="Enter a valid email address." />, 422),
+);
+
+authRoutes.post("/password/forgot", forgotInput, async (c) => {
+  await requestPasswordReset(authScope(c), c.req.valid("form").email, new URL(c.req.url).origin);
   return page(c, "Reset password", <ForgotForm csrfToken={c.var.csrfToken} sent />);
 });
 
-authRoutes.get("/password/reset", async (c) => {
-  const token = c.req.query("token") ?? "";
+authRoutes.get("/password/reset", queryInput(tokenQuery), async (c) => {
+  const { token } = c.req.valid("query");
   await checkResetToken(authScope(c), token);
   return page(c, "Choose a new password", <ResetForm csrfToken={c.var.csrfToken} token={token} />);
 });
 
-authRoutes.post("/password/reset", async (c) => {
-  const form = await formOf(c);
-  const token = String(form.token ?? "");
-  const password = String(form.password ?? "");
-  if (password.length < 12 || password.length > 256) {
-    return page(
-      c,
-      "Choose a new password",
-      <ResetForm csrfToken={c.var.csrfToken} token={token} error="The password must be 12 to 256 characters long." />,
-      422,
-    );
-  }
+const resetForm = z.object({ token: text, password: z.pipe(text, z.string().check(z.minLength(12), z.maxLength(256))) });
+
+const resetInput = formInput(resetForm, (c, _errors, raw) =>
+  page(
+    c,
+    "Choose a new password",
+    <ResetForm csrfToken={c.var.csrfToken} token={lastText(raw.token)} error="The password must be 12 to 256 characters long." />,
+    422,
+  ),
+);
+
+authRoutes.post("/password/reset", resetInput, async (c) => {
+  const { token, password } = c.req.valid("form");
   await resetPassword(authScope(c), token, password);
   c.set("notice", "Your password was changed. Sign in with the new one.");
   return page(c, "Sign in", <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} />);

@@ -2,11 +2,14 @@
  * Signing in and out, account lockout, clinic handoffs and password resets. Identities live in
  * the directory; every event is audited in the clinic where it happened.
  */
+import { and, eq, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { audit, type AuditScope } from "../audit/service";
 import { burnPasswordCheck, hashPassword, sha256Hex, verifyPassword } from "../platform/crypto";
-import type { Clinic, Env } from "../platform/env";
+import type { Clinic, DirectoryDb, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
+import { directoryDb } from "../platform/tenancy";
 import { signToken, verifyToken } from "../platform/tokens";
+import { clinics, memberships, orgMemberships, usedTokens, users } from "../schema/directory";
 import { createSession, revokeAllSessions, revokeSession, sessionRef, type NewSession } from "./session";
 import { queueMessage } from "../messaging/outbox";
 
@@ -14,15 +17,6 @@ export const MAX_FAILED_SIGN_INS = 5;
 export const LOCK_MINUTES = 15;
 export const HANDOFF_TTL_SECONDS = 60;
 export const RESET_TTL_SECONDS = 30 * 60;
-
-interface UserRow {
-  id: string;
-  email: string;
-  name: string;
-  password_hash: string;
-  failed_attempts: number;
-  locked_until: number | null;
-}
 
 export interface AuthScope extends AuditScope {
   env: Env;
@@ -33,24 +27,39 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-async function findUserByEmail(env: Env, email: string): Promise<UserRow | null> {
-  return env.DIRECTORY.prepare(
-    "SELECT id, email, name, password_hash, failed_attempts, locked_until FROM users WHERE email = ?",
-  )
-    .bind(normalizeEmail(email))
-    .first<UserRow>();
+async function findUserByEmail(d: DirectoryDb, email: string) {
+  const [row] = await d
+    .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash, lockedUntil: users.lockedUntil })
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)));
+  return row ?? null;
 }
 
 /** Whether the user works at this clinic, directly or as administrator of its chain. */
-export async function hasAccess(env: Env, userId: string, clinic: Clinic): Promise<boolean> {
-  const row = await env.DIRECTORY.prepare(
-    `SELECT 1 AS ok FROM memberships WHERE user_id = ?1 AND clinic_id = ?2
-     UNION SELECT 1 FROM org_memberships WHERE user_id = ?1 AND organization_id = ?3 AND role = 'chain_admin'`,
-  )
-    .bind(userId, clinic.id, clinic.organizationId ?? "")
-    .first();
+export async function hasAccess(env: Env, userId: string, clinic: Pick<Clinic, "id" | "organizationId">): Promise<boolean> {
+  const d = directoryDb(env);
+  const [row] = await d
+    .select({ ok: sql<number>`1` })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.clinicId, clinic.id)))
+    .union(
+      d
+        .select({ ok: sql<number>`1` })
+        .from(orgMemberships)
+        .where(
+          and(
+            eq(orgMemberships.userId, userId),
+            eq(orgMemberships.organizationId, clinic.organizationId ?? ""),
+            eq(orgMemberships.role, "chain_admin"),
+          ),
+        ),
+    )
+    .limit(1);
   return !!row;
 }
+
+/** Not locked, or the lock has run out by `now`. */
+const unlockedAt = (now: number) => or(isNull(users.lockedUntil), lte(users.lockedUntil, now));
 
 const INVALID = "The email or password is incorrect.";
 
@@ -60,7 +69,8 @@ const INVALID = "The email or password is incorrect.";
  */
 export async function signIn(scope: AuthScope, email: string, password: string, now = Date.now()): Promise<NewSession> {
   const env = scope.env;
-  const found = await findUserByEmail(env, email);
+  const d = directoryDb(env);
+  const found = await findUserByEmail(d, email);
   // Someone who does not work here is treated exactly like an unknown account: same time, same
   // answer, no effect on their lockout, and nothing about them in this clinic's audit log.
   const user = found && (await hasAccess(env, found.id, scope.clinic)) ? found : null;
@@ -77,13 +87,14 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
     throw new AppError("unauthenticated", INVALID);
   }
   const who = { id: user.id, email: user.email };
-  const d = env.DIRECTORY;
   const lockUntil = now + LOCK_MINUTES * 60_000;
 
-  if (user.locked_until !== null && user.locked_until <= now) {
+  if (user.lockedUntil !== null && user.lockedUntil <= now) {
     // The lock has run out: lift it once (the conditional update makes concurrent attempts agree).
-    const lifted = await d.prepare("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ? AND locked_until = ?")
-      .bind(user.id, user.locked_until)
+    const lifted = await d
+      .update(users)
+      .set({ failedAttempts: 0, lockedUntil: null })
+      .where(and(eq(users.id, user.id), eq(users.lockedUntil, user.lockedUntil)))
       .run();
     if (lifted.meta.changes > 0) {
       await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: user.id, detail: "lock expired", user: who });
@@ -93,34 +104,32 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
   // Reserve the attempt before checking the password, so parallel guesses cannot outrun the lock:
   // at most MAX_FAILED_SIGN_INS checks can be in flight or failed between two successes.
   const reserved = await d
-    .prepare(
-      `UPDATE users SET failed_attempts = failed_attempts + 1
-       WHERE id = ?1 AND (locked_until IS NULL OR locked_until <= ?2) AND failed_attempts < ?3 RETURNING failed_attempts`,
-    )
-    .bind(user.id, now, MAX_FAILED_SIGN_INS)
-    .first<{ failed_attempts: number }>();
+    .update(users)
+    .set({ failedAttempts: sql`${users.failedAttempts} + 1` })
+    .where(and(eq(users.id, user.id), unlockedAt(now), lt(users.failedAttempts, MAX_FAILED_SIGN_INS)))
+    .returning({ failedAttempts: users.failedAttempts })
+    .get();
   if (!reserved) {
     await burnPasswordCheck(password);
-    const current = await d.prepare("SELECT locked_until FROM users WHERE id = ?").bind(user.id).first<{ locked_until: number | null }>();
-    let until = current?.locked_until ?? null;
+    const current = await d.select({ lockedUntil: users.lockedUntil }).from(users).where(eq(users.id, user.id)).get();
+    let until = current?.lockedUntil ?? null;
     if (until === null || until <= now) {
       // Attempts used up without a lock (checks that never finished): lock now so it also expires.
-      await d.prepare("UPDATE users SET locked_until = ? WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)").bind(lockUntil, user.id, now).run();
+      await d.update(users).set({ lockedUntil: lockUntil }).where(and(eq(users.id, user.id), unlockedAt(now))).run();
       until = lockUntil;
     }
     await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "denied", detail: "account locked", user: who });
     throw lockedError(until);
   }
 
-  if (!(await verifyPassword(password, user.password_hash))) {
+  if (!(await verifyPassword(password, user.passwordHash))) {
     // The failure that finds the attempts used up locks the account; only one of racing failures does.
     const locked = await d
-      .prepare(
-        `UPDATE users SET locked_until = ?3
-         WHERE id = ?1 AND failed_attempts >= ?2 AND (locked_until IS NULL OR locked_until <= ?4) RETURNING locked_until`,
-      )
-      .bind(user.id, MAX_FAILED_SIGN_INS, lockUntil, now)
-      .first<{ locked_until: number }>();
+      .update(users)
+      .set({ lockedUntil: lockUntil })
+      .where(and(eq(users.id, user.id), gte(users.failedAttempts, MAX_FAILED_SIGN_INS), unlockedAt(now)))
+      .returning({ lockedUntil: users.lockedUntil })
+      .get();
     await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "failure", detail: "wrong password", user: who });
     if (locked) {
       await audit(scope, {
@@ -131,16 +140,18 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
         detail: `${MAX_FAILED_SIGN_INS} failed sign-ins; locked for ${LOCK_MINUTES} minutes`,
         user: who,
       });
-      throw lockedError(locked.locked_until);
+      throw lockedError(locked.lockedUntil ?? lockUntil);
     }
     throw new AppError("unauthenticated", INVALID);
   }
 
   // Right password: succeed only if no parallel failure locked the account meanwhile.
   const cleared = await d
-    .prepare("UPDATE users SET failed_attempts = 0 WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) RETURNING id")
-    .bind(user.id, now)
-    .first();
+    .update(users)
+    .set({ failedAttempts: 0 })
+    .where(and(eq(users.id, user.id), unlockedAt(now)))
+    .returning({ id: users.id })
+    .get();
   if (!cleared) {
     await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "denied", detail: "account locked", user: who });
     throw lockedError(lockUntil);
@@ -167,12 +178,12 @@ export async function signOut(scope: AuthScope, sessionId: string): Promise<void
 export async function startHandoff(scope: AuthScope, targetSlug: string): Promise<string> {
   const staff = scope.staff;
   if (!staff) throw new AppError("unauthenticated", "Please sign in.");
-  const target = await scope.env.DIRECTORY.prepare(
-    "SELECT id, slug, name, organization_id AS organizationId FROM clinics WHERE slug = ? AND status = 'active'",
-  )
-    .bind(targetSlug)
-    .first<{ id: string; slug: string; organizationId: string | null }>();
-  if (!target || !(await hasAccess(scope.env, staff.id, target as Clinic))) {
+  const target = await directoryDb(scope.env)
+    .select({ id: clinics.id, slug: clinics.slug, organizationId: clinics.organizationId })
+    .from(clinics)
+    .where(and(eq(clinics.slug, targetSlug), eq(clinics.status, "active")))
+    .get();
+  if (!target || !(await hasAccess(scope.env, staff.id, target))) {
     throw new AppError("not_found", "That clinic could not be found among yours.");
   }
   const jti = crypto.randomUUID();
@@ -190,10 +201,10 @@ export async function startHandoff(scope: AuthScope, targetSlug: string): Promis
 
 /** Marks a token id as spent; false if it was spent before. */
 async function spendToken(env: Env, jti: string, kind: string, expiresAt: number, now = Date.now()): Promise<boolean> {
-  const res = await env.DIRECTORY.prepare(
-    "INSERT INTO used_tokens (jti, kind, used_at, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (jti) DO NOTHING",
-  )
-    .bind(jti, kind, now, expiresAt)
+  const res = await directoryDb(env)
+    .insert(usedTokens)
+    .values({ jti, kind, usedAt: now, expiresAt })
+    .onConflictDoNothing({ target: usedTokens.jti })
     .run();
   return res.meta.changes > 0;
 }
@@ -208,7 +219,7 @@ export async function completeHandoff(scope: AuthScope, token: string): Promise<
   if (!claims || !claims.jti || !claims.exp) throw await refuse("invalid handoff token");
   if (!(await spendToken(scope.env, claims.jti, "handoff", claims.exp * 1000))) throw await refuse("handoff token replayed");
   if (!(await hasAccess(scope.env, claims.sub, scope.clinic))) throw await refuse("no access to this clinic");
-  const user = await scope.env.DIRECTORY.prepare("SELECT id, email FROM users WHERE id = ?").bind(claims.sub).first<{ id: string; email: string }>();
+  const user = await userIdentity(scope.env, claims.sub);
   if (!user) throw await refuse("unknown user");
   const session = await createSession(scope.env, scope.clinic, user.id, scope.meta);
   await audit(scope, {
@@ -222,6 +233,11 @@ export async function completeHandoff(scope: AuthScope, token: string): Promise<
   return session;
 }
 
+/** The id and email of a user (who an audit row names), or undefined. */
+function userIdentity(env: Env, userId: string) {
+  return directoryDb(env).select({ id: users.id, email: users.email }).from(users).where(eq(users.id, userId)).get();
+}
+
 /** A fingerprint of the current password hash: a reset link dies once the password changes. */
 async function passwordFingerprint(hash: string): Promise<string> {
   return (await sha256Hex(hash)).slice(0, 16);
@@ -232,7 +248,7 @@ async function passwordFingerprint(hash: string): Promise<string> {
  * The caller shows the same answer either way, so the form does not reveal who has an account.
  */
 export async function requestPasswordReset(scope: AuthScope, email: string, origin: string): Promise<void> {
-  const user = await findUserByEmail(scope.env, email);
+  const user = await findUserByEmail(directoryDb(scope.env), email);
   if (!user || !(await hasAccess(scope.env, user.id, scope.clinic))) {
     await audit(scope, {
       action: "execute",
@@ -251,7 +267,7 @@ export async function requestPasswordReset(scope: AuthScope, email: string, orig
     clinicSlug: scope.clinic.slug,
     ttl: RESET_TTL_SECONDS,
     jti,
-    claims: { pwd: await passwordFingerprint(user.password_hash) },
+    claims: { pwd: await passwordFingerprint(user.passwordHash) },
   });
   const link = `${origin}/password/reset?token=${encodeURIComponent(token)}`;
   await queueMessage(scope.db, {
@@ -278,9 +294,10 @@ export async function checkResetToken(scope: AuthScope, token: string): Promise<
   const claims = await verifyToken(scope.env.SESSION_SECRET, token, "reset", scope.clinic.slug);
   const invalid = new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
   if (!claims || !claims.jti || !claims.exp) throw invalid;
-  const user = await scope.env.DIRECTORY.prepare("SELECT password_hash FROM users WHERE id = ?").bind(claims.sub).first<{ password_hash: string }>();
-  if (!user || claims.pwd !== (await passwordFingerprint(user.password_hash))) throw invalid;
-  const used = await scope.env.DIRECTORY.prepare("SELECT 1 FROM used_tokens WHERE jti = ?").bind(claims.jti).first();
+  const d = directoryDb(scope.env);
+  const user = await d.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, claims.sub)).get();
+  if (!user || claims.pwd !== (await passwordFingerprint(user.passwordHash))) throw invalid;
+  const used = await d.select({ jti: usedTokens.jti }).from(usedTokens).where(eq(usedTokens.jti, claims.jti)).get();
   if (used) throw invalid;
   return { userId: claims.sub, jti: claims.jti, exp: claims.exp * 1000 };
 }
@@ -292,20 +309,19 @@ export async function resetPassword(scope: AuthScope, token: string, password: s
     throw new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
   }
   const hash = await hashPassword(password);
-  const before = await scope.env.DIRECTORY.prepare("SELECT password_hash, locked_until FROM users WHERE id = ?")
-    .bind(userId)
-    .first<{ password_hash: string; locked_until: number | null }>();
+  const d = directoryDb(scope.env);
+  const before = await d.select({ passwordHash: users.passwordHash, lockedUntil: users.lockedUntil }).from(users).where(eq(users.id, userId)).get();
   // Two different valid links redeemed at once: only the first changes the password.
-  const changed = await scope.env.DIRECTORY.prepare(
-    "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_attempts = 0, locked_until = NULL WHERE id = ? AND password_hash = ?",
-  )
-    .bind(hash, Date.now(), userId, before?.password_hash ?? "")
+  const changed = await d
+    .update(users)
+    .set({ passwordHash: hash, passwordChangedAt: Date.now(), failedAttempts: 0, lockedUntil: null })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, before?.passwordHash ?? "")))
     .run();
   if (changed.meta.changes !== 1) throw new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
-  if (before?.locked_until && before.locked_until > Date.now()) {
+  if (before?.lockedUntil && before.lockedUntil > Date.now()) {
     await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: userId, detail: "password reset" });
   }
   await revokeAllSessions(scope.env, userId);
-  const user = await scope.env.DIRECTORY.prepare("SELECT id, email FROM users WHERE id = ?").bind(userId).first<{ id: string; email: string }>();
+  const user = await userIdentity(scope.env, userId);
   await audit(scope, { action: "update", event: "auth.password_reset", entityType: "user", entityId: userId, user: user ?? undefined });
 }

@@ -5,26 +5,17 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { and, asc, eq, inArray, isNull, ne, or } from "drizzle-orm";
 import { randomToken } from "../platform/crypto";
 import type { AppEnv, Clinic, Env, Staff } from "../platform/env";
 import { isPermission } from "../platform/permissions";
+import { directoryDb } from "../platform/tenancy";
 import { signToken, verifyToken } from "../platform/tokens";
+import { clinics, memberships, orgMemberships, rolePermissions, sessions, users } from "../schema/directory";
 
 export const SESSION_COOKIE = "__Host-session";
 /** last_seen_at is refreshed at most this often, to keep writes off most requests. */
 const TOUCH_INTERVAL_MS = 30_000;
-
-export interface SessionRow {
-  id: string;
-  user_id: string;
-  clinic_id: string;
-  created_at: number;
-  last_seen_at: number;
-  expires_at: number;
-  revoked_at: number | null;
-  email: string;
-  name: string;
-}
 
 export type SessionState = { staff: Staff } | { staff: null; reason: "none" | "invalid" | "idle" | "expired" | "revoked" };
 
@@ -36,54 +27,84 @@ export async function resolveSession(env: Env, clinic: Clinic, token: string, no
   const claims = await verifyToken(env.SESSION_SECRET, token, "session", clinic.slug);
   if (!claims || typeof claims.sid !== "string") return { staff: null, reason: "invalid" };
   const sid = claims.sid;
-  const d = env.DIRECTORY;
-  const [sessionRes, permRes, clinicsRes] = await d.batch([
+  const d = directoryDb(env);
+  const [found, grants, otherClinics] = await d.batch([
     d
-      .prepare(
-        `SELECT s.id, s.user_id, s.clinic_id, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, u.email, u.name
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?`,
-      )
-      .bind(sid, claims.sub),
+      .select({
+        id: sessions.id,
+        clinicId: sessions.clinicId,
+        userId: sessions.userId,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        revokedAt: sessions.revokedAt,
+        email: users.email,
+        name: users.name,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.id, sid), eq(sessions.userId, claims.sub))),
     d
-      .prepare(
-        `SELECT r.role, r.permission FROM role_permissions r WHERE r.role IN (
-           SELECT role FROM memberships WHERE user_id = ?1 AND clinic_id = ?2
-           UNION SELECT role FROM org_memberships WHERE user_id = ?1 AND organization_id = ?3)`,
-      )
-      .bind(claims.sub, clinic.id, clinic.organizationId ?? ""),
+      .select({ role: rolePermissions.role, permission: rolePermissions.permission })
+      .from(rolePermissions)
+      .where(
+        inArray(
+          rolePermissions.role,
+          d
+            .select({ role: memberships.role })
+            .from(memberships)
+            .where(and(eq(memberships.userId, claims.sub), eq(memberships.clinicId, clinic.id)))
+            .union(
+              d
+                .select({ role: orgMemberships.role })
+                .from(orgMemberships)
+                .where(and(eq(orgMemberships.userId, claims.sub), eq(orgMemberships.organizationId, clinic.organizationId ?? ""))),
+            ),
+        ),
+      ),
     d
-      .prepare(
-        `SELECT c.slug, c.name FROM clinics c WHERE c.status = 'active' AND c.id != ?2 AND (
-           c.id IN (SELECT clinic_id FROM memberships WHERE user_id = ?1)
-           OR c.organization_id IN (SELECT organization_id FROM org_memberships WHERE user_id = ?1 AND role = 'chain_admin'))
-         ORDER BY c.name`,
+      .select({ slug: clinics.slug, name: clinics.name })
+      .from(clinics)
+      .where(
+        and(
+          eq(clinics.status, "active"),
+          ne(clinics.id, clinic.id),
+          or(
+            inArray(clinics.id, d.select({ id: memberships.clinicId }).from(memberships).where(eq(memberships.userId, claims.sub))),
+            inArray(
+              clinics.organizationId,
+              d
+                .select({ id: orgMemberships.organizationId })
+                .from(orgMemberships)
+                .where(and(eq(orgMemberships.userId, claims.sub), eq(orgMemberships.role, "chain_admin"))),
+            ),
+          ),
+        ),
       )
-      .bind(claims.sub, clinic.id),
+      .orderBy(asc(clinics.name)),
   ]);
-  const row = sessionRes?.results[0] as SessionRow | undefined;
-  if (!row || row.clinic_id !== clinic.id) return { staff: null, reason: "invalid" };
-  if (row.revoked_at !== null) return { staff: null, reason: "revoked" };
-  if (now >= row.expires_at) return { staff: null, reason: "expired" };
-  if (now - row.last_seen_at >= clinic.idleTimeoutMinutes * 60_000) {
+  const row = found[0];
+  if (!row || row.clinicId !== clinic.id) return { staff: null, reason: "invalid" };
+  if (row.revokedAt !== null) return { staff: null, reason: "revoked" };
+  if (now >= row.expiresAt) return { staff: null, reason: "expired" };
+  if (now - row.lastSeenAt >= clinic.idleTimeoutMinutes * 60_000) {
     await revokeSession(env, row.id, now);
     return { staff: null, reason: "idle" };
   }
-  const grants = (permRes?.results ?? []) as { role: string; permission: string }[];
   if (grants.length === 0) return { staff: null, reason: "revoked" };
-  if (now - row.last_seen_at >= TOUCH_INTERVAL_MS) {
-    await d.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = ?").bind(now, row.id).run();
+  if (now - row.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    await d.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.id)).run();
   }
   const roles = [...new Set(grants.map((g) => g.role))];
   return {
     staff: {
-      id: row.user_id,
+      id: row.userId,
       email: row.email,
       name: row.name,
       sessionId: row.id,
       role: roles.find((r) => r !== "chain_admin") ?? roles[0] ?? "",
       // A grant this code does not know (a newer seed) checks nothing here, so it is left out.
       permissions: new Set(grants.map((g) => g.permission).filter(isPermission)),
-      otherClinics: (clinicsRes?.results ?? []) as { slug: string; name: string }[],
+      otherClinics,
     },
   };
 }
@@ -122,11 +143,9 @@ export async function createSession(
   const id = randomToken(24);
   const ttl = clinic.sessionMaxHours * 3600;
   const expiresAt = now + ttl * 1000;
-  await env.DIRECTORY.prepare(
-    `INSERT INTO sessions (id, user_id, clinic_id, created_at, last_seen_at, expires_at, ip, user_agent)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-    .bind(id, userId, clinic.id, now, now, expiresAt, meta.ip, meta.userAgent?.slice(0, 512) ?? null)
+  await directoryDb(env)
+    .insert(sessions)
+    .values({ id, userId, clinicId: clinic.id, createdAt: now, lastSeenAt: now, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null })
     .run();
   const token = await signToken(env.SESSION_SECRET, {
     use: "session",
@@ -145,15 +164,11 @@ export function sessionRef(sessionId: string): string {
 }
 
 export async function revokeSession(env: Env, sessionId: string, now = Date.now()): Promise<void> {
-  await env.DIRECTORY.prepare("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-    .bind(now, sessionId)
-    .run();
+  await directoryDb(env).update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt))).run();
 }
 
 export async function revokeAllSessions(env: Env, userId: string, now = Date.now()): Promise<void> {
-  await env.DIRECTORY.prepare("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-    .bind(now, userId)
-    .run();
+  await directoryDb(env).update(sessions).set({ revokedAt: now }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))).run();
 }
 
 export function setSessionCookie(c: Context<AppEnv>, s: NewSession): void {

@@ -5,7 +5,8 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import { audit, auditIfChanged, auditStatementWhere, scheduleSeal, type AuditEntry, type AuditScope } from "../audit/service";
+import type { RunnableQuery } from "drizzle-orm/runnable-query";
+import { audit, auditStatementIfChanged, auditStatementWhere, scheduleSeal, type AuditEntry, type AuditScope } from "../audit/service";
 import { patients } from "../patients/tables";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
@@ -76,7 +77,8 @@ export async function recordNotFound(scope: StaffScope, e: AuditEntry, what: str
 export async function updateChecked(
   scope: StaffScope,
   o: {
-    update: { toSQL(): { sql: string; params: unknown[] } };
+    /** A drizzle update (no `returning`) whose run result tells how many rows it changed. */
+    update: RunnableQuery<D1Result, "sqlite">;
     entry: AuditEntry;
     exists: () => Promise<unknown[]>;
     /** "This allergy": the subject of the 404 and 409 messages. */
@@ -84,9 +86,8 @@ export async function updateChecked(
   },
 ): Promise<void> {
   requirePermission(scope, "chart:write");
-  const q = o.update.toSQL();
-  const [result] = await scope.d1.batch([scope.d1.prepare(q.sql).bind(...q.params), auditIfChanged(scope, o.entry)]);
-  if (result && result.meta.changes === 1) {
+  const [result] = await scope.db.batch([o.update, auditStatementIfChanged(scope, o.entry)]);
+  if (result.meta.changes === 1) {
     scheduleSeal(scope);
     return;
   }

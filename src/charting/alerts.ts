@@ -1,6 +1,6 @@
 /** Chart alerts (fall risk, interpreter needed, ...) shown in the header: add and deactivate. */
 import { and, desc, eq } from "drizzle-orm";
-import { audit, auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
+import { audit, auditStatementIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite } from "./access";
 import { chartAlerts } from "./tables";
@@ -47,9 +47,8 @@ export async function deactivateAlert(scope: StaffScope, patientId: string, id: 
   const q = scope.db
     .update(chartAlerts)
     .set({ active: 0, updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(chartAlerts.id, id), eq(chartAlerts.patientId, patientId), eq(chartAlerts.active, 1)))
-    .toSQL();
-  const [result] = await scope.d1.batch([scope.d1.prepare(q.sql).bind(...q.params), auditIfChanged(scope, e)]);
+    .where(and(eq(chartAlerts.id, id), eq(chartAlerts.patientId, patientId), eq(chartAlerts.active, 1)));
+  const [result] = await scope.db.batch([q, auditStatementIfChanged(scope, e)]);
   if (result && result.meta.changes === 1) {
     scheduleSeal(scope);
     return;

@@ -4,7 +4,7 @@
  * saves racing each other, is a conflict and overwrites nothing.
  */
 import { and, eq } from "drizzle-orm";
-import { audit, auditIfChanged, scheduleSeal, type AuditEntry } from "../audit/service";
+import { audit, auditStatementIfChanged, scheduleSeal, type AuditEntry } from "../audit/service";
 import { AppError } from "../platform/errors";
 import type { StaffScope } from "../platform/scope";
 import { readChart, requirePatientForWrite } from "./access";
@@ -47,13 +47,12 @@ export async function saveHistory(scope: StaffScope, patientId: string, version:
         .insert(histories)
         .values({ patientId, ...columns(input), createdAt: now, updatedAt: now, createdBy: scope.staff.id, updatedBy: scope.staff.id })
         .onConflictDoNothing()
-        .toSQL()
     : scope.db
         .update(histories)
         .set({ ...columns(input), version: version + 1, updatedAt: now, updatedBy: scope.staff.id })
         .where(and(eq(histories.patientId, patientId), eq(histories.version, version)))
-        .toSQL();
-  const [result] = await scope.d1.batch([scope.d1.prepare(write.sql).bind(...write.params), auditIfChanged(scope, e)]);
+        ;
+  const [result] = await scope.db.batch([write, auditStatementIfChanged(scope, e)]);
   if (!result || result.meta.changes !== 1) {
     await audit(scope, { ...e, outcome: "failure", detail: "version conflict" });
     throw new AppError(

@@ -3,7 +3,7 @@
  * manufacturer, site and route. The table has no version column, so an edit is last-save-wins.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
-import { auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
+import { auditStatementIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { readChart, recordNotFound, requirePatientForWrite } from "./access";
 import { cvxVaccine } from "./cvx";
@@ -71,9 +71,8 @@ async function update(scope: StaffScope, patientId: string, id: string, set: Par
   const q = scope.db
     .update(immunizations)
     .set({ ...set, updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(immunizations.id, id), eq(immunizations.patientId, patientId), sql`${immunizations.status} != 'entered_in_error'`))
-    .toSQL();
-  const [result] = await scope.d1.batch([scope.d1.prepare(q.sql).bind(...q.params), auditIfChanged(scope, e)]);
+    .where(and(eq(immunizations.id, id), eq(immunizations.patientId, patientId), sql`${immunizations.status} != 'entered_in_error'`));
+  const [result] = await scope.db.batch([q, auditStatementIfChanged(scope, e)]);
   if (!result || result.meta.changes !== 1) await recordNotFound(scope, e, "This immunization");
   scheduleSeal(scope);
 }

@@ -4,7 +4,7 @@
  * with it, or the latest height on record.
  */
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
-import { auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
+import { auditStatementIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import { isValidIsoDate } from "../patients/input";
 import { patients } from "../patients/tables";
 import { AppError } from "../platform/errors";
@@ -116,9 +116,8 @@ export async function markVitalsInError(scope: StaffScope, patientId: string, id
   const q = scope.db
     .update(vitals)
     .set({ status: "entered_in_error", updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(vitals.id, id), eq(vitals.patientId, patientId), sql`${vitals.status} != 'entered_in_error'`))
-    .toSQL();
-  const [result] = await scope.d1.batch([scope.d1.prepare(q.sql).bind(...q.params), auditIfChanged(scope, e)]);
+    .where(and(eq(vitals.id, id), eq(vitals.patientId, patientId), sql`${vitals.status} != 'entered_in_error'`));
+  const [result] = await scope.db.batch([q, auditStatementIfChanged(scope, e)]);
   if (!result || result.meta.changes !== 1) await recordNotFound(scope, e, "This set of vitals");
   scheduleSeal(scope);
 }

@@ -4,7 +4,8 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import * as z from "zod/mini";
+import { formOf, queryInput, validate } from "../platform/validation";
 import { CosignList, EncounterList } from "../../views/notes/encounters";
 import { EncounterPage } from "../../views/notes/encounter";
 import { listAwaitingCosign, listEncounters, startEncounter, viewEncounter } from "./encounters";
@@ -17,10 +18,10 @@ export const encounterRoutes = new Hono<AppEnv>();
 
 type Ctx = Context<AppEnv>;
 
-encounterRoutes.get("/", async (c) => {
+encounterRoutes.get("/", queryInput(z.object({ cosign: z.optional(z.string()) })), async (c) => {
   const scope = staffScope(c);
   const tz = c.var.clinic.timezone;
-  if (c.req.query("cosign") === "1") {
+  if (c.req.valid("query").cosign === "1") {
     const rows = await listAwaitingCosign(scope);
     return page(c, "Notes awaiting my co-signature", <CosignList rows={rows} timezone={tz} />);
   }

@@ -4,7 +4,9 @@
  * clinicians and billers (diagnosis codes of signed notes, never note text), and the notes
  * waiting for a supervisor's co-signature.
  */
-import { audit, auditIfChanged, auditMany, auditStatement, scheduleSeal } from "../audit/service";
+import { eq } from "drizzle-orm";
+import { audit, auditMany, auditStatement, auditStatementIfChanged, scheduleSeal } from "../audit/service";
+import { encounters } from "../charting/tables";
 import { readHeader, type ChartHeaderData } from "../charting/header";
 import { AppError, notFound } from "../platform/errors";
 import { can, requirePermission, type StaffScope } from "../platform/scope";
@@ -51,19 +53,28 @@ export async function startEncounter(scope: StaffScope, input: StartEncounterInp
   }
   const id = crypto.randomUUID();
   const now = Date.now();
-  const d1 = scope.d1;
   const appointmentId = input.appointment_id ?? null;
   // The unique index on appointment_id makes a second start (a double click, another tab) a no-op.
-  const [, , existing] = await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO encounters (id, patient_id, appointment_id, provider_staff_id, provider_name, kind, reason, started_at, status,
-           created_at, created_by, updated_at, updated_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) ON CONFLICT (appointment_id) DO NOTHING`,
-      )
-      .bind(id, patientId, appointmentId, scope.staff.id, scope.staff.name, appointmentId ? "appointment" : "ad_hoc", input.reason, now, now,
-        scope.staff.id, now, scope.staff.id),
-    auditIfChanged(scope, {
+  const [, , existing] = await scope.db.batch([
+    scope.db
+      .insert(encounters)
+      .values({
+        id,
+        patientId,
+        appointmentId,
+        providerStaffId: scope.staff.id,
+        providerName: scope.staff.name,
+        kind: appointmentId ? "appointment" : "ad_hoc",
+        reason: input.reason,
+        startedAt: now,
+        status: "open",
+        createdAt: now,
+        createdBy: scope.staff.id,
+        updatedAt: now,
+        updatedBy: scope.staff.id,
+      })
+      .onConflictDoNothing({ target: encounters.appointmentId }),
+    auditStatementIfChanged(scope, {
       action: "create",
       event: "encounter.create",
       entityType: "encounter",
@@ -71,10 +82,14 @@ export async function startEncounter(scope: StaffScope, input: StartEncounterInp
       patientId,
       detail: appointmentId ? `from appointment ${appointmentId}` : "ad hoc",
     }),
-    d1.prepare("SELECT id FROM encounters WHERE appointment_id = ?1 OR (?1 IS NULL AND id = ?2)").bind(appointmentId, id),
+    // The encounter of this appointment (ours or the one a concurrent start made), or the new ad hoc one.
+    scope.db
+      .select({ id: encounters.id })
+      .from(encounters)
+      .where(appointmentId ? eq(encounters.appointmentId, appointmentId) : eq(encounters.id, id)),
   ]);
   scheduleSeal(scope);
-  const found = (existing?.results[0] as { id: string } | undefined)?.id;
+  const found = existing[0]?.id;
   if (!found) throw new AppError("internal", "The encounter could not be saved.");
   return { id: found, created: found === id };
 }
@@ -106,7 +121,7 @@ export async function viewEncounter(scope: StaffScope, id: string): Promise<Enco
 export async function listEncounters(scope: StaffScope): Promise<{ rows: EncounterListRow[]; billing: boolean }> {
   const clinical = can(scope.staff, "chart:read");
   if (!clinical) requirePermission(scope, "encounters:read_billing");
-  const rows = await recentEncounters(scope.d1);
+  const rows = await recentEncounters(scope.db);
   const billing = !clinical;
   await auditMany(
     scope,

@@ -3,7 +3,8 @@
  * saving its draft under a version check (autosave and the plain "Save draft"), and appending
  * addenda once it is signed. Signing itself is in ./signing.ts. Every step is audited.
  */
-import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
+import { and, eq, sql } from "drizzle-orm";
+import { audit, auditStatement, auditStatementIfChanged, scheduleSeal } from "../audit/service";
 import { readHeader, type ChartHeaderData } from "../charting/header";
 import { noteAddenda, notes } from "../charting/tables";
 import { AppError, notFound } from "../platform/errors";
@@ -130,15 +131,12 @@ export async function saveNote(
   }
   const changed = changedKeys(contentOf(note), read.content);
   const now = Date.now();
-  const d1 = scope.d1;
-  const [update] = await d1.batch([
-    d1
-      .prepare(
-        `UPDATE notes SET content = ?, version = version + 1, updated_at = ?, updated_by = ?
-         WHERE id = ? AND version = ? AND status = 'draft' AND author_staff_id = ?`,
-      )
-      .bind(json, now, scope.staff.id, note.id, version, scope.staff.id),
-    auditIfChanged(scope, {
+  const [update] = await scope.db.batch([
+    scope.db
+      .update(notes)
+      .set({ content: json, version: sql`${notes.version} + 1`, updatedAt: now, updatedBy: scope.staff.id })
+      .where(and(eq(notes.id, note.id), eq(notes.version, version), eq(notes.status, "draft"), eq(notes.authorStaffId, scope.staff.id))),
+    auditStatementIfChanged(scope, {
       action: "update",
       event,
       entityType: "note",
@@ -147,7 +145,7 @@ export async function saveNote(
       detail: `${mode === "overwrite" ? "kept this tab's version over a newer save; " : ""}${changed.length ? `changed: ${changed.join(", ")}` : "no changes"}`,
     }),
   ]);
-  if (!update || update.meta.changes !== 1) {
+  if (update.meta.changes !== 1) {
     const current = await findNote(scope.db, id);
     if (!current || current.status !== "draft") {
       await auditRefusal(scope, note, "update", event, "note is signed");

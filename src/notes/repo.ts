@@ -1,5 +1,7 @@
 /** Encounter and note queries against one clinic's database (and the directory, for supervisors). */
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { memberships, rolePermissions, users } from "../schema/directory";
 import type { ClinicDb } from "../platform/env";
 import { attachments, encounters, noteAddenda, notes } from "../charting/tables";
 import { headerQueries } from "../charting/header";
@@ -133,24 +135,31 @@ export interface EncounterListRow {
  * the problems inserted when they were signed. The codes are read inside SQLite, so no note text
  * leaves the database for this list.
  */
-export async function recentEncounters(d1: D1Database, limit = 50): Promise<EncounterListRow[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT e.id, e.patient_id AS patientId, p.family_name || ', ' || p.given_name AS patientName, e.started_at AS startedAt,
-         e.provider_name AS providerName, e.kind,
-         (SELECT json_group_array(json_object('id', n.id, 'status', n.status, 'title', n.title))
-            FROM (SELECT id, status, title FROM notes WHERE encounter_id = e.id ORDER BY created_at) n) AS notes,
-         (SELECT group_concat(code, ' ') FROM (
-            SELECT DISTINCT json_extract(j.value, '$.code') AS code
-            FROM notes n2, json_each(n2.signed_content, '$.blocks.problems') j
-            WHERE n2.encounter_id = e.id AND n2.status = 'signed' AND json_extract(j.value, '$.code') IS NOT NULL
-            ORDER BY code)) AS codes
-       FROM encounters e JOIN patients p ON p.id = e.patient_id
-       ORDER BY e.started_at DESC, e.id LIMIT ?`,
-    )
-    .bind(limit)
-    .all<Omit<EncounterListRow, "notes" | "codes"> & { notes: string; codes: string | null }>();
-  return results.map((r) => ({ ...r, notes: JSON.parse(r.notes) as EncounterListRow["notes"], codes: r.codes ? r.codes.split(" ") : [] }));
+export async function recentEncounters(db: ClinicDb, limit = 50): Promise<EncounterListRow[]> {
+  return db
+    .select({
+      id: encounters.id,
+      patientId: encounters.patientId,
+      patientName: sql<string>`${patients.familyName} || ', ' || ${patients.givenName}`,
+      startedAt: encounters.startedAt,
+      providerName: encounters.providerName,
+      kind: encounters.kind,
+      notes: sql`(SELECT json_group_array(json_object('id', n.id, 'status', n.status, 'title', n.title))
+          FROM (SELECT ${notes.id} AS id, ${notes.status} AS status, ${notes.title} AS title FROM ${notes}
+                WHERE ${notes.encounterId} = ${encounters.id} ORDER BY ${notes.createdAt}) n)`.mapWith(
+        (v: string): EncounterListRow["notes"] => JSON.parse(v),
+      ),
+      // coalesce: drizzle hands NULL through without calling the mapper.
+      codes: sql`coalesce((SELECT group_concat(code, ' ') FROM (
+          SELECT DISTINCT json_extract(j.value, '$.code') AS code
+          FROM ${notes}, json_each(${notes.signedContent}, '$.blocks.problems') j
+          WHERE ${notes.encounterId} = ${encounters.id} AND ${notes.status} = 'signed' AND json_extract(j.value, '$.code') IS NOT NULL
+          ORDER BY code)), '')`.mapWith((v: string): string[] => (v ? v.split(" ") : [])),
+    })
+    .from(encounters)
+    .innerJoin(patients, eq(patients.id, encounters.patientId))
+    .orderBy(desc(encounters.startedAt), asc(encounters.id))
+    .limit(limit);
 }
 
 /** Notes signed by an associate and waiting for this supervisor's co-signature, oldest first. */
@@ -177,13 +186,18 @@ export async function notesAwaitingCosign(db: ClinicDb, staffId: string) {
  * leaving out the signer.
  */
 export async function supervisors(directory: D1Database, clinicId: string, exceptUserId: string): Promise<{ id: string; name: string }[]> {
-  const { results } = await directory
-    .prepare(
-      `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-       WHERE m.clinic_id = ?1 AND u.id != ?2 AND m.role IN (SELECT role FROM role_permissions WHERE permission = 'notes:cosign')
-       ORDER BY u.name LIMIT 200`,
+  const d = drizzle(directory);
+  return d
+    .select({ id: users.id, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(memberships.clinicId, clinicId),
+        ne(users.id, exceptUserId),
+        inArray(memberships.role, d.select({ role: rolePermissions.role }).from(rolePermissions).where(eq(rolePermissions.permission, "notes:cosign"))),
+      ),
     )
-    .bind(clinicId, exceptUserId)
-    .all<{ id: string; name: string }>();
-  return results;
+    .orderBy(asc(users.name))
+    .limit(200);
 }

@@ -4,11 +4,14 @@
  * author and the signing time; its SHA-256 (hex) is stored beside it. From then on a database
  * trigger (migration 0006) refuses any change to it, and the hash lets anyone check it later.
  */
-import { auditIfChanged, scheduleSeal } from "../audit/service";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { auditStatementIfChanged, scheduleSeal } from "../audit/service";
+import { notes } from "../charting/tables";
 import { sha256Hex } from "../platform/crypto";
 import { AppError } from "../platform/errors";
 import { can, requirePermission, type StaffScope } from "../platform/scope";
-import { formName, missingRequired, readNoteForm } from "../../views/notes/fields";
+import { formName, readNoteForm } from "../../views/notes/fields";
+import { missingRequired } from "./required";
 import type { NoteContent, TemplateDefinition } from "./model";
 import { blockQueries, readBlocks, type BlockResults, type NoteBlocks } from "./blocks";
 import {
@@ -159,17 +162,25 @@ export async function signNote(scope: StaffScope, directory: D1Database, id: str
   });
   const hash = await sha256Hex(signedContent);
   const status = unsupervised ? "signed" : "awaiting_cosign";
-  const d1 = scope.d1;
-  const [update] = await d1.batch([
-    d1
-      .prepare(
-        `UPDATE notes SET content = ?, status = ?, version = version + 1, signed_at = ?, signed_by = ?, signed_by_name = ?,
-           signed_content = ?, content_hash = ?, cosigner_staff_id = ?, cosigner_name = ?, updated_at = ?, updated_by = ?
-         WHERE id = ? AND version = ? AND status = 'draft' AND author_staff_id = ?`,
-      )
-      .bind(JSON.stringify(values), status, signedAt, author.id, author.name, signedContent, hash, cosigner?.id ?? null, cosigner?.name ?? null,
-        signedAt, author.id, note.id, input.version, author.id),
-    auditIfChanged(scope, {
+  const [update] = await scope.db.batch([
+    scope.db
+      .update(notes)
+      .set({
+        content: JSON.stringify(values),
+        status,
+        version: sql`${notes.version} + 1`,
+        signedAt,
+        signedBy: author.id,
+        signedByName: author.name,
+        signedContent,
+        contentHash: hash,
+        cosignerStaffId: cosigner?.id ?? null,
+        cosignerName: cosigner?.name ?? null,
+        updatedAt: signedAt,
+        updatedBy: author.id,
+      })
+      .where(and(eq(notes.id, note.id), eq(notes.version, input.version), eq(notes.status, "draft"), eq(notes.authorStaffId, author.id))),
+    auditStatementIfChanged(scope, {
       action: "update",
       event: "note.sign",
       entityType: "note",
@@ -178,7 +189,7 @@ export async function signNote(scope: StaffScope, directory: D1Database, id: str
       detail: cosigner ? `signed, awaiting co-signature by ${cosigner.id}` : "signed",
     }),
   ]);
-  if (!update || update.meta.changes !== 1) {
+  if (update.meta.changes !== 1) {
     const current = await loadNote(scope, id, "update", "note.sign");
     if (current.status !== "draft") {
       await auditRefusal(scope, note, "update", "note.sign", "note is signed");
@@ -206,17 +217,16 @@ export async function cosignNote(scope: StaffScope, id: string): Promise<void> {
   const at = Date.now();
   // The name is the one recorded when the associate chose the supervisor, so the hash can be checked later.
   const hash = await cosignHashOf(note.contentHash, { id: scope.staff.id, name: note.cosignerName ?? scope.staff.name }, at);
-  const d1 = scope.d1;
-  const [update] = await d1.batch([
-    d1
-      .prepare(
-        `UPDATE notes SET status = 'signed', cosigned_at = ?, cosign_hash = ?, updated_at = ?, updated_by = ?
-         WHERE id = ? AND status = 'awaiting_cosign' AND cosigner_staff_id = ? AND cosigned_at IS NULL`,
-      )
-      .bind(at, hash, at, scope.staff.id, note.id, scope.staff.id),
-    auditIfChanged(scope, { action: "update", event: "note.cosign", entityType: "note", entityId: note.id, patientId: note.patientId }),
+  const [update] = await scope.db.batch([
+    scope.db
+      .update(notes)
+      .set({ status: "signed", cosignedAt: at, cosignHash: hash, updatedAt: at, updatedBy: scope.staff.id })
+      .where(
+        and(eq(notes.id, note.id), eq(notes.status, "awaiting_cosign"), eq(notes.cosignerStaffId, scope.staff.id), isNull(notes.cosignedAt)),
+      ),
+    auditStatementIfChanged(scope, { action: "update", event: "note.cosign", entityType: "note", entityId: note.id, patientId: note.patientId }),
   ]);
-  if (!update || update.meta.changes !== 1) {
+  if (update.meta.changes !== 1) {
     await auditRefusal(scope, note, "update", "note.cosign", "already co-signed");
     throw new AppError("conflict", "This note was co-signed meanwhile.");
   }

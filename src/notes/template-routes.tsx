@@ -14,7 +14,8 @@ import type { AppEnv } from "../platform/env";
 import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
 import { can, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import * as z from "zod/mini";
+import { formOf, queryInput, validate } from "../platform/validation";
 import { validateDefinition, type TemplateDefinition } from "./model";
 import { starterTemplate } from "./starter-library";
 import * as edits from "./template-edits";
@@ -48,10 +49,10 @@ const SOAP: TemplateDefinition = {
   ],
 };
 
-templateRoutes.get("/", async (c) => {
+templateRoutes.get("/", queryInput(z.object({ imported: z.optional(z.string()) })), async (c) => {
   const scope = staffScope(c);
   const lists = await listForBuilder(scope);
-  const notice = c.req.query("imported") === "1" ? "Template imported." : undefined;
+  const notice = c.req.valid("query").imported === "1" ? "Template imported." : undefined;
   return page(
     c,
     "Note templates",
@@ -197,9 +198,9 @@ function direction(form: Record<string, string>): edits.Direction {
   return form.direction;
 }
 
-templateRoutes.get("/:id", async (c) => {
+templateRoutes.get("/:id", queryInput(z.object({ saved: z.optional(z.string()) })), async (c) => {
   const t = await openTemplate(staffScope(c), c.req.param("id"), "view");
-  return builderResponse(c, t, { saved: c.req.query("saved") === "1" });
+  return builderResponse(c, t, { saved: c.req.valid("query").saved === "1" });
 });
 
 templateRoutes.get("/:id/preview", async (c) => {

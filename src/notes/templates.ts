@@ -5,7 +5,7 @@
  * so their audit rows carry no patient id.
  */
 import { and, asc, eq, isNotNull, or } from "drizzle-orm";
-import { audit, auditIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
+import { audit, auditStatementIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import { noteTemplates, questionnaires } from "../charting/tables";
 import { AppError, notFound } from "../platform/errors";
 import { can, type StaffScope } from "../platform/scope";
@@ -134,37 +134,17 @@ async function installStarterRow(scope: StaffScope, starter: StarterTemplate): P
       updatedAt: now,
       updatedBy: scope.staff.id,
     })
-    .onConflictDoNothing({ target: noteTemplates.starterKey })
-    .toSQL();
-  const select = scope.db.select().from(noteTemplates).where(eq(noteTemplates.starterKey, starter.key)).toSQL();
-  const [, , found] = await scope.d1.batch([
-    scope.d1.prepare(insert.sql).bind(...insert.params),
-    auditIfChanged(scope, { action: "create", event: "template.install", entityType: ENTITY, entityId: id, detail: `starter ${starter.key}` }),
-    scope.d1.prepare(select.sql).bind(...select.params),
+    .onConflictDoNothing({ target: noteTemplates.starterKey });
+  const select = scope.db.select().from(noteTemplates).where(eq(noteTemplates.starterKey, starter.key));
+  const [, , found] = await scope.db.batch([
+    insert,
+    auditStatementIfChanged(scope, { action: "create", event: "template.install", entityType: ENTITY, entityId: id, detail: `starter ${starter.key}` }),
+    select,
   ]);
   scheduleSeal(scope);
-  const raw = found?.results[0] as Record<string, unknown> | undefined;
-  if (!raw) throw new AppError("internal", "The starter template could not be installed.");
-  return fromRaw(raw);
-}
-
-/** A row read through raw D1 (snake_case columns) as drizzle would return it. */
-function fromRaw(r: Record<string, unknown>): TemplateRow {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    description: (r.description as string | null) ?? null,
-    definition: r.definition as string,
-    ownerStaffId: (r.owner_staff_id as string | null) ?? null,
-    shared: r.shared as number,
-    starterKey: (r.starter_key as string | null) ?? null,
-    archived: r.archived as number,
-    version: r.version as number,
-    createdAt: r.created_at as number,
-    createdBy: (r.created_by as string | null) ?? null,
-    updatedAt: r.updated_at as number,
-    updatedBy: (r.updated_by as string | null) ?? null,
-  };
+  const row = found[0];
+  if (!row) throw new AppError("internal", "The starter template could not be installed.");
+  return row;
 }
 
 /** A starter template added from the builder ("Add to clinic"); adding it twice is harmless. */
@@ -276,11 +256,10 @@ export async function updateTemplate(
   const update = scope.db
     .update(noteTemplates)
     .set({ ...rest, ...(definition ? { definition: JSON.stringify(definition) } : {}), version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(noteTemplates.id, row.id), eq(noteTemplates.version, version)))
-    .toSQL();
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, { action: "update", entityType: ENTITY, entityId: row.id, ...entry }),
+    .where(and(eq(noteTemplates.id, row.id), eq(noteTemplates.version, version)));
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, { action: "update", entityType: ENTITY, entityId: row.id, ...entry }),
   ]);
   if (!result || result.meta.changes !== 1) {
     await audit(scope, { action: "update", event: entry.event, entityType: ENTITY, entityId: row.id, outcome: "failure", detail: "version conflict" });

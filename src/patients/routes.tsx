@@ -9,17 +9,39 @@ import { fragment, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { sendInvitation } from "../booking/service";
 import * as z from "zod/mini";
-import { clampedInt, formOf, queryInput, validate } from "../platform/validation";
-import { PATIENT_FIELDS, patientInputSchema, type PatientFormValues } from "./input";
+import { clampedInt, formInput, queryInput, type FormValues } from "../platform/validation";
+import { PATIENT_FIELDS, patientInputSchema, type PatientField, type PatientFormValues } from "./input";
 import { phonesToFix } from "./phones";
 import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
 
 export const patientRoutes = new Hono<AppEnv>();
 
-function pickFields(form: Record<string, string>): PatientFormValues {
-  const out: PatientFormValues = {};
-  for (const f of PATIENT_FIELDS) out[f] = form[f] ?? "";
-  return out;
+/** A form field as text: blank when left out; a field sent twice keeps its last value. */
+const lastText = (v: FormValues[string] | undefined): string => (Array.isArray(v) ? (v.at(-1) ?? "") : (v ?? ""));
+
+/** The patient fields as typed, each blank when left out. */
+function pickFields(raw: FormValues): Record<PatientField, string> {
+  return Object.fromEntries(PATIENT_FIELDS.map((f) => [f, lastText(raw[f])])) as Record<PatientField, string>;
+}
+
+/**
+ * The patient form read by the patient input rules, plus the fields as typed (`submitted`, to
+ * show the form again after a duplicate warning or a conflict), `confirm_duplicate` and `version`.
+ */
+function patientForm(c: Context<AppEnv>) {
+  return z.pipe(
+    z.transform((raw: FormValues) => ({
+      ...pickFields(raw),
+      submitted: pickFields(raw),
+      confirm_duplicate: lastText(raw.confirm_duplicate),
+      version: lastText(raw.version),
+    })),
+    z.extend(patientInputSchema(clinicToday(c), c.var.clinic.country), {
+      submitted: z.record(z.string(), z.string()),
+      confirm_duplicate: z.string(),
+      version: z.string(),
+    }),
+  );
 }
 
 const listQuery = z.object({
@@ -67,38 +89,56 @@ patientRoutes.get("/new", (c) => {
   );
 });
 
-patientRoutes.post("/", async (c) => {
+function mayRegister(c: Context<AppEnv>) {
   const scope = staffScope(c);
   if (!can(scope.staff, "patients:write")) throw new AppError("forbidden", "Your role cannot register patients.");
-  const form = await formOf(c);
-  const values = pickFields(form);
-  const parsed = validate(patientInputSchema(clinicToday(c), c.var.clinic.country), values);
-  const formPage = (status: 409 | 422, extra: { errors?: Record<string, string>; duplicates?: Awaited<ReturnType<typeof createPatient>> }) =>
-    page(
-      c,
-      "New patient",
-      <>
-        <h1>New patient</h1>
-        <PatientForm
-          csrfToken={c.var.csrfToken}
-          action="/patients"
-          values={values}
-          errors={extra.errors}
-          duplicates={extra.duplicates && "duplicates" in extra.duplicates ? extra.duplicates.duplicates : undefined}
-          submitLabel="Register patient"
-          cancelHref="/patients"
-        />
-      </>,
-      status,
-    );
-  if (!parsed.ok) return formPage(422, { errors: parsed.errors });
-  const result = await createPatient(scope, parsed.data, form.confirm_duplicate === "yes");
-  if ("duplicates" in result) return formPage(409, { duplicates: result });
+  return scope;
+}
+
+function newPatientPage(
+  c: Context<AppEnv>,
+  values: PatientFormValues,
+  status: 409 | 422,
+  extra: { errors?: Record<string, string>; duplicates?: Awaited<ReturnType<typeof createPatient>> },
+) {
+  return page(
+    c,
+    "New patient",
+    <>
+      <h1>New patient</h1>
+      <PatientForm
+        csrfToken={c.var.csrfToken}
+        action="/patients"
+        values={values}
+        errors={extra.errors}
+        duplicates={extra.duplicates && "duplicates" in extra.duplicates ? extra.duplicates.duplicates : undefined}
+        submitLabel="Register patient"
+        cancelHref="/patients"
+      />
+    </>,
+    status,
+  );
+}
+
+// The permission comes before the form's own errors.
+const newPatientInput = formInput(patientForm, (c, errors, raw) => {
+  mayRegister(c);
+  return newPatientPage(c, pickFields(raw), 422, { errors });
+});
+
+patientRoutes.post("/", newPatientInput, async (c) => {
+  const scope = mayRegister(c);
+  const { submitted, confirm_duplicate, version: _version, ...input } = c.req.valid("form");
+  const result = await createPatient(scope, input, confirm_duplicate === "yes");
+  if ("duplicates" in result) return newPatientPage(c, submitted, 409, { duplicates: result });
   return seeOther(c, `/patients/${result.created.id}?saved=1`);
 });
 
-patientRoutes.get("/:id", async (c) => {
+const detailQuery = z.object({ saved: z.optional(z.string()), invited: z.optional(z.string()) });
+
+patientRoutes.get("/:id", queryInput(detailQuery), async (c) => {
   const scope = staffScope(c);
+  const { saved, invited } = c.req.valid("query");
   const patient = await viewPatient(scope, c.req.param("id"));
   return page(
     c,
@@ -109,8 +149,8 @@ patientRoutes.get("/:id", async (c) => {
       timezone={c.var.clinic.timezone}
       country={c.var.clinic.country}
       canWrite={can(scope.staff, "patients:write")}
-      saved={c.req.query("saved") === "1"}
-      invited={c.req.query("invited")}
+      saved={saved === "1"}
+      invited={invited}
       canSchedule={can(scope.staff, "schedule:write")}
       csrfToken={c.var.csrfToken}
       chartLink={can(scope.staff, "chart:read") ? "chart" : can(scope.staff, "attachments:read_admin") ? "documents" : null}
@@ -149,44 +189,56 @@ patientRoutes.get("/:id/edit", async (c) => {
   );
 });
 
-patientRoutes.post("/:id", async (c) => {
+/** The version the edit form was opened on; NaN when it is missing or not a number. */
+const versionOf = (v: string) => Number.parseInt(v, 10);
+const badVersion = (version: number) => !Number.isInteger(version) || version < 1;
+
+function editPatientPage(c: Context<AppEnv>, values: PatientFormValues, version: number, status: 409 | 422, extra: { errors?: Record<string, string>; conflict?: string }) {
+  const id = c.req.param("id") ?? "";
+  return page(
+    c,
+    "Edit patient",
+    <>
+      <h1>Edit patient</h1>
+      <PatientForm
+        csrfToken={c.var.csrfToken}
+        action={`/patients/${id}`}
+        values={values}
+        version={Number.isFinite(version) ? version : undefined}
+        errors={extra.errors}
+        conflict={extra.conflict}
+        submitLabel="Save changes"
+        cancelHref={`/patients/${id}`}
+      />
+    </>,
+    status,
+  );
+}
+
+const MISSING_VERSION = "The form is missing its version; reopen the record and try again.";
+
+const editPatientInput = formInput(patientForm, async (c, errors, raw) => {
+  // A record of another clinic (or none) stays a 404, and a role without write access a 403,
+  // even when the input is bad.
+  await viewPatient(staffScope(c), c.req.param("id") ?? "", "edit");
+  const version = versionOf(lastText(raw.version));
+  if (badVersion(version)) return editPatientPage(c, pickFields(raw), version, 409, { conflict: MISSING_VERSION });
+  return editPatientPage(c, pickFields(raw), version, 422, { errors });
+});
+
+patientRoutes.post("/:id", editPatientInput, async (c) => {
   const scope = staffScope(c);
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const values = pickFields(form);
-  const version = Number.parseInt(form.version ?? "", 10);
-  const editPage = (status: 409 | 422, extra: { errors?: Record<string, string>; conflict?: string }) =>
-    page(
-      c,
-      "Edit patient",
-      <>
-        <h1>Edit patient</h1>
-        <PatientForm
-          csrfToken={c.var.csrfToken}
-          action={`/patients/${id}`}
-          values={values}
-          version={Number.isFinite(version) ? version : undefined}
-          errors={extra.errors}
-          conflict={extra.conflict}
-          submitLabel="Save changes"
-          cancelHref={`/patients/${id}`}
-        />
-      </>,
-      status,
-    );
-  const parsed = validate(patientInputSchema(clinicToday(c), c.var.clinic.country), values);
-  const badVersion = !Number.isInteger(version) || version < 1;
-  if (!parsed.ok || badVersion) {
-    // A record of another clinic (or none) stays a 404, and a role without write access a 403,
-    // even when the input is bad.
+  const { submitted, confirm_duplicate: _confirm, version: sentVersion, ...input } = c.req.valid("form");
+  const version = versionOf(sentVersion);
+  if (badVersion(version)) {
     await viewPatient(scope, id, "edit");
-    if (badVersion) return editPage(409, { conflict: "The form is missing its version; reopen the record and try again." });
-    return editPage(422, { errors: parsed.ok ? {} : parsed.errors });
+    return editPatientPage(c, submitted, version, 409, { conflict: MISSING_VERSION });
   }
   try {
-    await updatePatient(scope, id, version, parsed.data);
+    await updatePatient(scope, id, version, input);
   } catch (err) {
-    if (err instanceof AppError && err.code === "conflict") return editPage(409, { conflict: err.message });
+    if (err instanceof AppError && err.code === "conflict") return editPatientPage(c, submitted, version, 409, { conflict: err.message });
     throw err;
   }
   return seeOther(c, `/patients/${id}?saved=1`);

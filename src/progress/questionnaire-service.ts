@@ -3,7 +3,7 @@
  * hold no patient data, so the audit rows carry no patient id.
  */
 import { and, eq } from "drizzle-orm";
-import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
+import { audit, auditStatementIfChanged, auditStatement, scheduleSeal } from "../audit/service";
 import { questionnaires } from "../charting/tables";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
@@ -64,11 +64,10 @@ export async function updateQuestionnaire(scope: StaffScope, before: Questionnai
   const update = scope.db
     .update(questionnaires)
     .set({ name, definition, version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(questionnaires.id, before.id), eq(questionnaires.version, version)))
-    .toSQL();
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, {
+    .where(and(eq(questionnaires.id, before.id), eq(questionnaires.version, version)));
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, {
       action: "update",
       event: "questionnaire.update",
       entityType: "questionnaire",
@@ -94,10 +93,10 @@ export async function setArchived(scope: StaffScope, id: string, archived: boole
     .update(questionnaires)
     .set({ archived: archived ? 1 : 0, updatedAt: Date.now(), updatedBy: scope.staff.id })
     .where(and(eq(questionnaires.id, id), eq(questionnaires.archived, archived ? 0 : 1)))
-    .toSQL();
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, { action: "update", event, entityType: "questionnaire", entityId: id }),
+    ;
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, { action: "update", event, entityType: "questionnaire", entityId: id }),
   ]);
   if (result?.meta.changes === 1) {
     scheduleSeal(scope);

@@ -4,7 +4,7 @@
  * clinic-scoped database and leaves an audit row (in the same batch as the write).
  */
 import { and, eq } from "drizzle-orm";
-import { audit, auditIfChanged, auditStatement, scheduleSeal } from "../audit/service";
+import { audit, auditStatementIfChanged, auditStatement, scheduleSeal } from "../audit/service";
 import { goals, labResults, measureResponses } from "../charting/tables";
 import { chartReadAudit, headerOr404 } from "../charting/access";
 import { type ChartHeaderData, headerQueries } from "../charting/header";
@@ -179,11 +179,10 @@ async function markInError(
   const update = scope.db
     .update(table)
     .set({ status: "entered_in_error", updatedAt: Date.now(), updatedBy: scope.staff.id })
-    .where(and(eq(table.id, id), eq(table.patientId, patientId), eq(table.status, "final")))
-    .toSQL();
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, { action: "update", event: thing.event, entityType: thing.entityType, entityId: id, patientId, detail: "status" }),
+    .where(and(eq(table.id, id), eq(table.patientId, patientId), eq(table.status, "final")));
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, { action: "update", event: thing.event, entityType: thing.entityType, entityId: id, patientId, detail: "status" }),
   ]);
   if (result?.meta.changes === 1) {
     scheduleSeal(scope);
@@ -272,10 +271,10 @@ export async function updateGoal(scope: StaffScope, patientId: string, before: G
     .update(goals)
     .set({ ...cols, version: version + 1, updatedAt: Date.now(), updatedBy: scope.staff.id })
     .where(and(eq(goals.id, before.id), eq(goals.patientId, patientId), eq(goals.version, version)))
-    .toSQL();
-  const [result] = await scope.d1.batch([
-    scope.d1.prepare(update.sql).bind(...update.params),
-    auditIfChanged(scope, {
+    ;
+  const [result] = await scope.db.batch([
+    update,
+    auditStatementIfChanged(scope, {
       action: "update",
       event: "goal.update",
       entityType: "goal",

@@ -5,7 +5,8 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { requirePermission, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import * as z from "zod/mini";
+import { formOf, queryInput, validate } from "../platform/validation";
 import { parseDefinition } from "./instruments";
 import { createQuestionnaire, getQuestionnaire, listQuestionnaires, setArchived, updateQuestionnaire } from "./questionnaire-service";
 import { definitionToText, parseQuestionnaireText, QUESTIONNAIRE_FIELDS, questionnaireHeadSchema, type QuestionnaireFormValues } from "./input";
@@ -29,10 +30,11 @@ function readForm(values: QuestionnaireFormValues) {
   return { ok: true as const, head: head.data, def: def.def };
 }
 
-questionnaireSettingsRoutes.get("/", async (c) => {
+questionnaireSettingsRoutes.get("/", queryInput(z.object({ saved: z.optional(z.string()) })), async (c) => {
   const scope = staffScope(c);
   const rows = await listQuestionnaires(scope);
-  return page(c, "Clinic questionnaires", <QuestionnaireList rows={rows} csrfToken={c.var.csrfToken} saved={c.req.query("saved") === "1"} />);
+  const saved = c.req.valid("query").saved === "1";
+  return page(c, "Clinic questionnaires", <QuestionnaireList rows={rows} csrfToken={c.var.csrfToken} saved={saved} />);
 });
 
 questionnaireSettingsRoutes.get("/new", (c) => {

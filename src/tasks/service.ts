@@ -3,7 +3,12 @@
  * about a patient, assigned to a member of this clinic or to the shared inbox, with a due date.
  * Reading the inbox records a read per patient shown; assigning and completing are audited.
  */
-import { auditIfChanged, auditMany, scheduleSeal } from "../audit/service";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { auditMany, auditStatementIfChanged, scheduleSeal } from "../audit/service";
+import { tasks } from "../workflows/tables";
+import { patients } from "../patients/tables";
+import { directoryDb } from "../platform/tenancy";
+import { memberships, users } from "../schema/directory";
 import type { Env } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
@@ -20,12 +25,12 @@ export interface Member {
 
 /** The staff of this clinic (directory memberships), by name. */
 export async function clinicMembers(env: Env, clinicId: string): Promise<Member[]> {
-  const res = await env.DIRECTORY.prepare(
-    `SELECT u.id, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.clinic_id = ? ORDER BY u.name, u.id`,
-  )
-    .bind(clinicId)
-    .all<Member>();
-  return res.results;
+  return directoryDb(env)
+    .select({ id: users.id, name: users.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.clinicId, clinicId))
+    .orderBy(asc(users.name), asc(users.id));
 }
 
 export interface TaskRow {
@@ -49,34 +54,43 @@ export const INBOX_LIMIT = 200;
  */
 export async function openTasks(scope: TaskScope): Promise<{ tasks: TaskRow[]; members: Member[] }> {
   requirePermission(scope, "schedule:read");
-  const [rows, members] = await Promise.all([
-    scope.d1
-      .prepare(
-        `SELECT t.id, t.title, t.detail, t.patient_id AS patientId,
-           CASE WHEN p.id IS NULL THEN NULL ELSE p.family_name || ', ' || p.given_name END AS patientName,
-           t.appointment_id AS appointmentId, t.assignee_id AS assigneeId, t.due_at AS dueAt, t.created_at AS createdAt
-         FROM tasks t LEFT JOIN patients p ON p.id = t.patient_id
-         WHERE t.status = 'open'
-         ORDER BY CASE WHEN t.assignee_id = ? THEN 0 WHEN t.assignee_id IS NULL THEN 1 ELSE 2 END,
-           t.due_at IS NULL, t.due_at, t.created_at, t.id
-         LIMIT ?`,
+  const [open, members] = await Promise.all([
+    scope.db
+      .select({
+        id: tasks.id,
+        title: tasks.title,
+        detail: tasks.detail,
+        patientId: tasks.patientId,
+        patientName: sql<string | null>`CASE WHEN ${patients.id} IS NULL THEN NULL ELSE ${patients.familyName} || ', ' || ${patients.givenName} END`,
+        appointmentId: tasks.appointmentId,
+        assigneeId: tasks.assigneeId,
+        dueAt: tasks.dueAt,
+        createdAt: tasks.createdAt,
+      })
+      .from(tasks)
+      .leftJoin(patients, eq(patients.id, tasks.patientId))
+      .where(eq(tasks.status, "open"))
+      .orderBy(
+        sql`CASE WHEN ${tasks.assigneeId} = ${scope.staff.id} THEN 0 WHEN ${tasks.assigneeId} IS NULL THEN 1 ELSE 2 END`,
+        sql`${tasks.dueAt} IS NULL`,
+        asc(tasks.dueAt),
+        asc(tasks.createdAt),
+        asc(tasks.id),
       )
-      .bind(scope.staff.id, INBOX_LIMIT)
-      .all<TaskRow>(),
+      .limit(INBOX_LIMIT),
     clinicMembers(scope.env, scope.clinic.id),
   ]);
-  const tasks = rows.results;
   // One read row per patient shown, so "who has seen this patient" has an answer.
-  const shown = [...new Set(tasks.flatMap((t) => (t.patientId ? [t.patientId] : [])))];
+  const shown = [...new Set(open.flatMap((t) => (t.patientId ? [t.patientId] : [])))];
   await auditMany(
     scope,
     shown.map((pid) => ({ action: "read", event: "task.list", entityType: "patient", entityId: pid, patientId: pid, detail: "task inbox" })),
   );
-  return { tasks, members };
+  return { tasks: open, members };
 }
 
 async function findTask(scope: TaskScope, id: string): Promise<{ patientId: string | null; status: string }> {
-  const row = await scope.d1.prepare("SELECT patient_id AS patientId, status FROM tasks WHERE id = ?").bind(id).first<{ patientId: string | null; status: string }>();
+  const row = await scope.db.select({ patientId: tasks.patientId, status: tasks.status }).from(tasks).where(eq(tasks.id, id)).get();
   if (!row) throw notFound("This task");
   return row;
 }
@@ -92,11 +106,11 @@ export async function assignTask(scope: TaskScope, id: string, assigneeId: strin
     if (!member) throw new AppError("validation", "Choose someone who works at this clinic.", { assignee: "Choose someone who works at this clinic." });
     name = member.name;
   }
-  const [changed] = await scope.d1.batch([
-    scope.d1.prepare("UPDATE tasks SET assignee_id = ? WHERE id = ? AND status = 'open'").bind(assigneeId, id),
-    auditIfChanged(scope, { action: "update", event: "task.assign", entityType: "task", entityId: id, patientId: task.patientId, detail: `assigned to ${name}` }),
+  const [changed] = await scope.db.batch([
+    scope.db.update(tasks).set({ assigneeId }).where(and(eq(tasks.id, id), eq(tasks.status, "open"))),
+    auditStatementIfChanged(scope, { action: "update", event: "task.assign", entityType: "task", entityId: id, patientId: task.patientId, detail: `assigned to ${name}` }),
   ]);
-  if (changed?.meta.changes !== 1) throw new AppError("conflict", "This task is already done.");
+  if (changed.meta.changes !== 1) throw new AppError("conflict", "This task is already done.");
   scheduleSeal(scope);
 }
 
@@ -105,9 +119,9 @@ export async function completeTask(scope: TaskScope, id: string, now: number): P
   requirePermission(scope, "schedule:write");
   const task = await findTask(scope, id);
   if (task.status !== "open") return;
-  await scope.d1.batch([
-    scope.d1.prepare("UPDATE tasks SET status = 'done', completed_at = ? WHERE id = ? AND status = 'open'").bind(now, id),
-    auditIfChanged(scope, { action: "update", event: "task.complete", entityType: "task", entityId: id, patientId: task.patientId }),
+  await scope.db.batch([
+    scope.db.update(tasks).set({ status: "done", completedAt: now }).where(and(eq(tasks.id, id), eq(tasks.status, "open"))),
+    auditStatementIfChanged(scope, { action: "update", event: "task.complete", entityType: "task", entityId: id, patientId: task.patientId }),
   ]);
   scheduleSeal(scope);
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { verifyChain, type ChainRow } from "../../src/audit/chain";
-import { CHAIN_COLUMNS, sealAuditChain } from "../../src/audit/service";
+import { asc } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { chainColumns, sealAuditChain } from "../../src/audit/service";
+import { auditLog } from "../../src/audit/tables";
 import { USERS } from "../fixtures";
 import { auditRows, clinicD1, registerPatient, signedIn } from "../helpers";
 
 async function chainRows(d1: D1Database): Promise<ChainRow[]> {
-  const res = await d1.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_log ORDER BY id`).all<ChainRow>();
-  return res.results;
+  return drizzle(d1).select(chainColumns).from(auditLog).orderBy(asc(auditLog.id));
 }
 
 describe("the audit hash chain", () => {

@@ -10,7 +10,8 @@ import { AppError } from "../../src/platform/errors";
 import type { Permission } from "../../src/platform/permissions";
 import type { StaffScope } from "../../src/platform/scope";
 import * as clinicSchema from "../../src/schema/clinic";
-import { FieldInput, FieldView, missingRequired, readNoteForm } from "../../views/notes/fields";
+import { FieldInput, FieldView, readNoteForm } from "../../views/notes/fields";
+import { missingRequired } from "../../src/notes/required";
 import { CLINICS, USERS } from "../fixtures";
 import { auditRows, clinicD1, signedIn, type Browser, type ClinicKey } from "../helpers";
 

@@ -345,7 +345,7 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
  * Builds a note's content from the submitted form (the names in this module's header). Content
  * holds what was typed even where an error is reported, so a form can be shown again as typed;
  * save it only when `errors` is empty. Empty values are left out. Required fields are not
- * enforced here (a draft may be incomplete): see `missingRequired`.
+ * enforced here (a draft may be incomplete): see `missingRequired` in src/notes/required.ts.
  */
 export function readNoteForm(def: TemplateDefinition, form: Record<string, string>): { content: NoteContent; errors: Record<string, string> } {
   const content: NoteContent = {};
@@ -412,27 +412,4 @@ export function readNoteForm(def: TemplateDefinition, form: Record<string, strin
     errors._form = `This note is too long to save (at most ${LIMITS.contentLength.toLocaleString("en-US")} characters in all). Shorten the longest fields.`;
   }
   return { content, errors };
-}
-
-/**
- * Labels of required fields left empty, to refuse signing. A required checkbox must be ticked; a
- * required review of systems needs at least one system with a status. Fields filled from the
- * chart (vitals, questionnaire, chart_insert) are never required.
- */
-export function missingRequired(def: TemplateDefinition, content: NoteContent): string[] {
-  const missing: string[] = [];
-  for (const f of def.sections.flatMap((s) => s.fields)) {
-    if (!f.required || EMBEDDED_TYPES.includes(f.type)) continue;
-    const v = content[f.key];
-    const empty =
-      f.type === "checkbox"
-        ? v !== true
-        : f.type === "multi_choice"
-          ? asList(v).length === 0
-          : f.type === "ros"
-            ? !Object.values(asRos(v)).some((e) => e.status)
-            : !asText(v).trim();
-    if (empty) missing.push(f.label);
-  }
-  return missing;
 }
