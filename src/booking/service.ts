@@ -3,8 +3,9 @@
  * patient's details (matched to an existing record or registered), and manage the booking later
  * through a signed link. Every change goes through the clinic's calendar object.
  */
-import { auditSql, scheduleSeal, type AuditEntry } from "../audit/service";
-import { appointmentExists, draftAt, placeFor, type SqlStatement } from "../calendar/sql";
+import { auditRow, scheduleSeal, type AuditEntry } from "../audit/service";
+import { draftAt, placeFor, type WrittenWith } from "../calendar/intents";
+import type { outbox } from "../messaging/tables";
 import { WAITLIST_HOLD_MS } from "../scheduling/waitlist";
 import { sendAppointmentNotice } from "../messaging/notices";
 import { formatWhen, locationLabel, localeOf, render, templateFor } from "../messaging/templates";
@@ -273,23 +274,18 @@ async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<Mat
   );
 }
 
-function newPatientSql(id: string, d: PatientDetails, appointmentId: string): SqlStatement {
-  const guard = appointmentExists(appointmentId);
+function newPatientRow(id: string, d: PatientDetails) {
   return {
-    sql: `INSERT INTO patients (id, given_name, family_name, date_of_birth, sex_at_birth, phone, phone_digits, email, search_name, identity_key)
-          SELECT ?, ?, ?, ?, 'unknown', ?, ?, ?, ?, ? WHERE ${guard.sql}`,
-    params: [
-      id,
-      d.given_name,
-      d.family_name,
-      d.date_of_birth,
-      d.phone,
-      digitsOf(d.phone),
-      d.email,
-      foldForSearch(`${d.given_name} ${d.family_name}`),
-      identityKey(d.given_name, d.family_name, d.date_of_birth),
-      ...guard.params,
-    ],
+    id,
+    givenName: d.given_name,
+    familyName: d.family_name,
+    dateOfBirth: d.date_of_birth,
+    sexAtBirth: "unknown" as const,
+    phone: d.phone,
+    phoneDigits: digitsOf(d.phone),
+    email: d.email,
+    searchName: foldForSearch(`${d.given_name} ${d.family_name}`),
+    identityKey: identityKey(d.given_name, d.family_name, d.date_of_birth),
   };
 }
 
@@ -342,19 +338,22 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
   });
 
   const manageToken = await signManage(scope.env, scope.clinic, appointmentId, hold.startsAt);
-  const guard = appointmentExists(appointmentId);
   const entries: AuditEntry[] = [
     ...(matched ? [{ action: "read" as const, event: "patient.match", entityType: "patient", entityId: patientId, patientId, detail: "matched by online booking" }] : []),
-    ...(matched ? [] : [{ action: "create" as const, event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "registered by online booking" }]),
     { action: "create", event: "appointment.create", entityType: "appointment", entityId: appointmentId, patientId, detail: "booked online" },
   ];
-  const extra: SqlStatement[] = [
-    ...(matched ? [] : [newPatientSql(patientId, d, appointmentId)]),
-    ...entries.map((e) => auditSql(scope, e, guard)),
-  ];
+  const along: WrittenWith = {
+    newPatient: matched
+      ? undefined
+      : {
+          row: newPatientRow(patientId, d),
+          audit: auditRow(scope, { action: "create", event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "registered by online booking" }),
+        },
+    audit: entries.map((e) => auditRow(scope, e)),
+  };
   if (d.email) {
-    extra.push(
-      await confirmationMessageSql(scope, {
+    along.messages = [
+      await confirmationMessage(scope, {
         appointmentId,
         patientId,
         email: d.email,
@@ -366,14 +365,14 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
         locationId: hold.locationId,
         modality: type.modality,
       }),
-    );
+    ];
   }
 
   const result = await calendarOf(scope.env, scope.clinic).confirm(clinicRef(scope.clinic), {
     holdId: hold.holdId,
     idempotencyKey: `hold:${hold.holdId}`,
     appointment: draft,
-    extra,
+    with: along,
     now,
   });
   if (!result.ok) {
@@ -404,13 +403,12 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
 
 /**
  * The booking confirmation email, from the clinic's template in the patient's language, with the
- * calendar file's link added below (guarded: written only if the appointment is).
+ * calendar file's link added below (written with the appointment, only if it is).
  */
-async function confirmationMessageSql(
+async function confirmationMessage(
   scope: BookingScope,
   m: { appointmentId: string; patientId: string; email: string; givenName: string; startsAt: number; origin: string; manageToken: string; providerId: string; locationId: string; modality: string },
-): Promise<SqlStatement> {
-  const guard = appointmentExists(m.appointmentId);
+): Promise<typeof outbox.$inferInsert> {
   const manage = `${m.origin}/book/manage?m=${encodeURIComponent(m.manageToken)}`;
   const ics = `${m.origin}/book/ics?m=${encodeURIComponent(m.manageToken)}`;
   const [who, prefs] = await scope.d1.batch([
@@ -437,10 +435,16 @@ async function confirmationMessageSql(
   );
   const body = `${message.body}\n\n${locale === "es" ? "Añádala a su calendario" : "Add it to your calendar"}: ${ics}`;
   return {
-    sql: `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id, appointment_id, locale)
-          SELECT ?, 'email', ?, 'booking.confirmation', ?, ?, ?, ?, ?, ? WHERE ${guard.sql}
-          ON CONFLICT (idempotency_key) DO NOTHING`,
-    params: [crypto.randomUUID(), m.email, message.subject ?? `Your appointment at ${scope.clinic.name}`, body, `booking-confirmation:${m.appointmentId}:${new Date(m.startsAt).toISOString()}`, m.patientId, m.appointmentId, locale, ...guard.params],
+    id: crypto.randomUUID(),
+    channel: "email",
+    recipient: m.email,
+    template: "booking.confirmation",
+    subject: message.subject ?? `Your appointment at ${scope.clinic.name}`,
+    body,
+    idempotencyKey: `booking-confirmation:${m.appointmentId}:${new Date(m.startsAt).toISOString()}`,
+    patientId: m.patientId,
+    appointmentId: m.appointmentId,
+    locale,
   };
 }
 
@@ -497,13 +501,11 @@ export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, n
   if (!allowed.ok) throw new AppError("conflict", allowed.why);
   const result = await calendarOf(scope.env, scope.clinic).cancel(clinicRef(scope.clinic), {
     appointmentId: a.id,
-    statements: [
-      {
-        sql: "UPDATE appointments SET status = 'cancelled', cancel_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND status IN ('booked', 'confirmed')",
-        params: ["cancelled by the patient online", now, a.id],
-      },
-      auditSql(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "cancelled by the patient online" }, { sql: "changes() = 1", params: [] }),
-    ],
+    ending: {
+      status: "cancelled",
+      reason: "cancelled by the patient online",
+      audit: auditRow(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "cancelled by the patient online" }),
+    },
     holdForMs: WAITLIST_HOLD_MS,
     now,
   });
@@ -536,13 +538,14 @@ export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointmen
     appointmentId: a.id,
     holdId: hold.holdId,
     to,
-    extra: [
-      auditSql(
-        scope,
-        { action: "update", event: "appointment.reschedule", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: `moved online from ${new Date(a.startsAt).toISOString()}` },
-        { sql: "changes() = 1", params: [] },
-      ),
-    ],
+    audit: auditRow(scope, {
+      action: "update",
+      event: "appointment.reschedule",
+      entityType: "appointment",
+      entityId: a.id,
+      patientId: a.patientId,
+      detail: `moved online from ${new Date(a.startsAt).toISOString()}`,
+    }),
     now,
   });
   if (!result.ok) throw new SlotUnavailable(result.reason === "unavailable" ? "unavailable" : "taken", []);

@@ -4,8 +4,8 @@
  * they joined) are offered it: the calendar holds the time, each gets a signed claim link through
  * the outbox, and the first to claim gets the appointment; the others are told it is gone.
  */
-import { audit, auditSql, scheduleSeal } from "../audit/service";
-import { appointmentExists, draftAt, placeFor } from "../calendar/sql";
+import { audit, auditRow, auditSql, scheduleSeal } from "../audit/service";
+import { draftAt, placeFor } from "../calendar/intents";
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
@@ -245,21 +245,14 @@ export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView,
   const cal = calendarOf(scope.env, clinic);
   const live = await cal.liveClaims(clinicRef(clinic), draft.blockStart, draft.blockEnd, now);
   draft.roomId = live.find((l) => l.providerId === draft.providerId && l.blockStart === draft.blockStart)?.roomId ?? null;
-  const guard = appointmentExists(id);
   const result = await cal.confirm(clinicRef(clinic), {
     holdId: offer.holdId,
     idempotencyKey: `offer:${offer.offerId}`,
     appointment: draft,
-    extra: [
-      { sql: `UPDATE waitlist_offers SET status = 'claimed', appointment_id = ? WHERE id = ? AND ${guard.sql}`, params: [id, offer.offerId, ...guard.params] },
-      { sql: `UPDATE waitlist_offers SET status = 'lost' WHERE hold_id = ? AND id != ? AND ${guard.sql}`, params: [offer.holdId, offer.offerId, ...guard.params] },
-      { sql: `UPDATE waitlist_entries SET status = 'booked' WHERE id = ? AND ${guard.sql}`, params: [offer.entryId, ...guard.params] },
-      {
-        sql: `UPDATE waitlist_entries SET status = 'waiting' WHERE status = 'offered' AND id IN (SELECT entry_id FROM waitlist_offers WHERE hold_id = ? AND id != ?) AND ${guard.sql}`,
-        params: [offer.holdId, offer.offerId, ...guard.params],
-      },
-      auditSql(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: id, patientId: offer.patientId, detail: "claimed from the waitlist" }, guard),
-    ],
+    with: {
+      claimsOffer: { offerId: offer.offerId, holdId: offer.holdId, entryId: offer.entryId },
+      audit: [auditRow(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: id, patientId: offer.patientId, detail: "claimed from the waitlist" })],
+    },
     now,
   });
   if (!result.ok) {

@@ -3,9 +3,9 @@
  * the following visits of its series) and reschedule (this visit only). A form opened on an older
  * version is a conflict. Time that is freed is offered to the waitlist.
  */
-import { audit, auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../../audit/service";
+import { audit, auditIfChanged, auditRow, scheduleSeal, type AuditEntry } from "../../audit/service";
 import { nearest } from "../../booking/service";
-import { draftAt } from "../../calendar/sql";
+import { draftAt } from "../../calendar/intents";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
 import { calendarOf, clinicRef, type TypeRow } from "../data";
@@ -18,7 +18,7 @@ import { addDays } from "./days";
 import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
 import { STAFF_REFUSALS } from "./messages";
 import { STATUS_FLOW } from "./input";
-import { CHANGED_ONE, STALE, STATUS_LABELS, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
+import { STALE, STATUS_LABELS, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
 
 async function loadForChange(scope: CalendarScope, id: string, version: number): Promise<ShownAppointment> {
   requirePermission(scope, "schedule:write");
@@ -50,13 +50,8 @@ export async function changeStatus(scope: CalendarScope, id: string, to: Appoint
     if (a.startsAt > now) throw new AppError("validation", "A visit that has not started yet cannot be a no-show. Cancel it instead if the patient will not come.");
     const result = await calendarOf(scope.env, scope.clinic).cancel(clinicRef(scope.clinic), {
       appointmentId: id,
-      statements: [
-        {
-          sql: "UPDATE appointments SET status = 'no_show', version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status IN ('booked', 'confirmed')",
-          params: [now, id, version],
-        },
-        auditSql(scope, entry, CHANGED_ONE),
-      ],
+      ending: { status: "no_show", version, audit: auditRow(scope, entry) },
+      now,
     });
     if (!result.ok) throw result.reason === "unavailable" ? new AppError("internal", STAFF_REFUSALS.unavailable) : new AppError("conflict", STALE);
     scheduleSeal(scope);
@@ -120,13 +115,12 @@ export async function cancelAppointment(scope: CalendarScope, id: string, input:
     const detail = t === a ? "cancelled by staff" : "cancelled by staff with an earlier visit of its series (this and following)";
     const result = await cal.cancel(clinicRef(scope.clinic), {
       appointmentId: t.id,
-      statements: [
-        {
-          sql: "UPDATE appointments SET status = 'cancelled', cancel_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status IN ('booked', 'confirmed')",
-          params: [input.reason, now, t.id, t.version],
-        },
-        auditSql(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: t.id, patientId: t.patientId, detail }, CHANGED_ONE),
-      ],
+      ending: {
+        status: "cancelled",
+        reason: input.reason,
+        version: t.version,
+        audit: auditRow(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: t.id, patientId: t.patientId, detail }),
+      },
       // Future time comes back held for the waitlist, so nobody else takes it first.
       holdForMs: t.startsAt > now ? WAITLIST_HOLD_MS : undefined,
       now,
@@ -207,13 +201,14 @@ export async function rescheduleAppointment(
   const result = await calendarOf(scope.env, scope.clinic).reschedule(clinicRef(scope.clinic), {
     appointmentId: a.id,
     to,
-    extra: [
-      auditSql(
-        scope,
-        { action: "update", event: "appointment.reschedule", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: `moved by staff from ${new Date(a.startsAt).toISOString()}` },
-        CHANGED_ONE,
-      ),
-    ],
+    audit: auditRow(scope, {
+      action: "update",
+      event: "appointment.reschedule",
+      entityType: "appointment",
+      entityId: a.id,
+      patientId: a.patientId,
+      detail: `moved by staff from ${new Date(a.startsAt).toISOString()}`,
+    }),
     now,
   });
   if (!result.ok) {
