@@ -13,7 +13,8 @@ import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { digitsOf, isValidIsoDate } from "../patients/input";
-import { calendarOf, clinicRef, findType, forwardLiveSocket } from "../scheduling/data";
+import { releaseHold } from "../appointments/service";
+import { findType, forwardLiveSocket } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
 import { offerFreedTime } from "../scheduling/waitlist";
 import { emitEvent } from "../workflows/engine";
@@ -151,7 +152,7 @@ bookingRoutes.post("/hold", async (c) => {
         await rescheduleOnline(scope, managed, token, now);
       } catch (err) {
         // The move did not happen: the time held for it goes back to everyone.
-        await calendarOf(c.env, c.var.clinic).release(clinicRef(c.var.clinic), held.holdId);
+        await releaseHold(scope, held.holdId);
         throw err;
       }
       return redirect(c, `/book/manage?m=${encodeURIComponent(manageToken!)}&moved=1`);

@@ -4,6 +4,7 @@
  * through a signed link. Every change goes through the clinic's calendar object.
  */
 import { auditRow, scheduleSeal, type AuditEntry } from "../audit/service";
+import { bookHeldTime, cancelAppointment, holdTime, moveAppointment } from "../appointments/service";
 import { draftAt, placeFor, type WrittenWith } from "../calendar/intents";
 import type { outbox } from "../messaging/tables";
 import { WAITLIST_HOLD_MS } from "../scheduling/waitlist";
@@ -15,7 +16,7 @@ import type { ClinicScope } from "../platform/scope";
 import { signToken, verifyToken } from "../platform/tokens";
 import { foldForSearch, identityKey } from "../patients/repo";
 import { digitsOf } from "../patients/input";
-import { calendarOf, clinicRef, findType, loadSchedulingData, type SchedulingData, type TypeRow } from "../scheduling/data";
+import { findType, loadSchedulingData, type SchedulingData, type TypeRow } from "../scheduling/data";
 import { checkSlot, computeSlots, localParts, type Slot, type SlotRefusal } from "../scheduling/slots";
 import { buildIcs } from "./ics";
 
@@ -158,7 +159,7 @@ export async function holdSlot(
   const checked = checkSlot(query, { providerId: o.providerId, locationId: o.locationId, startsAt: o.startsAt });
   if (!checked.ok) throw new SlotUnavailable(checked.reason, nearest(computeSlots(query), o));
   const slot = checked.slot;
-  const held = await calendarOf(scope.env, scope.clinic).hold(clinicRef(scope.clinic), {
+  const held = await holdTime(scope, {
     providerId: slot.providerId,
     roomId: slot.roomId,
     resourceId: slot.resourceId,
@@ -368,13 +369,7 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
     ];
   }
 
-  const result = await calendarOf(scope.env, scope.clinic).confirm(clinicRef(scope.clinic), {
-    holdId: hold.holdId,
-    idempotencyKey: `hold:${hold.holdId}`,
-    appointment: draft,
-    with: along,
-    now,
-  });
+  const result = await bookHeldTime(scope, { holdId: hold.holdId, idempotencyKey: `hold:${hold.holdId}`, appointment: draft, along, now });
   if (!result.ok) {
     const type2 = type;
     let alternatives: Slot[] = [];
@@ -499,16 +494,7 @@ export function changeableOnline(a: ManagedAppointment, now: number): { ok: true
 export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, now = Date.now()): Promise<{ holdId: string; expiresAt: number } | null> {
   const allowed = changeableOnline(a, now);
   if (!allowed.ok) throw new AppError("conflict", allowed.why);
-  const result = await calendarOf(scope.env, scope.clinic).cancel(clinicRef(scope.clinic), {
-    appointmentId: a.id,
-    ending: {
-      status: "cancelled",
-      reason: "cancelled by the patient online",
-      audit: auditRow(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: "cancelled by the patient online" }),
-    },
-    holdForMs: WAITLIST_HOLD_MS,
-    now,
-  });
+  const result = await cancelAppointment(scope, a, { reason: "cancelled by the patient online", detail: "cancelled by the patient online", holdForMs: WAITLIST_HOLD_MS, now });
   if (!result.ok) throw new AppError(result.reason === "unavailable" ? "internal" : "conflict", result.reason === "unavailable" ? REFUSALS.unavailable : "This appointment can no longer be cancelled online.");
   scheduleSeal(scope);
   await sendAppointmentNotice(scope, a.id, "appointment.cancelled").catch((err) => console.error("cancel notice failed", err));
@@ -524,7 +510,6 @@ export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointmen
   if (hold.appointmentId !== a.id || hold.typeId !== a.typeId) throw new SlotUnavailable("mismatch", []);
   const type = await findType(scope.d1, hold.typeId);
   if (!type) throw new SlotUnavailable("mismatch", []);
-  const cal = calendarOf(scope.env, scope.clinic);
   // The calendar object moves the appointment onto the patient's own hold (and its room).
   const to = draftAt(placeFor(type, { providerId: hold.providerId, locationId: hold.locationId, roomId: null, startsAt: hold.startsAt }), {
     id: a.id,
@@ -534,20 +519,7 @@ export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointmen
     seriesId: null,
     createdBy: null,
   });
-  const result = await cal.reschedule(clinicRef(scope.clinic), {
-    appointmentId: a.id,
-    holdId: hold.holdId,
-    to,
-    audit: auditRow(scope, {
-      action: "update",
-      event: "appointment.reschedule",
-      entityType: "appointment",
-      entityId: a.id,
-      patientId: a.patientId,
-      detail: `moved online from ${new Date(a.startsAt).toISOString()}`,
-    }),
-    now,
-  });
+  const result = await moveAppointment(scope, a, { to, holdId: hold.holdId, detail: `moved online from ${new Date(a.startsAt).toISOString()}`, now });
   if (!result.ok) throw new SlotUnavailable(result.reason === "unavailable" ? "unavailable" : "taken", []);
   scheduleSeal(scope);
   await sendAppointmentNotice(scope, a.id, "appointment.rescheduled").catch((err) => console.error("reschedule notice failed", err));

@@ -5,6 +5,7 @@
  * the outbox, and the first to claim gets the appointment; the others are told it is gone.
  */
 import { audit, auditRow, auditSql, scheduleSeal } from "../audit/service";
+import { bookHeldTime, holdTime, releaseHold } from "../appointments/service";
 import { draftAt, placeFor } from "../calendar/intents";
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
@@ -71,7 +72,7 @@ export async function offerFreedTime(
     return offered;
   } finally {
     // Time held for the waitlist that nobody was offered goes back to everyone at once.
-    if (held && offered === 0) await calendarOf(scope.env, clinic).release(clinicRef(clinic), held.holdId);
+    if (held && offered === 0) await releaseHold({ ...scope, clinic }, held.holdId);
   }
 }
 
@@ -118,7 +119,7 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       const data = await loadSchedulingData(scope, scope.env, clinic, { type, providerId: freed.providerId, fromDate: local.date, toDate: local.date });
       const check = checkSlot({ ...data.query, now }, { providerId: freed.providerId, locationId: freed.locationId, startsAt });
       if (!check.ok) continue;
-      const got = await calendarOf(scope.env, clinic).hold(clinicRef(clinic), {
+      const got = await holdTime({ ...scope, clinic }, {
         providerId: check.slot.providerId,
         roomId: check.slot.roomId,
         resourceId: check.slot.resourceId,
@@ -245,11 +246,11 @@ export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView,
   const cal = calendarOf(scope.env, clinic);
   const live = await cal.liveClaims(clinicRef(clinic), draft.blockStart, draft.blockEnd, now);
   draft.roomId = live.find((l) => l.providerId === draft.providerId && l.blockStart === draft.blockStart)?.roomId ?? null;
-  const result = await cal.confirm(clinicRef(clinic), {
+  const result = await bookHeldTime({ ...scope, clinic }, {
     holdId: offer.holdId,
     idempotencyKey: `offer:${offer.offerId}`,
     appointment: draft,
-    with: {
+    along: {
       claimsOffer: { offerId: offer.offerId, holdId: offer.holdId, entryId: offer.entryId },
       audit: [auditRow(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: id, patientId: offer.patientId, detail: "claimed from the waitlist" })],
     },

@@ -4,13 +4,14 @@
  * same D1 batch as each visit.
  */
 import { audit, auditMany, auditRow, scheduleSeal } from "../../audit/service";
+import { bookedUnderKey, bookForStaff } from "../../appointments/service";
 import { nearest } from "../../booking/service";
 import { draftAt, type AppointmentDraft, type WrittenWith } from "../../calendar/intents";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
 import { foldForSearch, identityKey } from "../../patients/repo";
 import { digitsOf } from "../../patients/input";
-import { calendarOf, clinicRef, type TypeRow } from "../data";
+import type { TypeRow } from "../data";
 import { checkSlot, computeSlots, localParts, zonedInstant, type Slot, type SlotRefusal } from "../slots";
 import { addDays, daysBetween, MAX_SERIES_DAYS, seriesDates } from "./days";
 import { bookingPrelude, patientBrief, type CalLocation, type CalProvider, type CalRoom, type PatientBrief } from "./repo";
@@ -105,9 +106,7 @@ type BookOne = { ok: true; appointmentId: string; replayed: boolean } | { ok: fa
 
 /** One visit through the calendar object, idempotent by key. */
 async function bookThroughCalendar(scope: CalendarScope, key: string, draft: AppointmentDraft, along: WrittenWith, now: number): Promise<BookOne> {
-  const cal = calendarOf(scope.env, scope.clinic);
-  const ref = clinicRef(scope.clinic);
-  const result = await cal.book(ref, { idempotencyKey: key, appointment: draft, with: along, now });
+  const result = await bookForStaff(scope, { idempotencyKey: key, appointment: draft, along, now });
   if (result.ok) return result;
   if (result.reason === "taken") {
     const replay = await bookedUnder(scope, key, draft, now);
@@ -122,8 +121,7 @@ async function bookThroughCalendar(scope: CalendarScope, key: string, draft: App
  * taken). Confirming by key with a hold that does not exist only ever answers from the key.
  */
 async function bookedUnder(scope: CalendarScope, key: string, draft: AppointmentDraft, now: number): Promise<string | null> {
-  const again = await calendarOf(scope.env, scope.clinic).confirm(clinicRef(scope.clinic), { holdId: `replay:${key}`, idempotencyKey: key, appointment: draft, now });
-  return again.ok ? again.appointmentId : null;
+  return bookedUnderKey(scope, key, draft, now);
 }
 
 /**
