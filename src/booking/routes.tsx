@@ -14,14 +14,13 @@ import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { digitsOf, isValidIsoDate } from "../patients/input";
 import { releaseHold } from "../appointments/service";
+import { cancelByPatient } from "../messaging/respond";
 import { findType, forwardLiveSocket } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
-import { offerFreedTime } from "../scheduling/waitlist";
 import { emitEvent } from "../workflows/engine";
 import {
   addDays,
   bookableType,
-  cancelOnline,
   changeableOnline,
   confirmBooking,
   findSlots,
@@ -321,25 +320,8 @@ bookingRoutes.post("/manage/cancel", async (c) => {
   const token = form.m ?? "";
   const scope = scopeOf(c);
   const a = await loadManaged(scope, await readManage(c.env, c.var.clinic, token));
-  const held = await cancelOnline(scope, a);
-  const type = await findType(scope.d1, a.typeId);
   // The freed time goes to the waitlist first; a failure there does not undo the cancellation.
-  await offerFreedTime(
-    scope,
-    c.var.clinic,
-    {
-      providerId: a.providerId,
-      locationId: a.locationId,
-      blockStart: a.startsAt - (type?.bufferBeforeMinutes ?? 0) * 60_000,
-      blockEnd: a.endsAt + (type?.bufferAfterMinutes ?? 0) * 60_000,
-    },
-    Date.now(),
-    new URL(c.req.url).origin,
-    held ?? undefined,
-  ).catch((err) => console.error("waitlist offer failed", err));
-  await emitEvent(scope, c.env, { trigger: "appointment.cancelled", key: `appointment.cancelled:${a.id}`, patientId: a.patientId, appointmentId: a.id, at: Date.now() }).catch((err) =>
-    console.error("workflow event failed", err),
-  );
+  await cancelByPatient(scope, a, new URL(c.req.url).origin, Date.now());
   return redirect(c, `/book/manage?m=${encodeURIComponent(token)}&cancelled=1`);
 });
 
