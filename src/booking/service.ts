@@ -14,7 +14,8 @@ import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
 import { signToken, verifyToken } from "../platform/tokens";
-import { foldForSearch, identityKey } from "../patients/repo";
+import { identityKey } from "../patients/repo";
+import { newPatientRow } from "../patients/service";
 import { digitsOf } from "../patients/input";
 import { findType, loadSchedulingData, type SchedulingData, type TypeRow } from "../scheduling/data";
 import { checkSlot, computeSlots, localParts, type Slot, type SlotRefusal } from "../scheduling/slots";
@@ -275,21 +276,6 @@ async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<Mat
   );
 }
 
-function newPatientRow(id: string, d: PatientDetails) {
-  return {
-    id,
-    givenName: d.given_name,
-    familyName: d.family_name,
-    dateOfBirth: d.date_of_birth,
-    sexAtBirth: "unknown" as const,
-    phone: d.phone,
-    phoneDigits: digitsOf(d.phone),
-    email: d.email,
-    searchName: foldForSearch(`${d.given_name} ${d.family_name}`),
-    identityKey: identityKey(d.given_name, d.family_name, d.date_of_birth),
-  };
-}
-
 export interface Confirmed {
   appointmentId: string;
   manageToken: string;
@@ -347,7 +333,7 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
     newPatient: matched
       ? undefined
       : {
-          row: newPatientRow(patientId, d),
+          row: newPatientRow(patientId, d, null),
           audit: auditRow(scope, { action: "create", event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "registered by online booking" }),
         },
     audit: entries.map((e) => auditRow(scope, e)),

@@ -9,13 +9,13 @@ import { nearest } from "../../booking/service";
 import { draftAt, type AppointmentDraft, type WrittenWith } from "../../calendar/intents";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
-import { foldForSearch, identityKey } from "../../patients/repo";
-import { digitsOf } from "../../patients/input";
+import { identityKey } from "../../patients/repo";
+import { newPatientRow } from "../../patients/service";
 import type { TypeRow } from "../data";
 import { checkSlot, computeSlots, localParts, zonedInstant, type Slot, type SlotRefusal } from "../slots";
 import { addDays, daysBetween, MAX_SERIES_DAYS, seriesDates } from "./days";
 import { bookingPrelude, patientBrief, type CalLocation, type CalProvider, type CalRoom, type PatientBrief } from "./repo";
-import type { BookingInput, QuickPatient } from "./input";
+import type { BookingInput } from "./input";
 import { SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
 import { emitEvent } from "../../workflows/engine";
 
@@ -84,22 +84,6 @@ export interface Booked {
   replayed: boolean;
   /** For a series: how many of how many were booked, and which were skipped (and why). */
   series: { booked: number; total: number; skipped: Skipped[] } | null;
-}
-
-function newPatientRow(scope: CalendarScope, id: string, p: QuickPatient) {
-  return {
-    id,
-    givenName: p.given_name,
-    familyName: p.family_name,
-    dateOfBirth: p.date_of_birth,
-    sexAtBirth: "unknown" as const,
-    phone: p.phone,
-    phoneDigits: digitsOf(p.phone),
-    searchName: foldForSearch(`${p.given_name} ${p.family_name}`),
-    identityKey: identityKey(p.given_name, p.family_name, p.date_of_birth),
-    createdBy: scope.staff.id,
-    updatedBy: scope.staff.id,
-  };
 }
 
 type BookOne = { ok: true; appointmentId: string; replayed: boolean } | { ok: false; reason: "taken" | "unavailable" };
@@ -234,7 +218,7 @@ export async function bookAppointment(scope: CalendarScope, input: BookingInput,
       // Recorded only by the visit that actually created the patient.
       newPatient: newPatient
         ? {
-            row: newPatientRow(scope, patientId, newPatient),
+            row: newPatientRow(patientId, newPatient, scope.staff.id),
             audit: auditRow(scope, { action: "create", event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "quick add while booking" }),
           }
         : undefined,
