@@ -4,6 +4,8 @@
  * goes into the file: it names the clinic, the time, the place and a link to manage the booking.
  * See https://www.rfc-editor.org/rfc/rfc5545
  */
+import type { Clinic } from "../platform/env";
+import type { ManagedAppointment } from "./changes";
 
 export interface IcsEvent {
   uid: string;
@@ -163,4 +165,22 @@ export function buildIcs(e: IcsEvent): string {
     "END:VCALENDAR",
   ];
   return `${lines.map(fold).join("\r\n")}\r\n`;
+}
+
+/** The calendar file of a booking, with its manage link. */
+export function icsFor(a: ManagedAppointment, clinic: Clinic, manageUrl: string, now: number): string {
+  return buildIcs({
+    uid: `${a.id}@${clinic.slug}`,
+    startsAt: a.startsAt,
+    endsAt: a.endsAt,
+    timezone: a.timezone,
+    summary: `Appointment at ${clinic.name}`,
+    location: a.modality === "telehealth" ? "Video visit (link sent before the visit)" : [a.locationName, a.address].filter(Boolean).join(", "),
+    description: `Change or cancel: ${manageUrl}`,
+    url: manageUrl,
+    stamp: now,
+    status: a.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
+    // Each change of the appointment bumps its version, so calendars replace their copy.
+    sequence: a.version - 1,
+  });
 }

@@ -18,27 +18,13 @@ import { cancelByPatient } from "../messaging/respond";
 import { findType, forwardLiveSocket } from "../scheduling/data";
 import { localParts } from "../scheduling/slots";
 import { emitEvent } from "../workflows/engine";
-import {
-  addDays,
-  bookableType,
-  changeableOnline,
-  confirmBooking,
-  findSlots,
-  holdSlot,
-  icsFor,
-  loadManaged,
-  onlineTypes,
-  providerBySlug,
-  readHold,
-  readInvite,
-  readManage,
-  rescheduleOnline,
-  signHold,
-  SlotUnavailable,
-  todayIn,
-  type BookingScope,
-  type ManagedAppointment,
-} from "./service";
+import { changeableOnline, loadManaged, rescheduleOnline, type ManagedAppointment } from "./changes";
+import { confirmBooking } from "./confirm";
+import { addDays, todayIn } from "./dates";
+import { holdSlot } from "./holds";
+import { icsFor } from "./ics";
+import { bookableType, findSlots, onlineTypes, providerBySlug, SlotUnavailable, type BookingScope } from "./slots";
+import { readHold, readInvite, readManage, signHold } from "./tokens";
 
 export const bookingRoutes = new Hono<AppEnv>();
 

@@ -6,7 +6,8 @@
 import { eq } from "drizzle-orm";
 import { auditIfChanged, type AuditScope } from "../audit/service";
 import { confirmAppointment } from "../appointments/service";
-import { cancelOnline, type BookingScope, type ManagedAppointment } from "../booking/service";
+import { cancelOnline, type ManagedAppointment } from "../booking/changes";
+import type { BookingScope } from "../booking/slots";
 import type { Clinic, Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { AppError } from "../platform/errors";

@@ -5,7 +5,7 @@
  */
 import { audit, auditMany, auditRow, scheduleSeal } from "../../audit/service";
 import { bookedUnderKey, bookForStaff } from "../../appointments/service";
-import { nearest } from "../../booking/service";
+import { nearest } from "../../booking/slots";
 import { draftAt, type AppointmentDraft, type WrittenWith } from "../../calendar/intents";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";

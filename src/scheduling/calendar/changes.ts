@@ -5,7 +5,7 @@
  */
 import { audit, scheduleSeal } from "../../audit/service";
 import * as appointments from "../../appointments/service";
-import { nearest } from "../../booking/service";
+import { nearest } from "../../booking/slots";
 import { draftAt } from "../../calendar/intents";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
