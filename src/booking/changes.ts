@@ -2,12 +2,14 @@
  * A booking managed through its signed link: what the patient sees of it, whether it can still be
  * changed online, and the patient's cancellation and move (through the appointments module).
  */
+import { eq, sql } from "drizzle-orm";
 import { scheduleSeal } from "../audit/service";
 import { cancelAppointment, moveAppointment } from "../appointments/service";
 import { draftAt, placeFor } from "../calendar/intents";
 import { sendAppointmentNotice } from "../messaging/notices";
 import { AppError } from "../platform/errors";
 import { findType } from "../scheduling/data";
+import { appointments, appointmentTypes, bookingRules, locations, providers } from "../scheduling/tables";
 import { WAITLIST_HOLD_MS } from "../scheduling/waitlist";
 import { REFUSALS, SlotUnavailable, type BookingScope } from "./slots";
 import { readHold } from "./tokens";
@@ -33,17 +35,34 @@ export interface ManagedAppointment {
 }
 
 export async function loadManaged(scope: BookingScope, appointmentId: string): Promise<ManagedAppointment> {
-  const row = await scope.d1
-    .prepare(
-      `SELECT a.id, a.patient_id AS patientId, a.provider_id AS providerId, p.display_name AS providerName, a.location_id AS locationId,
-         l.name AS locationName, trim(coalesce(l.address_line1, '') || ', ' || coalesce(l.city, ''), ', ') AS address, l.timezone,
-         t.id AS typeId, t.slug AS typeSlug, t.name AS typeName, t.modality, a.starts_at AS startsAt, a.ends_at AS endsAt, a.status, a.version,
-         (SELECT cancel_window_hours FROM booking_rules WHERE id = 1) AS cancelWindowHours
-       FROM appointments a JOIN providers p ON p.id = a.provider_id JOIN locations l ON l.id = a.location_id
-         JOIN appointment_types t ON t.id = a.appointment_type_id WHERE a.id = ?`,
-    )
-    .bind(appointmentId)
-    .first<ManagedAppointment>();
+  const a = appointments;
+  const l = locations;
+  const row: ManagedAppointment | undefined = await scope.db
+    .select({
+      id: a.id,
+      patientId: a.patientId,
+      providerId: a.providerId,
+      providerName: providers.displayName,
+      locationId: a.locationId,
+      locationName: l.name,
+      address: sql<string | null>`trim(coalesce(${l.addressLine1}, '') || ', ' || coalesce(${l.city}, ''), ', ')`,
+      timezone: l.timezone,
+      typeId: appointmentTypes.id,
+      typeSlug: appointmentTypes.slug,
+      typeName: appointmentTypes.name,
+      modality: appointmentTypes.modality,
+      startsAt: a.startsAt,
+      endsAt: a.endsAt,
+      status: a.status,
+      version: a.version,
+      cancelWindowHours: sql<number>`(SELECT ${bookingRules.cancelWindowHours} FROM ${bookingRules} WHERE ${bookingRules.id} = 1)`,
+    })
+    .from(a)
+    .innerJoin(providers, eq(providers.id, a.providerId))
+    .innerJoin(l, eq(l.id, a.locationId))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, a.appointmentTypeId))
+    .where(eq(a.id, appointmentId))
+    .get();
   if (!row) throw new AppError("not_found", "This appointment could not be found.");
   return row;
 }

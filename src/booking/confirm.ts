@@ -3,10 +3,12 @@
  * an existing record, or registered), with its audit rows and confirmation email in the same
  * batch, through the appointments module.
  */
+import { and, count, eq, gt, inArray } from "drizzle-orm";
 import { auditRow, scheduleSeal, type AuditEntry } from "../audit/service";
 import { bookHeldTime } from "../appointments/service";
 import { draftAt, placeFor, type WrittenWith } from "../calendar/intents";
-import type { outbox } from "../messaging/tables";
+import { patientContactPrefs, type outbox } from "../messaging/tables";
+import { patients } from "../patients/tables";
 import { formatWhen, locationLabel, localeOf, render, templateFor } from "../messaging/templates";
 import { AppError } from "../platform/errors";
 import { identityKey } from "../patients/repo";
@@ -14,6 +16,7 @@ import { newPatientRow } from "../patients/service";
 import { digitsOf } from "../patients/input";
 import { findType } from "../scheduling/data";
 import { localParts, type Slot } from "../scheduling/slots";
+import { appointments, bookingRules, locations, providers } from "../scheduling/tables";
 import { findSlots, locationZone, nearest, SlotUnavailable, type BookingScope } from "./slots";
 import { readHold, signManage } from "./tokens";
 
@@ -34,15 +37,13 @@ interface MatchRow {
 
 /** Exact match on name and date of birth, plus the same phone or email. */
 async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<MatchRow | null> {
-  const res = await scope.d1
-    .prepare(
-      `SELECT id, given_name AS givenName, family_name AS familyName, email, phone_digits AS phoneDigits FROM patients WHERE identity_key = ?`,
-    )
-    .bind(identityKey(d.given_name, d.family_name, d.date_of_birth))
-    .all<MatchRow & { phoneDigits: string | null }>();
+  const rows = await scope.db
+    .select({ id: patients.id, givenName: patients.givenName, familyName: patients.familyName, email: patients.email, phoneDigits: patients.phoneDigits })
+    .from(patients)
+    .where(eq(patients.identityKey, identityKey(d.given_name, d.family_name, d.date_of_birth)));
   const digits = digitsOf(d.phone);
   return (
-    res.results.find((p) => (p.phoneDigits && p.phoneDigits === digits) || (d.email && p.email && p.email.toLowerCase() === d.email.toLowerCase())) ?? null
+    rows.find((p) => (p.phoneDigits && p.phoneDigits === digits) || (d.email && p.email && p.email.toLowerCase() === d.email.toLowerCase())) ?? null
   );
 }
 
@@ -68,14 +69,13 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
   if (type.eligibility === "existing" && !matched) {
     throw new AppError("validation", "This kind of visit is for existing patients. Check your name, date of birth and phone, or book a new-patient visit.");
   }
-  const rules = await scope.d1
-    .prepare("SELECT max_upcoming_per_patient AS maxUpcoming FROM booking_rules WHERE id = 1")
-    .first<{ maxUpcoming: number }>();
+  const rules = await scope.db.select({ maxUpcoming: bookingRules.maxUpcomingPerPatient }).from(bookingRules).where(eq(bookingRules.id, 1)).get();
   if (matched) {
-    const upcoming = await scope.d1
-      .prepare("SELECT COUNT(*) AS n FROM appointments WHERE patient_id = ? AND starts_at > ? AND status IN ('booked', 'confirmed')")
-      .bind(matched.id, now)
-      .first<{ n: number }>();
+    const upcoming = await scope.db
+      .select({ n: count() })
+      .from(appointments)
+      .where(and(eq(appointments.patientId, matched.id), gt(appointments.startsAt, now), inArray(appointments.status, ["booked", "confirmed"])))
+      .get();
     if ((upcoming?.n ?? 0) >= (rules?.maxUpcoming ?? 3)) {
       throw new AppError(
         "conflict",
@@ -140,10 +140,12 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
   scheduleSeal(scope);
   if (result.appointmentId !== appointmentId) {
     // Booked before (a double submit, or a retry): only the same person gets its manage link.
-    const booked = await scope.d1
-      .prepare("SELECT p.identity_key AS identityKey FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?")
-      .bind(result.appointmentId)
-      .first<{ identityKey: string }>();
+    const booked = await scope.db
+      .select({ identityKey: patients.identityKey })
+      .from(appointments)
+      .innerJoin(patients, eq(patients.id, appointments.patientId))
+      .where(eq(appointments.id, result.appointmentId))
+      .get();
     if (booked?.identityKey !== identityKey(d.given_name, d.family_name, d.date_of_birth)) {
       throw new AppError("conflict", "This time was already booked with this link. Pick a time again to make a new booking.");
     }
@@ -162,14 +164,16 @@ async function confirmationMessage(
 ): Promise<typeof outbox.$inferInsert> {
   const manage = `${m.origin}/book/manage?m=${encodeURIComponent(m.manageToken)}`;
   const ics = `${m.origin}/book/ics?m=${encodeURIComponent(m.manageToken)}`;
-  const [who, prefs] = await scope.d1.batch([
-    scope.d1
-      .prepare("SELECT p.display_name AS provider, l.name AS location, l.timezone FROM providers p, locations l WHERE p.id = ? AND l.id = ?")
-      .bind(m.providerId, m.locationId),
-    scope.d1.prepare("SELECT locale FROM patient_contact_prefs WHERE patient_id = ?").bind(m.patientId),
+  const [who, prefs] = await scope.db.batch([
+    scope.db
+      .select({ provider: providers.displayName, location: locations.name, timezone: locations.timezone })
+      .from(providers)
+      .innerJoin(locations, eq(locations.id, m.locationId))
+      .where(eq(providers.id, m.providerId)),
+    scope.db.select({ locale: patientContactPrefs.locale }).from(patientContactPrefs).where(eq(patientContactPrefs.patientId, m.patientId)),
   ]);
-  const place = who?.results[0] as { provider: string; location: string; timezone: string } | undefined;
-  const locale = localeOf((prefs?.results[0] as { locale: string } | undefined)?.locale);
+  const place = who[0];
+  const locale = localeOf(prefs[0]?.locale);
   const { date, time } = formatWhen(m.startsAt, place?.timezone ?? scope.clinic.timezone, locale, "long");
   const message = render(
     await templateFor(scope.d1, "booking.confirmation", "email", locale),

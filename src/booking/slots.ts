@@ -3,11 +3,13 @@
  * slots over some days (and the next available one), and what a refused slot is told (with the
  * nearest open alternatives).
  */
+import { and, asc, eq, exists } from "drizzle-orm";
 import { AppError } from "../platform/errors";
 import type { Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { findType, loadSchedulingData, type SchedulingData, type TypeRow } from "../scheduling/data";
 import { computeSlots, type Slot, type SlotRefusal } from "../scheduling/slots";
+import { appointmentTypes, locations, providerAppointmentTypes, providers } from "../scheduling/tables";
 import { addDays } from "./dates";
 
 export interface BookingScope extends ClinicScope {
@@ -21,24 +23,31 @@ export async function bookableType(scope: BookingScope, slug: string): Promise<T
 }
 
 export async function providerBySlug(scope: BookingScope, slug: string): Promise<{ id: string; slug: string; displayName: string } | null> {
-  return scope.d1
-    .prepare("SELECT id, slug, display_name AS displayName FROM providers WHERE slug = ? AND active = 1")
-    .bind(slug)
-    .first();
+  const row = await scope.db
+    .select({ id: providers.id, slug: providers.slug, displayName: providers.displayName })
+    .from(providers)
+    .where(and(eq(providers.slug, slug), eq(providers.active, true)))
+    .get();
+  return row ?? null;
 }
 
 /** Appointment types a patient can book online (optionally only those a provider offers). */
 export async function onlineTypes(scope: BookingScope, providerId: string | null) {
-  const res = await scope.d1
-    .prepare(
-      `SELECT t.id, t.slug, t.name, t.duration_minutes AS durationMinutes, t.price_cents AS priceCents, t.modality, t.eligibility
-       FROM appointment_types t WHERE t.active = 1 AND t.bookable_online = 1
-         AND (?1 IS NULL OR EXISTS (SELECT 1 FROM provider_appointment_types pt WHERE pt.appointment_type_id = t.id AND pt.provider_id = ?1))
-       ORDER BY t.name`,
+  const t = appointmentTypes;
+  const pt = providerAppointmentTypes;
+  return scope.db
+    .select({ id: t.id, slug: t.slug, name: t.name, durationMinutes: t.durationMinutes, priceCents: t.priceCents, modality: t.modality, eligibility: t.eligibility })
+    .from(t)
+    .where(
+      and(
+        eq(t.active, true),
+        eq(t.bookableOnline, true),
+        providerId === null
+          ? undefined
+          : exists(scope.db.select({ one: pt.providerId }).from(pt).where(and(eq(pt.appointmentTypeId, t.id), eq(pt.providerId, providerId)))),
+      ),
     )
-    .bind(providerId)
-    .all<{ id: string; slug: string; name: string; durationMinutes: number; priceCents: number; modality: string; eligibility: string }>();
-  return res.results;
+    .orderBy(asc(t.name));
 }
 
 export interface SlotPage {
@@ -105,7 +114,7 @@ export function nearest(slots: Slot[], want: { providerId: string | null; starts
 
 /** The timezone of a location (404 when it does not exist). */
 export async function locationZone(scope: BookingScope, locationId: string): Promise<string> {
-  const row = await scope.d1.prepare("SELECT timezone FROM locations WHERE id = ?").bind(locationId).first<{ timezone: string }>();
+  const row = await scope.db.select({ timezone: locations.timezone }).from(locations).where(eq(locations.id, locationId)).get();
   if (!row) throw new AppError("not_found", "That location could not be found.");
   return row.timezone;
 }

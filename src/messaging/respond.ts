@@ -11,7 +11,7 @@ import type { BookingScope } from "../booking/slots";
 import type { Clinic, Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { AppError } from "../platform/errors";
-import { clinicDatabase } from "../platform/tenancy";
+import { clinicDb } from "../platform/tenancy";
 import { signToken, verifyToken } from "../platform/tokens";
 import { findType } from "../scheduling/data";
 import { appointments } from "../scheduling/tables";
@@ -29,10 +29,7 @@ const DAY = 86_400_000;
 export async function signResponseToken(env: Env, clinic: Clinic, appointmentId: string, startsAt?: number): Promise<string> {
   let start = startsAt;
   if (start === undefined) {
-    const row = await clinicDatabase(env, clinic)
-      .prepare("SELECT starts_at AS startsAt FROM appointments WHERE id = ?")
-      .bind(appointmentId)
-      .first<{ startsAt: number }>();
+    const row = await clinicDb(env, clinic).select({ startsAt: appointments.startsAt }).from(appointments).where(eq(appointments.id, appointmentId)).get();
     start = row?.startsAt ?? Date.now();
   }
   const now = Date.now();
