@@ -51,6 +51,11 @@ function values(scope: AuditScope, e: AuditEntry): typeof auditLog.$inferInsert 
   };
 }
 
+/** The complete audit row of an entry (who and where from the scope): what the calendar object writes. */
+export function auditRow(scope: Omit<AuditScope, "db" | "d1" | "waitUntil">, e: AuditEntry): typeof auditLog.$inferInsert {
+  return values(scope as AuditScope, e);
+}
+
 /** An insert to put in the same `db.batch` as the write it records. Call `scheduleSeal` after. */
 export function auditStatement(scope: AuditScope, e: AuditEntry): BatchItem<"sqlite"> {
   return scope.db.insert(auditLog).values(values(scope, e));

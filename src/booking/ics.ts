@@ -5,6 +5,8 @@
  * See https://www.rfc-editor.org/rfc/rfc5545
  */
 import { offsetAt as offsetMinutes, zoneAbbreviation as zoneName } from "../platform/time";
+import type { Clinic } from "../platform/env";
+import type { ManagedAppointment } from "./changes";
 
 export interface IcsEvent {
   uid: string;
@@ -140,4 +142,22 @@ export function buildIcs(e: IcsEvent): string {
     "END:VCALENDAR",
   ];
   return `${lines.map(fold).join("\r\n")}\r\n`;
+}
+
+/** The calendar file of a booking, with its manage link. */
+export function icsFor(a: ManagedAppointment, clinic: Clinic, manageUrl: string, now: number): string {
+  return buildIcs({
+    uid: `${a.id}@${clinic.slug}`,
+    startsAt: a.startsAt,
+    endsAt: a.endsAt,
+    timezone: a.timezone,
+    summary: `Appointment at ${clinic.name}`,
+    location: a.modality === "telehealth" ? "Video visit (link sent before the visit)" : [a.locationName, a.address].filter(Boolean).join(", "),
+    description: `Change or cancel: ${manageUrl}`,
+    url: manageUrl,
+    stamp: now,
+    status: a.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
+    // Each change of the appointment bumps its version, so calendars replace their copy.
+    sequence: a.version - 1,
+  });
 }

@@ -3,6 +3,7 @@
  * then hold, details, confirmation, and the signed manage link. Every step works as a plain form;
  * with htmx, only the booking panel is swapped.
  */
+import { asc, eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { Booked, DetailsForm, Manage, SlotList, TypeList } from "../../views/booking/pages";
@@ -15,29 +16,18 @@ import { clinicScope } from "../platform/scope";
 import { formOf, validate } from "../platform/validation";
 import { isValidIsoDate } from "../patients/input";
 import { toE164 } from "../platform/phone";
-import { calendarOf, clinicRef, findType, forwardLiveSocket } from "../scheduling/data";
-import { offerFreedTime } from "../scheduling/waitlist";
+import { releaseHold } from "../appointments/service";
+import { cancelByPatient } from "../messaging/respond";
+import { patients } from "../patients/tables";
+import { findType, forwardLiveSocket } from "../scheduling/data";
+import { locations, providers } from "../scheduling/tables";
 import { emitEvent } from "../workflows/engine";
-import {
-  bookableType,
-  cancelOnline,
-  changeableOnline,
-  confirmBooking,
-  findSlots,
-  holdSlot,
-  icsFor,
-  loadManaged,
-  onlineTypes,
-  providerBySlug,
-  readHold,
-  readInvite,
-  readManage,
-  rescheduleOnline,
-  signHold,
-  SlotUnavailable,
-  type BookingScope,
-  type ManagedAppointment,
-} from "./service";
+import { changeableOnline, loadManaged, rescheduleOnline, type ManagedAppointment } from "./changes";
+import { confirmBooking } from "./confirm";
+import { holdSlot } from "./holds";
+import { icsFor } from "./ics";
+import { bookableType, findSlots, onlineTypes, providerBySlug, SlotUnavailable, type BookingScope } from "./slots";
+import { readHold, readInvite, readManage, signHold } from "./tokens";
 
 export const bookingRoutes = new Hono<AppEnv>();
 
@@ -54,7 +44,7 @@ function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: 
 }
 
 async function firstZone(scope: BookingScope): Promise<string> {
-  const row = await scope.d1.prepare("SELECT timezone FROM locations WHERE active = 1 ORDER BY name LIMIT 1").first<{ timezone: string }>();
+  const row = await scope.db.select({ timezone: locations.timezone }).from(locations).where(eq(locations.active, true)).orderBy(asc(locations.name)).get();
   return row?.timezone ?? scope.clinic.timezone;
 }
 
@@ -150,7 +140,7 @@ bookingRoutes.post("/hold", async (c) => {
         await rescheduleOnline(scope, managed, token, now);
       } catch (err) {
         // The move did not happen: the time held for it goes back to everyone.
-        await calendarOf(c.env, c.var.clinic).release(clinicRef(c.var.clinic), held.holdId);
+        await releaseHold(scope, held.holdId);
         throw err;
       }
       return redirect(c, `/book/manage?m=${encodeURIComponent(manageToken!)}&moved=1`);
@@ -185,8 +175,8 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
   const hold = await readHold(c.env, c.var.clinic, token);
   const now = Date.now();
   const type = await findType(scope.d1, hold.typeId);
-  const provider = await scope.d1.prepare("SELECT display_name AS name, slug FROM providers WHERE id = ?").bind(hold.providerId).first<{ name: string; slug: string }>();
-  const loc = await scope.d1.prepare("SELECT timezone FROM locations WHERE id = ?").bind(hold.locationId).first<{ timezone: string }>();
+  const provider = await scope.db.select({ name: providers.displayName, slug: providers.slug }).from(providers).where(eq(providers.id, hold.providerId)).get();
+  const loc = await scope.db.select({ timezone: locations.timezone }).from(locations).where(eq(locations.id, hold.locationId)).get();
   if (!type || !provider || !loc) throw new SlotUnavailable("mismatch", []);
   if (hold.expiresAt <= now) {
     return slotPage(c, { typeSlug: type.slug, providerSlug: provider.slug, basePath: `/book/${provider.slug}/${type.slug}`, message: "Your hold on that time ran out and the time was released. Pick a time again.", status: 410 });
@@ -194,10 +184,11 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
   let values = extra.values ?? {};
   if (!extra.values && hold.invitedPatientId) {
     // A forwarded invitation must not reveal more than a name: the patient types the rest.
-    const p = await scope.d1
-      .prepare("SELECT given_name, family_name FROM patients WHERE id = ?")
-      .bind(hold.invitedPatientId)
-      .first<Record<string, string>>();
+    const p = await scope.db
+      .select({ given_name: patients.givenName, family_name: patients.familyName })
+      .from(patients)
+      .where(eq(patients.id, hold.invitedPatientId))
+      .get();
     if (p) {
       values = p;
       await audit(scope, { action: "read", event: "patient.invite_prefill", entityType: "patient", entityId: hold.invitedPatientId, patientId: hold.invitedPatientId, detail: "booking invitation" });
@@ -321,25 +312,8 @@ bookingRoutes.post("/manage/cancel", async (c) => {
   const token = form.m ?? "";
   const scope = scopeOf(c);
   const a = await loadManaged(scope, await readManage(c.env, c.var.clinic, token));
-  const held = await cancelOnline(scope, a);
-  const type = await findType(scope.d1, a.typeId);
   // The freed time goes to the waitlist first; a failure there does not undo the cancellation.
-  await offerFreedTime(
-    scope,
-    c.var.clinic,
-    {
-      providerId: a.providerId,
-      locationId: a.locationId,
-      blockStart: a.startsAt - (type?.bufferBeforeMinutes ?? 0) * 60_000,
-      blockEnd: a.endsAt + (type?.bufferAfterMinutes ?? 0) * 60_000,
-    },
-    Date.now(),
-    new URL(c.req.url).origin,
-    held ?? undefined,
-  ).catch((err) => console.error("waitlist offer failed", err));
-  await emitEvent(scope, c.env, { trigger: "appointment.cancelled", key: `appointment.cancelled:${a.id}`, patientId: a.patientId, appointmentId: a.id, at: Date.now() }).catch((err) =>
-    console.error("workflow event failed", err),
-  );
+  await cancelByPatient(scope, a, new URL(c.req.url).origin, Date.now());
   return redirect(c, `/book/manage?m=${encodeURIComponent(token)}&cancelled=1`);
 });
 
@@ -348,7 +322,7 @@ bookingRoutes.get("/manage/reschedule", async (c) => {
   const a = await managed(c, token);
   const allowed = changeableOnline(a, Date.now());
   if (!allowed.ok) throw new AppError("conflict", allowed.why);
-  const provider = await scopeOf(c).d1.prepare("SELECT slug FROM providers WHERE id = ?").bind(a.providerId).first<{ slug: string }>();
+  const provider = await scopeOf(c).db.select({ slug: providers.slug }).from(providers).where(eq(providers.id, a.providerId)).get();
   return slotPage(c, {
     typeSlug: a.typeSlug,
     providerSlug: provider?.slug ?? null,

@@ -10,13 +10,11 @@
  * Open calendars and booking pages are told "slot taken / freed" over hibernating WebSockets.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { SQLWrapper } from "drizzle-orm";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { Env } from "../platform/env";
-import {
-  insertAppointmentSql,
-  rescheduleAppointmentSql,
-  type AppointmentDraft,
-  type SqlStatement,
-} from "./sql";
+import type { AppointmentDraft, AuditRow, Ending, WrittenWith } from "./intents";
+import { appointmentByKey, auditOfChange, endAppointment, insertAppointment, moveAppointment, occupying, toStatements, writtenWith } from "./writes";
 
 /** What the calendar needs to know of its clinic (passed on every call; kept for the alarm). */
 export interface ClinicRef {
@@ -152,13 +150,13 @@ export class ClinicCalendar extends DurableObject<Env> {
 
   /**
    * Turns a hold into an appointment. Idempotent by key: the same key returns the same appointment,
-   * also while the first confirmation is still in flight. `extra` statements (audit rows, a new
-   * patient) run in the same D1 batch, after the appointment insert; each must guard itself with
-   * `WHERE EXISTS (SELECT 1 FROM appointments WHERE id = <the appointment>)`.
+   * also while the first confirmation is still in flight. The rows `with` it (audit rows, a new
+   * patient, a series, a claimed offer, messages) go in the same D1 batch, each written only if
+   * the appointment was.
    */
   async confirm(
     clinic: ClinicRef,
-    c: { holdId: string; idempotencyKey: string; appointment: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+    c: { holdId: string; idempotencyKey: string; appointment: AppointmentDraft; with?: WrittenWith; now?: number },
   ): Promise<ConfirmResult> {
     await this.ensureBuilt(clinic);
     const running = this.inflight.get(c.idempotencyKey);
@@ -171,7 +169,7 @@ export class ClinicCalendar extends DurableObject<Env> {
   /** Staff booking straight from the calendar: claim and confirm in one step. */
   async book(
     clinic: ClinicRef,
-    c: { idempotencyKey: string; appointment: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+    c: { idempotencyKey: string; appointment: AppointmentDraft; with?: WrittenWith; now?: number },
   ): Promise<ConfirmResult> {
     await this.ensureBuilt(clinic);
     const replay = this.bookedByKey(c.idempotencyKey);
@@ -187,7 +185,7 @@ export class ClinicCalendar extends DurableObject<Env> {
    */
   async reschedule(
     clinic: ClinicRef,
-    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number; holdId?: string },
+    r: { appointmentId: string; to: AppointmentDraft; audit?: AuditRow; now?: number; holdId?: string },
   ): Promise<ChangeResult> {
     await this.ensureBuilt(clinic);
     return this.oneAtATime(r.appointmentId, () => this.doReschedule(clinic, r));
@@ -195,7 +193,7 @@ export class ClinicCalendar extends DurableObject<Env> {
 
   private async doReschedule(
     clinic: ClinicRef,
-    r: { appointmentId: string; to: AppointmentDraft; extra?: SqlStatement[]; now?: number; holdId?: string },
+    r: { appointmentId: string; to: AppointmentDraft; audit?: AuditRow; now?: number; holdId?: string },
   ): Promise<ChangeResult> {
     const now = r.now ?? Date.now();
     // Moving onto the patient's own hold: the room and equipment chosen for it come along.
@@ -221,9 +219,9 @@ export class ClinicCalendar extends DurableObject<Env> {
       now + PENDING_GRACE_MS,
     );
     await this.armAlarm(now + PENDING_GRACE_MS);
-    const d1 = this.d1(clinic);
     try {
-      const [moved] = await d1.batch([stmt(d1, rescheduleAppointmentSql(r.appointmentId, r.to)), ...(r.extra ?? []).map((s) => stmt(d1, s))]);
+      const db = this.db(clinic);
+      const [moved] = await this.write(clinic, [moveAppointment(db, r.appointmentId, r.to), ...auditOfChange(r.audit)]);
       if (!moved || moved.meta.changes !== 1) {
         this.sql.exec("DELETE FROM claims WHERE id = ?", pendingId);
         return { ok: false, reason: "taken" };
@@ -244,17 +242,18 @@ export class ClinicCalendar extends DurableObject<Env> {
 
   /**
    * Frees an appointment's time after D1 records it as cancelled (or as a no-show, which also
-   * frees a future slot). `statements` must change the appointment row (first) and audit it.
+   * frees a future slot), with its audit row in the same batch. With `holdForMs`, the freed time
+   * comes back as a hold (for the waitlist) instead.
    */
-  async cancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[]; holdForMs?: number; now?: number }): Promise<ChangeResult> {
+  async cancel(clinic: ClinicRef, c: { appointmentId: string; ending: Ending; holdForMs?: number; now?: number }): Promise<ChangeResult> {
     await this.ensureBuilt(clinic);
     return this.oneAtATime(c.appointmentId, () => this.doCancel(clinic, c));
   }
 
-  private async doCancel(clinic: ClinicRef, c: { appointmentId: string; statements: SqlStatement[]; holdForMs?: number; now?: number }): Promise<ChangeResult> {
-    const d1 = this.d1(clinic);
+  private async doCancel(clinic: ClinicRef, c: { appointmentId: string; ending: Ending; holdForMs?: number; now?: number }): Promise<ChangeResult> {
     try {
-      const [changed] = await d1.batch(c.statements.map((s) => stmt(d1, s)));
+      const db = this.db(clinic);
+      const [changed] = await this.write(clinic, [endAppointment(db, c.appointmentId, c.ending, c.now ?? Date.now()), ...auditOfChange(c.ending.audit)]);
       if (!changed || changed.meta.changes !== 1) return { ok: false, reason: "not_found" };
     } catch (err) {
       console.error("cancel: D1 failed", err);
@@ -293,15 +292,9 @@ export class ClinicCalendar extends DurableObject<Env> {
     const clinic = this.storedClinic();
     for (const row of stale) {
       // A confirmation that never reported back: D1 decides whether it happened.
-      const appointment =
-        clinic && row.idempotency_key
-          ? await this.d1(clinic)
-              .prepare("SELECT id FROM appointments WHERE idempotency_key = ? AND status != 'cancelled'")
-              .bind(row.idempotency_key)
-              .first<{ id: string }>()
-          : null;
+      const appointment = clinic && row.idempotency_key ? await appointmentByKey(this.db(clinic), row.idempotency_key, true) : null;
       if (appointment) {
-        this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", appointment.id, row.id);
+        this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", appointment, row.id);
       } else {
         this.sql.exec("DELETE FROM claims WHERE id = ?", row.id);
         this.broadcast("freed", toLive(row));
@@ -348,20 +341,17 @@ export class ClinicCalendar extends DurableObject<Env> {
 
   private async doConfirm(
     clinic: ClinicRef,
-    c: { holdId: string; idempotencyKey: string; appointment: AppointmentDraft; extra?: SqlStatement[]; now?: number },
+    c: { holdId: string; idempotencyKey: string; appointment: AppointmentDraft; with?: WrittenWith; now?: number },
   ): Promise<ConfirmResult> {
     const now = c.now ?? Date.now();
     const replay = this.bookedByKey(c.idempotencyKey);
     if (replay) return { ok: true, appointmentId: replay, replayed: true };
-    const d1 = this.d1(clinic);
+    const db = this.db(clinic);
     const hold = this.sql.exec<ClaimRow>("SELECT * FROM claims WHERE id = ?", c.holdId).toArray()[0];
     if (!hold || hold.kind !== "hold" || (hold.expires_at ?? 0) <= now) {
       // Booked before this object lost its memory? D1 is the record.
-      const existing = await d1
-        .prepare("SELECT id FROM appointments WHERE idempotency_key = ?")
-        .bind(c.idempotencyKey)
-        .first<{ id: string }>();
-      if (existing) return { ok: true, appointmentId: existing.id, replayed: true };
+      const existing = await appointmentByKey(db, c.idempotencyKey);
+      if (existing) return { ok: true, appointmentId: existing, replayed: true };
       return { ok: false, reason: "hold_expired" };
     }
     // The room and equipment were chosen when the time was held: the appointment takes those.
@@ -376,10 +366,7 @@ export class ClinicCalendar extends DurableObject<Env> {
       c.holdId,
     );
     try {
-      const [inserted] = await d1.batch([
-        stmt(d1, insertAppointmentSql(a, c.idempotencyKey)),
-        ...(c.extra ?? []).map((s) => stmt(d1, s)),
-      ]);
+      const [inserted] = await this.write(clinic, [insertAppointment(db, a, c.idempotencyKey), ...writtenWith(db, a.id, c.with)]);
       if (inserted && inserted.meta.changes === 1) {
         this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", a.id, c.holdId);
         return { ok: true, appointmentId: a.id, replayed: false };
@@ -392,10 +379,10 @@ export class ClinicCalendar extends DurableObject<Env> {
       console.error("confirm: D1 failed", err);
       // The batch may have committed before the error reached us: ask D1.
       try {
-        const existing = await d1.prepare("SELECT id FROM appointments WHERE idempotency_key = ?").bind(c.idempotencyKey).first<{ id: string }>();
+        const existing = await appointmentByKey(db, c.idempotencyKey);
         if (existing) {
-          this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", existing.id, c.holdId);
-          return { ok: true, appointmentId: existing.id, replayed: false };
+          this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", existing, c.holdId);
+          return { ok: true, appointmentId: existing, replayed: false };
         }
       } catch {
         // still down: keep the hold so the patient can retry until it expires
@@ -459,9 +446,19 @@ export class ClinicCalendar extends DurableObject<Env> {
   }
 
   private d1(clinic: ClinicRef): D1Database {
-    const db = (this.env as unknown as Record<string, D1Database | undefined>)[clinic.dbBinding];
-    if (!db) throw new Error(`calendar of ${clinic.slug}: binding ${clinic.dbBinding} missing`);
-    return db;
+    const d1 = (this.env as unknown as Record<string, D1Database | undefined>)[clinic.dbBinding];
+    if (!d1) throw new Error(`calendar of ${clinic.slug}: binding ${clinic.dbBinding} missing`);
+    return d1;
+  }
+
+  private db(clinic: ClinicRef): DrizzleD1Database {
+    return drizzle(this.d1(clinic));
+  }
+
+  /** Runs the object's own statements (./writes.ts) in one D1 batch. */
+  private write(clinic: ClinicRef, items: SQLWrapper[]): Promise<D1Result[]> {
+    const d1 = this.d1(clinic);
+    return d1.batch(toStatements(d1, items));
   }
 
   private storedClinic(): ClinicRef | null {
@@ -480,33 +477,27 @@ export class ClinicCalendar extends DurableObject<Env> {
 
   /** Replaces the booked claims with D1's appointments that still occupy time. */
   async rebuild(clinic: ClinicRef, now = Date.now()): Promise<number> {
-    const res = await this.d1(clinic)
-      .prepare(
-        `SELECT id, provider_id, room_id, resource_id, block_start, block_end, idempotency_key FROM appointments
-         WHERE status != 'cancelled' AND block_end > ?`,
-      )
-      .bind(now - 86_400_000)
-      .all<{ id: string; provider_id: string; room_id: string | null; resource_id: string | null; block_start: number; block_end: number; idempotency_key: string }>();
+    const rows = await occupying(this.db(clinic), now - 86_400_000);
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM claims WHERE kind = 'booked'");
-      for (const a of res.results) {
+      for (const a of rows) {
         this.sql.exec(
           `INSERT OR REPLACE INTO claims (id, kind, provider_id, room_id, resource_id, block_start, block_end, appointment_id, idempotency_key)
            VALUES (?, 'booked', ?, ?, ?, ?, ?, ?, ?)`,
           `appt:${a.id}`,
-          a.provider_id,
-          a.room_id,
-          a.resource_id,
-          a.block_start,
-          a.block_end,
+          a.providerId,
+          a.roomId,
+          a.resourceId,
+          a.blockStart,
+          a.blockEnd,
           a.id,
-          a.idempotency_key,
+          a.idempotencyKey,
         );
       }
       this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('built', ?)", String(now));
       this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('clinic', ?)", JSON.stringify(clinic));
     });
-    return res.results.length;
+    return rows.length;
   }
 
   /** Forgets everything, as if storage were lost (tests and operations). */
@@ -522,8 +513,4 @@ function toLive(r: ClaimRow): LiveClaim {
 
 function claimOf(a: AppointmentDraft): ClaimRequest {
   return { providerId: a.providerId, roomId: a.roomId, resourceId: a.resourceId, blockStart: a.blockStart, blockEnd: a.blockEnd };
-}
-
-function stmt(d1: D1Database, s: SqlStatement): D1PreparedStatement {
-  return d1.prepare(s.sql).bind(...s.params);
 }

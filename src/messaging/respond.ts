@@ -3,13 +3,18 @@
  * route /appointment/respond?t=<token>, and the patient's confirmation itself, which the SMS reply
  * (src/messaging/inbound.ts) shares. Reminders only sign.
  */
-import { auditIfChanged, scheduleSeal, type AuditScope } from "../audit/service";
-import { cancelOnline, type BookingScope, type ManagedAppointment } from "../booking/service";
+import { eq } from "drizzle-orm";
+import { auditIfChanged, type AuditScope } from "../audit/service";
+import { confirmAppointment } from "../appointments/service";
+import { cancelOnline, type ManagedAppointment } from "../booking/changes";
+import type { BookingScope } from "../booking/slots";
 import type { Clinic, Env } from "../platform/env";
+import type { ClinicScope } from "../platform/scope";
 import { AppError } from "../platform/errors";
-import { clinicDatabase } from "../platform/tenancy";
+import { clinicDb } from "../platform/tenancy";
 import { signToken, verifyToken } from "../platform/tokens";
 import { findType } from "../scheduling/data";
+import { appointments } from "../scheduling/tables";
 import { offerFreedTime } from "../scheduling/waitlist";
 import { emitEvent } from "../workflows/engine";
 
@@ -24,10 +29,7 @@ const DAY = 86_400_000;
 export async function signResponseToken(env: Env, clinic: Clinic, appointmentId: string, startsAt?: number): Promise<string> {
   let start = startsAt;
   if (start === undefined) {
-    const row = await clinicDatabase(env, clinic)
-      .prepare("SELECT starts_at AS startsAt FROM appointments WHERE id = ?")
-      .bind(appointmentId)
-      .first<{ startsAt: number }>();
+    const row = await clinicDb(env, clinic).select({ startsAt: appointments.startsAt }).from(appointments).where(eq(appointments.id, appointmentId)).get();
     start = row?.startsAt ?? Date.now();
   }
   const now = Date.now();
@@ -114,17 +116,13 @@ export function confirmStatements(
 export type ConfirmResult = "confirmed" | "already_confirmed";
 
 /** The patient confirms from the link: a booked future visit becomes confirmed; twice is harmless. */
-export async function confirmByPatient(scope: AuditScope, a: ManagedAppointment, now: number): Promise<ConfirmResult> {
+export async function confirmByPatient(scope: ClinicScope, a: ManagedAppointment, now: number): Promise<ConfirmResult> {
   if (a.status === "confirmed") return "already_confirmed";
   if (a.status !== "booked") throw new AppError("conflict", "This appointment can no longer be confirmed online. Call the clinic if you have a question.");
   if (a.startsAt <= now) throw new AppError("conflict", "This appointment has already begun, so there is nothing left to confirm.");
-  const [changed] = await scope.d1.batch(confirmStatements(scope, a, { now, detail: "by the patient (reminder link)" }));
-  if (changed?.meta.changes === 1) {
-    scheduleSeal(scope);
-    return "confirmed";
-  }
+  if (await confirmAppointment(scope, a, { now, detail: "by the patient (reminder link)" })) return "confirmed";
   // Someone changed it meanwhile: a second click (or an SMS reply) confirmed it, or it was cancelled.
-  const row = await scope.d1.prepare("SELECT status FROM appointments WHERE id = ?").bind(a.id).first<{ status: string }>();
+  const row = await scope.db.select({ status: appointments.status }).from(appointments).where(eq(appointments.id, a.id)).get();
   if (row?.status === "confirmed") return "already_confirmed";
   throw new AppError("conflict", "This appointment can no longer be confirmed online. Call the clinic if you have a question.");
 }

@@ -7,7 +7,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { fragment, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
-import { sendInvitation } from "../booking/service";
+import { sendInvitation } from "../booking/invitations";
 import * as z from "zod/mini";
 import { clampedInt, formInput, queryInput, type FormValues } from "../platform/validation";
 import { PATIENT_FIELDS, patientInputSchema, type PatientField, type PatientFormValues } from "./input";

@@ -52,6 +52,43 @@ export async function viewPatient(scope: StaffScope, id: string, purpose: "view"
 
 export type CreateResult = { created: Patient } | { duplicates: Patient[] };
 
+/** What a booking knows of a new patient (names, date of birth, contact); the rest is left empty. */
+export type NewPatientDetails = Pick<PatientInput, "given_name" | "family_name" | "date_of_birth"> & Partial<PatientInput>;
+
+/**
+ * The row of a new patient, for every path that creates one (staff registration, online booking,
+ * the calendar's quick add), so all apply the same normalization: names trimmed, email trimmed
+ * and lower-cased, the derived search and duplicate-check columns (`toRow`). `by` is the staff
+ * member who registers the patient (null online).
+ */
+export function newPatientRow(id: string, d: NewPatientDetails, by: string | null, now = Date.now()): typeof patients.$inferInsert {
+  const email = d.email?.trim().toLowerCase() || null;
+  const input: PatientInput = {
+    preferred_name: null,
+    sex_at_birth: "unknown",
+    gender_identity: null,
+    phone: null,
+    address_line1: null,
+    address_line2: null,
+    city: null,
+    region: null,
+    postal_code: null,
+    country: null,
+    preferred_language: null,
+    emergency_name: null,
+    emergency_relationship: null,
+    emergency_phone: null,
+    insurance_payer: null,
+    insurance_member_id: null,
+    insurance_group: null,
+    ...d,
+    given_name: d.given_name.trim(),
+    family_name: d.family_name.trim(),
+    email,
+  };
+  return { id, ...toRow(input), createdAt: now, updatedAt: now, createdBy: by, updatedBy: by };
+}
+
 /**
  * Registers a patient. A patient with the same legal name and date of birth is returned as a
  * possible duplicate instead, unless the user confirmed that this is a different person.
@@ -74,7 +111,7 @@ export async function createPatient(scope: StaffScope, input: PatientInput, conf
   const [inserted] = await scope.db.batch([
     scope.db
       .insert(patients)
-      .values({ id, ...row, createdAt: now, updatedAt: now, createdBy: scope.staff.id, updatedBy: scope.staff.id })
+      .values(newPatientRow(id, input, scope.staff.id, now))
       .returning(),
     auditStatement(scope, {
       action: "create",

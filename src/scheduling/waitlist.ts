@@ -4,8 +4,11 @@
  * they joined) are offered it: the calendar holds the time, each gets a signed claim link through
  * the outbox, and the first to claim gets the appointment; the others are told it is gone.
  */
-import { audit, auditSql, scheduleSeal } from "../audit/service";
-import { appointmentExists, draftAt, placeFor } from "../calendar/sql";
+import { and, asc, eq, gt, isNull, notExists, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { audit, auditRow, auditStatementWhere, scheduleSeal } from "../audit/service";
+import { bookHeldTime, holdTime, releaseHold } from "../appointments/service";
+import { draftAt, placeFor } from "../calendar/intents";
 import type { Clinic, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
@@ -13,7 +16,9 @@ import { signToken, verifyToken } from "../platform/tokens";
 import { calendarOf, clinicRef, findType, loadSchedulingData } from "./data";
 import { checkSlot } from "./slots";
 import { localParts } from "../platform/time";
-import { TIMES_OF_DAY } from "./tables";
+import { outbox, patientContactPrefs } from "../messaging/tables";
+import { patients } from "../patients/tables";
+import { appointmentTypes, locations, providers, TIMES_OF_DAY, waitlistEntries, waitlistOffers } from "./tables";
 import { publicClinicOrigin } from "../platform/tenancy";
 import { dateStyle, formatWhen, localeOf, render, templateFor } from "../messaging/templates";
 
@@ -72,7 +77,7 @@ export async function offerFreedTime(
     return offered;
   } finally {
     // Time held for the waitlist that nobody was offered goes back to everyone at once.
-    if (held && offered === 0) await calendarOf(scope.env, clinic).release(clinicRef(clinic), held.holdId);
+    if (held && offered === 0) await releaseHold({ ...scope, clinic }, held.holdId);
   }
 }
 
@@ -80,25 +85,44 @@ export async function offerFreedTime(
 const MATCH_LIMIT = 50;
 
 async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number, origin: string | undefined, held: { holdId: string; expiresAt: number } | undefined): Promise<number> {
-  const loc = await scope.d1.prepare("SELECT timezone FROM locations WHERE id = ?").bind(freed.locationId).first<{ timezone: string }>();
+  const loc = await scope.db.select({ timezone: locations.timezone }).from(locations).where(eq(locations.id, freed.locationId)).get();
   if (!loc) return 0;
-  const waiting = await scope.d1
-    .prepare(
-      `SELECT w.id, w.patient_id AS patientId, w.provider_id AS providerId, w.appointment_type_id AS appointmentTypeId,
-         w.from_date AS fromDate, w.to_date AS toDate, w.times_of_day AS timesOfDay, p.email, p.phone, p.given_name AS givenName, c.locale
-       FROM waitlist_entries w JOIN patients p ON p.id = w.patient_id LEFT JOIN patient_contact_prefs c ON c.patient_id = w.patient_id
-       WHERE (w.provider_id IS NULL OR w.provider_id = ?1)
-         AND (w.status = 'waiting' OR (w.status = 'offered' AND NOT EXISTS (
-           SELECT 1 FROM waitlist_offers o WHERE o.entry_id = w.id AND o.status = 'offered' AND o.expires_at > ?2)))
-       ORDER BY w.created_at, w.id LIMIT ?3`,
+  const w = waitlistEntries;
+  const o = waitlistOffers;
+  const openOffer = scope.db
+    .select({ one: o.id })
+    .from(o)
+    .where(and(eq(o.entryId, w.id), eq(o.status, "offered"), gt(o.expiresAt, now)));
+  const waiting: EntryRow[] = await scope.db
+    .select({
+      id: w.id,
+      patientId: w.patientId,
+      providerId: w.providerId,
+      appointmentTypeId: w.appointmentTypeId,
+      fromDate: w.fromDate,
+      toDate: w.toDate,
+      timesOfDay: w.timesOfDay,
+      email: patients.email,
+      phone: patients.phone,
+      givenName: patients.givenName,
+      locale: patientContactPrefs.locale,
+    })
+    .from(w)
+    .innerJoin(patients, eq(patients.id, w.patientId))
+    .leftJoin(patientContactPrefs, eq(patientContactPrefs.patientId, w.patientId))
+    .where(
+      and(
+        or(isNull(w.providerId), eq(w.providerId, freed.providerId)),
+        or(eq(w.status, "waiting"), and(eq(w.status, "offered"), notExists(openOffer))),
+      ),
     )
-    .bind(freed.providerId, now, MATCH_LIMIT)
-    .all<EntryRow>();
+    .orderBy(asc(w.createdAt), asc(w.id))
+    .limit(MATCH_LIMIT);
   // An entry whose offer lapsed unclaimed is waiting again (above); each type is read once.
   const types = new Map<string, Awaited<ReturnType<typeof findType>>>();
   // Find the first entry whose visit fits the freed time; offer that time to it and the next
   // entries wanting the same visit type and a time that fits them too.
-  for (const first of waiting.results) {
+  for (const first of waiting) {
     if (!types.has(first.appointmentTypeId)) types.set(first.appointmentTypeId, await findType(scope.d1, first.appointmentTypeId));
     const type = types.get(first.appointmentTypeId);
     if (!type) continue;
@@ -119,7 +143,7 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       const data = await loadSchedulingData(scope, scope.env, clinic, { type, providerId: freed.providerId, fromDate: local.date, toDate: local.date });
       const check = checkSlot({ ...data.query, now }, { providerId: freed.providerId, locationId: freed.locationId, startsAt });
       if (!check.ok) continue;
-      const got = await calendarOf(scope.env, clinic).hold(clinicRef(clinic), {
+      const got = await holdTime({ ...scope, clinic }, {
         providerId: check.slot.providerId,
         roomId: check.slot.roomId,
         resourceId: check.slot.resourceId,
@@ -131,12 +155,14 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       if (!got.ok) return 0;
       held = { holdId: got.holdId, expiresAt: got.expiresAt };
     }
-    const chosen = waiting.results.filter(fits).slice(0, OFFER_FANOUT);
-    const place = await scope.d1
-      .prepare("SELECT p.display_name AS provider, l.name AS location FROM providers p, locations l WHERE p.id = ? AND l.id = ?")
-      .bind(freed.providerId, freed.locationId)
-      .first<{ provider: string; location: string }>();
-    const statements: D1PreparedStatement[] = [];
+    const chosen = waiting.filter(fits).slice(0, OFFER_FANOUT);
+    const place = await scope.db
+      .select({ provider: providers.displayName, location: locations.name })
+      .from(providers)
+      .innerJoin(locations, eq(locations.id, freed.locationId))
+      .where(eq(providers.id, freed.providerId))
+      .get();
+    const statements: BatchItem<"sqlite">[] = [];
     // Local development serves plain http; everything else is https.
     const base = origin ?? publicClinicOrigin(scope.env, clinic);
     for (const e of chosen) {
@@ -144,13 +170,17 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       const token = await signToken(scope.env.SESSION_SECRET, { use: "offer", subject: offerId, clinicSlug: clinic.slug, ttl: OFFER_HOLD_MINUTES * 60 });
       const link = `${base}/book/offer?o=${encodeURIComponent(token)}`;
       statements.push(
-        scope.d1
-          .prepare(
-            `INSERT INTO waitlist_offers (id, entry_id, hold_id, provider_id, location_id, starts_at, status, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'offered', ?)`,
-          )
-          .bind(offerId, e.id, held.holdId, freed.providerId, freed.locationId, startsAt, held.expiresAt),
-        scope.d1.prepare("UPDATE waitlist_entries SET status = 'offered' WHERE id = ? AND status = 'waiting'").bind(e.id),
+        scope.db.insert(waitlistOffers).values({
+          id: offerId,
+          entryId: e.id,
+          holdId: held.holdId,
+          providerId: freed.providerId,
+          locationId: freed.locationId,
+          startsAt,
+          status: "offered",
+          expiresAt: held.expiresAt,
+        }),
+        scope.db.update(waitlistEntries).set({ status: "offered" }).where(and(eq(waitlistEntries.id, e.id), eq(waitlistEntries.status, "waiting"))),
       );
       const channel = e.email ? "email" : e.phone ? "sms" : null;
       if (channel) {
@@ -163,24 +193,24 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
           { channel },
         );
         statements.push(
-          scope.d1
-            .prepare(
-              `INSERT INTO outbox (id, channel, recipient, template, subject, body, idempotency_key, patient_id) VALUES (?, ?, ?, 'waitlist.offer', ?, ?, ?, ?)
-               ON CONFLICT (idempotency_key) DO NOTHING`,
-            )
-            .bind(
-              crypto.randomUUID(),
+          scope.db
+            .insert(outbox)
+            .values({
+              id: crypto.randomUUID(),
               channel,
-              channel === "email" ? e.email : e.phone,
-              message.subject ?? `An earlier time at ${clinic.name}`,
-              message.body,
-              `waitlist-offer:${offerId}`,
-              e.patientId,
-            ),
+              recipient: (channel === "email" ? e.email : e.phone) ?? "",
+              template: "waitlist.offer",
+              subject: message.subject ?? `An earlier time at ${clinic.name}`,
+              body: message.body,
+              idempotencyKey: `waitlist-offer:${offerId}`,
+              patientId: e.patientId,
+            })
+            .onConflictDoNothing({ target: outbox.idempotencyKey }),
         );
       }
     }
-    await scope.d1.batch(statements);
+    const [head, ...rest] = statements;
+    if (head) await scope.db.batch([head, ...rest]);
     for (const e of chosen) {
       await audit(scope, { action: "execute", event: "waitlist.offer", entityType: "waitlist_entry", entityId: e.id, patientId: e.patientId, detail: `offered ${new Date(startsAt).toISOString()}` });
     }
@@ -209,17 +239,32 @@ export interface OfferView {
 export async function readOffer(scope: Scope, clinic: Clinic, token: string): Promise<OfferView> {
   const claims = await verifyToken(scope.env.SESSION_SECRET, token, "offer", clinic.slug);
   if (!claims) throw new AppError("gone", "This offer has expired. You are still on the waitlist if you have not been booked.");
-  const row = await scope.d1
-    .prepare(
-      `SELECT o.id AS offerId, o.entry_id AS entryId, w.patient_id AS patientId, o.hold_id AS holdId, o.provider_id AS providerId,
-         p.display_name AS providerName, o.location_id AS locationId, l.timezone, t.id AS typeId, t.name AS typeName,
-         o.starts_at AS startsAt, o.status, o.expires_at AS expiresAt, w.status AS entryStatus
-       FROM waitlist_offers o JOIN waitlist_entries w ON w.id = o.entry_id JOIN providers p ON p.id = o.provider_id
-         JOIN appointment_types t ON t.id = w.appointment_type_id JOIN locations l ON l.id = o.location_id
-       WHERE o.id = ?`,
-    )
-    .bind(claims.sub)
-    .first<OfferView>();
+  const o = waitlistOffers;
+  const w = waitlistEntries;
+  const row: OfferView | undefined = await scope.db
+    .select({
+      offerId: o.id,
+      entryId: o.entryId,
+      patientId: w.patientId,
+      holdId: o.holdId,
+      providerId: o.providerId,
+      providerName: providers.displayName,
+      locationId: locations.id,
+      timezone: locations.timezone,
+      typeId: appointmentTypes.id,
+      typeName: appointmentTypes.name,
+      startsAt: o.startsAt,
+      status: o.status,
+      expiresAt: o.expiresAt,
+      entryStatus: w.status,
+    })
+    .from(o)
+    .innerJoin(w, eq(w.id, o.entryId))
+    .innerJoin(providers, eq(providers.id, o.providerId))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, w.appointmentTypeId))
+    .innerJoin(locations, eq(locations.id, o.locationId))
+    .where(eq(o.id, claims.sub))
+    .get();
   if (!row) throw new AppError("not_found", "This offer could not be found.");
   return row;
 }
@@ -246,21 +291,14 @@ export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView,
   const cal = calendarOf(scope.env, clinic);
   const live = await cal.liveClaims(clinicRef(clinic), draft.blockStart, draft.blockEnd, now);
   draft.roomId = live.find((l) => l.providerId === draft.providerId && l.blockStart === draft.blockStart)?.roomId ?? null;
-  const guard = appointmentExists(id);
-  const result = await cal.confirm(clinicRef(clinic), {
+  const result = await bookHeldTime({ ...scope, clinic }, {
     holdId: offer.holdId,
     idempotencyKey: `offer:${offer.offerId}`,
     appointment: draft,
-    extra: [
-      { sql: `UPDATE waitlist_offers SET status = 'claimed', appointment_id = ? WHERE id = ? AND ${guard.sql}`, params: [id, offer.offerId, ...guard.params] },
-      { sql: `UPDATE waitlist_offers SET status = 'lost' WHERE hold_id = ? AND id != ? AND ${guard.sql}`, params: [offer.holdId, offer.offerId, ...guard.params] },
-      { sql: `UPDATE waitlist_entries SET status = 'booked' WHERE id = ? AND ${guard.sql}`, params: [offer.entryId, ...guard.params] },
-      {
-        sql: `UPDATE waitlist_entries SET status = 'waiting' WHERE status = 'offered' AND id IN (SELECT entry_id FROM waitlist_offers WHERE hold_id = ? AND id != ?) AND ${guard.sql}`,
-        params: [offer.holdId, offer.offerId, ...guard.params],
-      },
-      auditSql(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: id, patientId: offer.patientId, detail: "claimed from the waitlist" }, guard),
-    ],
+    along: {
+      claimsOffer: { offerId: offer.offerId, holdId: offer.holdId, entryId: offer.entryId },
+      audit: [auditRow(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: id, patientId: offer.patientId, detail: "claimed from the waitlist" })],
+    },
     now,
   });
   if (!result.ok) {
@@ -285,17 +323,18 @@ export interface NewEntry {
 
 export async function addToWaitlist(scope: Scope, e: NewEntry): Promise<string> {
   const id = crypto.randomUUID();
-  await scope.d1.batch([
-    scope.d1
-      .prepare(
-        `INSERT INTO waitlist_entries (id, patient_id, provider_id, appointment_type_id, from_date, to_date, times_of_day, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(id, e.patientId, e.providerId, e.appointmentTypeId, e.fromDate, e.toDate, e.timesOfDay.join(","), Date.now()),
-    (() => {
-      const s = auditSql(scope, { action: "create", event: "waitlist.add", entityType: "waitlist_entry", entityId: id, patientId: e.patientId }, { sql: "changes() = 1", params: [] });
-      return scope.d1.prepare(s.sql).bind(...s.params);
-    })(),
+  await scope.db.batch([
+    scope.db.insert(waitlistEntries).values({
+      id,
+      patientId: e.patientId,
+      providerId: e.providerId,
+      appointmentTypeId: e.appointmentTypeId,
+      fromDate: e.fromDate,
+      toDate: e.toDate,
+      timesOfDay: e.timesOfDay.join(","),
+      createdAt: Date.now(),
+    }),
+    auditStatementWhere(scope, { action: "create", event: "waitlist.add", entityType: "waitlist_entry", entityId: id, patientId: e.patientId }, sql`changes() = 1`),
   ]);
   scheduleSeal(scope);
   return id;

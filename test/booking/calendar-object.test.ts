@@ -5,7 +5,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ClinicCalendar, ClinicRef } from "../../src/calendar/calendar";
-import type { AppointmentDraft } from "../../src/calendar/sql";
+import type { AppointmentDraft } from "../../src/calendar/intents";
 import { USERS } from "../fixtures";
 import { clinicD1, registerPatient, signedIn } from "../helpers";
 import { nyInstant, seedSchedule, tomorrowNY, type ScheduleWorld } from "../schedule-fixtures";
@@ -322,7 +322,8 @@ describe("calendar object: D1 is the record", () => {
       holdId: h.holdId,
       idempotencyKey: "key-fail",
       appointment: draft("15:30"),
-      extra: [{ sql: "INSERT INTO no_such_table (x) VALUES (?)", params: [1] }],
+      // A row D1 refuses (a patient without a name) makes the whole batch fail.
+      with: { newPatient: { row: { id: "p-broken" } as never, audit: {} as never } },
     });
     expect(broken).toEqual({ ok: false, reason: "unavailable" });
     expect(await appointmentRows()).toHaveLength(0);
@@ -365,7 +366,7 @@ describe("calendar object: D1 is the record", () => {
       expect((await stub().book(NORTH, { idempotencyKey: `key-cm-${i}`, appointment: a })).ok).toBe(true);
       await runInDurableObject(stub(), (instance: ClinicCalendar) => {
         const cancel = () =>
-          instance.cancel(NORTH, { appointmentId: a.id, statements: [{ sql: "UPDATE appointments SET status = 'cancelled' WHERE id = ? AND status IN ('booked', 'confirmed')", params: [a.id] }] });
+          instance.cancel(NORTH, { appointmentId: a.id, ending: { status: "cancelled" } });
         const move = () => instance.reschedule(NORTH, { appointmentId: a.id, to: { ...draft(["09:00", "12:00", "16:30"][i]!), id: a.id } });
         return Promise.all(i % 2 ? [cancel(), move()] : [move(), cancel()]);
       });
@@ -380,15 +381,12 @@ describe("calendar object: D1 is the record", () => {
     const a = draft("16:30");
     expect((await stub().book(NORTH, { idempotencyKey: "key-b1", appointment: a })).ok).toBe(true);
     expect(await stub().book(NORTH, { idempotencyKey: "key-b2", appointment: draft("16:45") })).toEqual({ ok: false, reason: "taken" });
-    const cancelled = await stub().cancel(NORTH, {
-      appointmentId: a.id,
-      statements: [{ sql: "UPDATE appointments SET status = 'cancelled' WHERE id = ? AND status = 'booked'", params: [a.id] }],
-    });
+    const cancelled = await stub().cancel(NORTH, { appointmentId: a.id, ending: { status: "cancelled" } });
     expect(cancelled).toEqual({ ok: true });
     expect(await claims()).toHaveLength(0);
     // Cancelling twice finds nothing to change.
     expect(
-      await stub().cancel(NORTH, { appointmentId: a.id, statements: [{ sql: "UPDATE appointments SET status = 'cancelled' WHERE id = ? AND status = 'booked'", params: [a.id] }] }),
+      await stub().cancel(NORTH, { appointmentId: a.id, ending: { status: "cancelled" } }),
     ).toEqual({ ok: false, reason: "not_found" });
     expect((await stub().book(NORTH, { idempotencyKey: "key-b3", appointment: draft("16:45") })).ok).toBe(true);
   });

@@ -8,7 +8,7 @@ import { runScheduled } from "../../src/messaging/cron";
 import { planReminders, quietHoursEnd, reminderDueAt, scanReminders, type ReminderCandidate } from "../../src/messaging/reminders";
 import type { Clinic } from "../../src/platform/env";
 import { systemScope } from "../../src/platform/scope";
-import { localParts, zonedInstant } from "../../src/scheduling/slots";
+import { localParts, zonedInstant } from "../../src/platform/time";
 import { CLINICS, USERS } from "../fixtures";
 import { auditRows, clinicD1, signedIn, type ClinicKey } from "../helpers";
 import { seedSchedule } from "../schedule-fixtures";

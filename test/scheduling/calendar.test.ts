@@ -6,7 +6,7 @@ import { USERS } from "../fixtures";
 import { auditRows, Browser, clinicD1, fetchWorker, registerPatient, signedIn } from "../helpers";
 import { nyInstant, seedSchedule, tomorrowNY, type ScheduleWorld } from "../schedule-fixtures";
 import { clusterRows, dayHours, seriesDates } from "../../src/scheduling/calendar/days";
-import { localParts, zonedInstant } from "../../src/scheduling/slots";
+import { localParts, zonedInstant } from "../../src/platform/time";
 
 let w: ScheduleWorld;
 let desk: Browser;

@@ -21,8 +21,7 @@ describe("the waitlist", () => {
     const first = await registerPatient(desk, { given_name: "Ada", family_name: "First", date_of_birth: "1970-01-01", email: "ada@example.org" });
     const second = await registerPatient(desk, { given_name: "Ben", family_name: "Second", date_of_birth: "1971-01-01", email: "ben@example.org" });
     const third = await registerPatient(desk, { given_name: "Cy", family_name: "Third", date_of_birth: "1972-01-01", email: "cy@example.org" });
-    // The day after tomorrow: the online cancel below must be outside the 24-hour change window
-    // whatever the hour the suite runs.
+    // The day after tomorrow: a visit tomorrow morning is inside the 24-hour online change window after mid-afternoon UTC.
     const day = tomorrowNY(Date.now() + 86_400_000);
     const add = (patient: string, time: string) => desk.post("/waitlist", { patient, type: w.typeId, provider: "", from: day, to: day, times: time });
     expect((await add(first, "morning")).status).toBe(303);

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Clinic } from "../../src/platform/env";
 import { systemScope } from "../../src/platform/scope";
-import { zonedInstant } from "../../src/scheduling/slots";
+import { zonedInstant } from "../../src/platform/time";
 import { emitEvent, runDueActions, runTimeTriggers } from "../../src/workflows/engine";
 import { fillPlaceholders } from "../../src/workflows/messages";
 import { CLINICS, USERS } from "../fixtures";

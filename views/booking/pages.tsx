@@ -1,6 +1,6 @@
 /** Public booking pages: pick a visit, a time, give details, done. Light enough for a slow phone. */
 import type { ComponentChildren } from "preact";
-import type { ManagedAppointment } from "../../src/booking/service";
+import type { ManagedAppointment } from "../../src/booking/changes";
 import type { FieldErrors } from "../../src/platform/errors";
 import type { Slot } from "../../src/scheduling/slots";
 import { dayLabel, timeLabel } from "../../src/platform/time";

@@ -2,7 +2,7 @@
  * The page a reminder's link opens: when, with whom and where (no clinical detail: the link may
  * be forwarded), with Confirm and Cancel. Light enough for a slow phone; works without JavaScript.
  */
-import type { ManagedAppointment } from "../../src/booking/service";
+import type { ManagedAppointment } from "../../src/booking/changes";
 import { Alert, CsrfField } from "../components/form";
 import { AppointmentFacts } from "../booking/pages";
 

@@ -3,20 +3,21 @@
  * idempotent by the booking form's key, with the audit rows (and a quick-added patient) in the
  * same D1 batch as each visit.
  */
-import { audit, auditMany, auditSql, scheduleSeal } from "../../audit/service";
-import { nearest } from "../../booking/service";
-import { appointmentExists, draftAt, type AppointmentDraft, type SqlStatement } from "../../calendar/sql";
+import { audit, auditMany, auditRow, scheduleSeal } from "../../audit/service";
+import { bookedUnderKey, bookForStaff } from "../../appointments/service";
+import { nearest } from "../../booking/slots";
+import { draftAt, type AppointmentDraft, type WrittenWith } from "../../calendar/intents";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
-import { foldForSearch, identityKey } from "../../patients/repo";
-import { digitsOf } from "../../patients/input";
-import { calendarOf, clinicRef, type TypeRow } from "../data";
+import { identityKey } from "../../patients/repo";
+import { newPatientRow } from "../../patients/service";
+import type { TypeRow } from "../data";
 import { checkSlot, computeSlots, type Slot, type SlotRefusal } from "../slots";
 import { addDays, daysBetween, localParts, zonedInstant } from "../../platform/time";
 import { MAX_SERIES_DAYS, seriesDates } from "./days";
 import { bookingPrelude, patientBrief, type CalLocation, type CalProvider, type CalRoom, type PatientBrief } from "./repo";
-import type { BookingInput, QuickPatient } from "./input";
-import { CHANGED_ONE, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
+import type { BookingInput } from "./input";
+import { SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
 import { emitEvent } from "../../workflows/engine";
 
 /** The quick-added patient looks like someone already registered. */
@@ -86,45 +87,11 @@ export interface Booked {
   series: { booked: number; total: number; skipped: Skipped[] } | null;
 }
 
-function newPatientSql(scope: CalendarScope, id: string, p: QuickPatient, appointmentId: string): SqlStatement {
-  const guard = appointmentExists(appointmentId);
-  return {
-    // Written with the first visit that books (a series passes it to every visit; only one inserts).
-    sql: `INSERT INTO patients (id, given_name, family_name, date_of_birth, sex_at_birth, phone, phone_digits, search_name, identity_key, created_by, updated_by)
-          SELECT ?, ?, ?, ?, 'unknown', ?, ?, ?, ?, ?, ? WHERE ${guard.sql} AND NOT EXISTS (SELECT 1 FROM patients WHERE id = ?)`,
-    params: [
-      id,
-      p.given_name,
-      p.family_name,
-      p.date_of_birth,
-      p.phone,
-      digitsOf(p.phone),
-      foldForSearch(`${p.given_name} ${p.family_name}`),
-      identityKey(p.given_name, p.family_name, p.date_of_birth),
-      scope.staff.id,
-      scope.staff.id,
-      ...guard.params,
-      id,
-    ],
-  };
-}
-
-function seriesSql(seriesId: string, everyWeeks: number, end: { count: number } | { until: string }, appointmentId: string): SqlStatement {
-  const guard = appointmentExists(appointmentId);
-  return {
-    sql: `INSERT INTO appointment_series (id, every_weeks, until_date, count)
-          SELECT ?, ?, ?, ? WHERE ${guard.sql} AND NOT EXISTS (SELECT 1 FROM appointment_series WHERE id = ?)`,
-    params: [seriesId, everyWeeks, "until" in end ? end.until : null, "count" in end ? end.count : null, ...guard.params, seriesId],
-  };
-}
-
 type BookOne = { ok: true; appointmentId: string; replayed: boolean } | { ok: false; reason: "taken" | "unavailable" };
 
 /** One visit through the calendar object, idempotent by key. */
-async function bookThroughCalendar(scope: CalendarScope, key: string, draft: AppointmentDraft, extra: SqlStatement[], now: number): Promise<BookOne> {
-  const cal = calendarOf(scope.env, scope.clinic);
-  const ref = clinicRef(scope.clinic);
-  const result = await cal.book(ref, { idempotencyKey: key, appointment: draft, extra, now });
+async function bookThroughCalendar(scope: CalendarScope, key: string, draft: AppointmentDraft, along: WrittenWith, now: number): Promise<BookOne> {
+  const result = await bookForStaff(scope, { idempotencyKey: key, appointment: draft, along, now });
   if (result.ok) return result;
   if (result.reason === "taken") {
     const replay = await bookedUnder(scope, key, draft, now);
@@ -139,8 +106,7 @@ async function bookThroughCalendar(scope: CalendarScope, key: string, draft: App
  * taken). Confirming by key with a hold that does not exist only ever answers from the key.
  */
 async function bookedUnder(scope: CalendarScope, key: string, draft: AppointmentDraft, now: number): Promise<string | null> {
-  const again = await calendarOf(scope.env, scope.clinic).confirm(clinicRef(scope.clinic), { holdId: `replay:${key}`, idempotencyKey: key, appointment: draft, now });
-  return again.ok ? again.appointmentId : null;
+  return bookedUnderKey(scope, key, draft, now);
 }
 
 /**
@@ -248,17 +214,27 @@ export async function bookAppointment(scope: CalendarScope, input: BookingInput,
       seriesId,
       createdBy: scope.staff.id,
     });
-    const guard = appointmentExists(draft.id);
-    const extra: SqlStatement[] = [];
-    if (newPatient) {
-      extra.push(newPatientSql(scope, patientId, newPatient, draft.id));
-      // Right after the insert: recorded only by the visit that actually created the patient.
-      extra.push(auditSql(scope, { action: "create", event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "quick add while booking" }, CHANGED_ONE));
-    }
-    if (input.repeat && seriesId) extra.push(seriesSql(seriesId, input.repeat.everyWeeks, input.repeat.end, draft.id));
     const detail = input.repeat ? `booked by staff, visit ${i + 1} of ${dates.length} of a series every ${input.repeat.everyWeeks} week(s)` : "booked by staff";
-    extra.push(auditSql(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: draft.id, patientId, detail }, guard));
-    const result = await bookThroughCalendar(scope, key, draft, extra, now);
+    const along: WrittenWith = {
+      // Recorded only by the visit that actually created the patient.
+      newPatient: newPatient
+        ? {
+            row: newPatientRow(patientId, newPatient, scope.staff.id),
+            audit: auditRow(scope, { action: "create", event: "patient.create", entityType: "patient", entityId: patientId, patientId, detail: "quick add while booking" }),
+          }
+        : undefined,
+      series:
+        input.repeat && seriesId
+          ? {
+              id: seriesId,
+              everyWeeks: input.repeat.everyWeeks,
+              untilDate: "until" in input.repeat.end ? input.repeat.end.until : null,
+              count: "count" in input.repeat.end ? input.repeat.end.count : null,
+            }
+          : undefined,
+      audit: [auditRow(scope, { action: "create", event: "appointment.create", entityType: "appointment", entityId: draft.id, patientId, detail })],
+    };
+    const result = await bookThroughCalendar(scope, key, draft, along, now);
     if (result.ok) {
       booked.push(result.appointmentId);
       if (!result.replayed) {

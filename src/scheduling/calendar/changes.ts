@@ -3,12 +3,13 @@
  * the following visits of its series) and reschedule (this visit only). A form opened on an older
  * version is a conflict. Time that is freed is offered to the waitlist.
  */
-import { audit, auditIfChanged, auditSql, scheduleSeal, type AuditEntry } from "../../audit/service";
-import { nearest } from "../../booking/service";
-import { draftAt } from "../../calendar/sql";
+import { audit, scheduleSeal } from "../../audit/service";
+import * as appointments from "../../appointments/service";
+import { nearest } from "../../booking/slots";
+import { draftAt } from "../../calendar/intents";
 import { AppError, notFound } from "../../platform/errors";
 import { requirePermission } from "../../platform/scope";
-import { calendarOf, clinicRef, type TypeRow } from "../data";
+import type { TypeRow } from "../data";
 import type { AppointmentStatus } from "../tables";
 import { checkSlot, computeSlots, type Slot } from "../slots";
 import { offerFreedTime, WAITLIST_HOLD_MS } from "../waitlist";
@@ -18,7 +19,7 @@ import { addDays, localParts } from "../../platform/time";
 import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
 import { STAFF_REFUSALS } from "./messages";
 import { STATUS_FLOW } from "./input";
-import { CHANGED_ONE, STALE, STATUS_LABELS, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
+import { STALE, STATUS_LABELS, SlotRefused, loadWithLive, slotQuery, type CalendarScope } from "./service";
 
 async function loadForChange(scope: CalendarScope, id: string, version: number): Promise<ShownAppointment> {
   requirePermission(scope, "schedule:write");
@@ -44,20 +45,10 @@ export function nextStatuses(a: Pick<ShownAppointment, "status" | "startsAt">, n
  */
 export async function changeStatus(scope: CalendarScope, id: string, to: AppointmentStatus, version: number, now: number): Promise<void> {
   const a = await loadForChange(scope, id, version);
-  const entry: AuditEntry = { action: "update", event: "appointment.status", entityType: "appointment", entityId: id, patientId: a.patientId, detail: `${a.status} → ${to}` };
   if (to === "no_show") {
     if (a.status !== "booked" && a.status !== "confirmed") throw new AppError("validation", `This appointment is ${STATUS_LABELS[a.status]}: only a booked or confirmed visit can be a no-show.`);
     if (a.startsAt > now) throw new AppError("validation", "A visit that has not started yet cannot be a no-show. Cancel it instead if the patient will not come.");
-    const result = await calendarOf(scope.env, scope.clinic).cancel(clinicRef(scope.clinic), {
-      appointmentId: id,
-      statements: [
-        {
-          sql: "UPDATE appointments SET status = 'no_show', version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status IN ('booked', 'confirmed')",
-          params: [now, id, version],
-        },
-        auditSql(scope, entry, CHANGED_ONE),
-      ],
-    });
+    const result = await appointments.markNoShow(scope, a, version, now);
     if (!result.ok) throw result.reason === "unavailable" ? new AppError("internal", STAFF_REFUSALS.unavailable) : new AppError("conflict", STALE);
     scheduleSeal(scope);
     await emitEvent(scope, scope.env, { trigger: "appointment.no_show", key: `appointment.no_show:${id}`, patientId: a.patientId, appointmentId: id, at: now }).catch((err) =>
@@ -74,14 +65,7 @@ export async function changeStatus(scope: CalendarScope, id: string, to: Appoint
     );
   }
   // The time stays claimed exactly as before, so this write needs nothing of the calendar object.
-  const [changed] = await scope.d1.batch([
-    scope.d1
-      .prepare("UPDATE appointments SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status = ?")
-      .bind(to, now, id, version, a.status),
-    auditIfChanged(scope, entry),
-  ]);
-  if (!changed || changed.meta.changes !== 1) throw new AppError("conflict", STALE);
-  scheduleSeal(scope);
+  if (!(await appointments.advanceStatus(scope, a, { from: a.status, to, version, now }))) throw new AppError("conflict", STALE);
   if (to === "completed") {
     await emitEvent(scope, scope.env, { trigger: "appointment.completed", key: `appointment.completed:${id}`, patientId: a.patientId, appointmentId: id, at: now }).catch((err) =>
       console.error("workflow event failed", err),
@@ -114,19 +98,13 @@ export async function cancelAppointment(scope: CalendarScope, id: string, input:
     throw new AppError("conflict", `This appointment is already ${STATUS_LABELS[a.status]}: only a booked or confirmed appointment can be cancelled.`);
   }
   const later = input.which === "following" && a.seriesId ? await followingInSeries(scope.d1, a.seriesId, a.startsAt) : [];
-  const cal = calendarOf(scope.env, scope.clinic);
   let cancelled = 0;
   for (const t of [a, ...later]) {
     const detail = t === a ? "cancelled by staff" : "cancelled by staff with an earlier visit of its series (this and following)";
-    const result = await cal.cancel(clinicRef(scope.clinic), {
-      appointmentId: t.id,
-      statements: [
-        {
-          sql: "UPDATE appointments SET status = 'cancelled', cancel_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND status IN ('booked', 'confirmed')",
-          params: [input.reason, now, t.id, t.version],
-        },
-        auditSql(scope, { action: "update", event: "appointment.cancel", entityType: "appointment", entityId: t.id, patientId: t.patientId, detail }, CHANGED_ONE),
-      ],
+    const result = await appointments.cancelAppointment(scope, t, {
+      reason: input.reason,
+      detail,
+      version: t.version,
       // Future time comes back held for the waitlist, so nobody else takes it first.
       holdForMs: t.startsAt > now ? WAITLIST_HOLD_MS : undefined,
       now,
@@ -204,18 +182,7 @@ export async function rescheduleAppointment(
   if (!checked.ok) throw new SlotRefused(checked.reason, nearest(computeSlots(q), { providerId: input.slot.providerId, startsAt: input.slot.startsAt }));
   const s = checked.slot;
   const to = draftAt(s, { id: a.id, patientId: a.patientId, appointmentTypeId: type.id, source: a.source, seriesId: a.seriesId, createdBy: scope.staff.id });
-  const result = await calendarOf(scope.env, scope.clinic).reschedule(clinicRef(scope.clinic), {
-    appointmentId: a.id,
-    to,
-    extra: [
-      auditSql(
-        scope,
-        { action: "update", event: "appointment.reschedule", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: `moved by staff from ${new Date(a.startsAt).toISOString()}` },
-        CHANGED_ONE,
-      ),
-    ],
-    now,
-  });
+  const result = await appointments.moveAppointment(scope, a, { to, detail: `moved by staff from ${new Date(a.startsAt).toISOString()}`, now });
   if (!result.ok) {
     if (result.reason === "unavailable") throw new SlotRefused("unavailable", []);
     if (result.reason === "not_found") throw new AppError("conflict", STALE);

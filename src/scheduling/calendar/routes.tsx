@@ -9,7 +9,7 @@ import { Hono, type Context } from "hono";
 import { AppointmentPage, ReschedulePage } from "../../../views/scheduling/calendar/appointment";
 import { BookForm, PatientPicks, PICKS_ID } from "../../../views/scheduling/calendar/book";
 import { DAY_ID, DayGrid, DayPage } from "../../../views/scheduling/calendar/day";
-import { dayLabel, timeLabel } from "../../../views/scheduling/calendar/parts";
+import { dayLabel, timeLabel } from "../../platform/time";
 import { WeekPage } from "../../../views/scheduling/calendar/week";
 import type { AppEnv } from "../../platform/env";
 import { AppError, type FieldErrors } from "../../platform/errors";

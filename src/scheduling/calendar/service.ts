@@ -37,7 +37,6 @@ export const STATUS_LABELS: Record<AppointmentStatus, string> = {
 };
 
 export const STALE = "Someone changed this appointment after you opened it. Nothing was saved: look at it again and retry.";
-export const CHANGED_ONE = { sql: "changes() = 1", params: [] };
 
 /** A time that cannot be had, with the nearest open ones. */
 export class SlotRefused extends AppError {
