@@ -6,7 +6,7 @@
  * view, the review-of-systems field) keep their own markup.
  */
 import type { ComponentChildren } from "preact";
-import { PostButton } from "./form";
+import { PostButton, type PostButtonLook } from "./form";
 
 /** One column of a DataTable. */
 export interface Column<T> {
@@ -108,7 +108,7 @@ export interface PostAction {
   label: string;
   detail?: string;
   fields?: Record<string, string | number>;
-  look?: "secondary" | "danger" | "link" | "plain";
+  look?: PostButtonLook;
   attrs?: Record<string, string | undefined>;
 }
 
