@@ -1,12 +1,11 @@
 /** Allergies: the list with its add form, and the edit form. */
 import type { Allergy } from "../../src/charting/allergies";
-import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES } from "../../src/charting/tables";
 import { ALLERGY_FORM_STATUSES } from "../../src/charting/input";
 import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
 import { DataTable } from "../components/table";
-import { label, options, RecordForm, type RecordFormProps, recordActionsColumn, Section } from "./parts";
+import { type EditViewProps, label, type ListViewProps, options, recordActionsColumn, RecordForm, type RecordFormProps, Section } from "./parts";
 
 export const ALLERGY_FIELDS = ["substance", "category", "reaction", "severity", "status", "onset_date", "note"] as const;
 

@@ -1,12 +1,11 @@
 /** Immunizations: the list with its add form (vaccine picked by CVX code), and the edit form. */
 import { CVX_VACCINES } from "../../src/charting/cvx";
 import type { Immunization } from "../../src/charting/immunizations";
-import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { VACCINE_ROUTES } from "../../src/charting/input";
 import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
 import { DataTable } from "../components/table";
-import { label, RecordForm, type RecordFormProps, recordActionsColumn, Section } from "./parts";
+import { type EditViewProps, label, type ListViewProps, recordActionsColumn, RecordForm, type RecordFormProps, Section } from "./parts";
 
 export const IMMUNIZATION_FIELDS = ["cvx_code", "administered_on", "lot_number", "manufacturer", "site", "route", "dose_number", "note"] as const;
 

@@ -1,11 +1,10 @@
 /** The medication list (active, then stopped), its add form, the edit form and the stop form. */
 import type { Medication } from "../../src/charting/medications";
-import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { MEDICATION_FORM_STATUSES } from "../../src/charting/input";
 import { CsrfField, Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
 import { DataTable } from "../components/table";
-import { label, options, RecordForm, type RecordFormProps, recordActionsColumn, Section } from "./parts";
+import { type EditViewProps, label, type ListViewProps, options, recordActionsColumn, RecordForm, type RecordFormProps, Section } from "./parts";
 
 export const MEDICATION_FIELDS = ["name", "dose", "route", "frequency", "start_date", "stop_date", "status", "stop_reason", "prescriber", "note"] as const;
 

@@ -73,6 +73,30 @@ export function recordActionsColumn<T extends ChartRecord>(p: {
   };
 }
 
+/** What a chart list's page gets from the shared record routes (src/charting/record-routes.tsx). */
+export interface ListViewProps<Row> {
+  pid: string;
+  rows: Row[];
+  csrf: string;
+  canWrite: boolean;
+  timezone: string;
+  /** The add form's values and errors (after a failed submission, or its defaults). */
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  saved: boolean;
+}
+
+/** What a chart record's edit page gets from the shared record routes. */
+export interface EditViewProps {
+  pid: string;
+  id: string;
+  csrf: string;
+  version: number | null;
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  conflict?: string | null;
+}
+
 export interface RecordFormProps {
   action: string;
   csrf: string;
