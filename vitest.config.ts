@@ -22,6 +22,9 @@ export default defineConfig(async () => ({
       },
     }),
   ],
+  // FC_SEED replays a property test run (test/scheduling/slots.property.test.ts); the Workers
+  // runtime has no process.env, so it is inlined at build time.
+  define: { "globalThis.FC_SEED": JSON.stringify(process.env.FC_SEED ?? "") },
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     exclude: ["test/e2e/**"],

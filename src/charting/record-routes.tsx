@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import type { ComponentChildren } from "preact";
 import type * as z from "zod/mini";
 import type { ChartTab } from "../../views/charting/frame";
+import type { EditViewProps, ListViewProps } from "../../views/charting/parts";
 import type { AppEnv } from "../platform/env";
 import type { FieldErrors } from "../platform/errors";
 import { seeOther } from "../platform/render";
@@ -17,28 +18,6 @@ import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { pick, versionSchema } from "./input";
 
 type C = Context<AppEnv>;
-
-export interface ListViewProps<Row> {
-  pid: string;
-  rows: Row[];
-  csrf: string;
-  canWrite: boolean;
-  timezone: string;
-  /** The add form's values and errors (after a failed submission, or its defaults). */
-  values: Record<string, string>;
-  errors?: FieldErrors;
-  saved: boolean;
-}
-
-export interface EditViewProps {
-  pid: string;
-  id: string;
-  csrf: string;
-  version: number | null;
-  values: Record<string, string>;
-  errors?: FieldErrors;
-  conflict?: string | null;
-}
 
 export interface RecordKind<Row, Input> {
   /** URL segment under /chart, tab and page title. */

@@ -118,6 +118,23 @@ beforeEach(() => {
 const status = (page) => page.locator("#autosave-status").textContent();
 const version = (page) => page.locator("input[data-note-version]").inputValue();
 
+/**
+ * Stops the page's clock once it has loaded: its timers (the 1.5 s idle save, zero-delay saves)
+ * then fire only through clock.runFor, so "nothing is sent for a while" is checked without
+ * sleeping, and "just before the idle time" cannot drift on a slow machine.
+ */
+async function openWithStoppedClock(context) {
+  const start = Date.parse("2026-12-03T09:00:00Z");
+  await context.clock.install({ time: start });
+  const page = await context.newPage();
+  await page.goto(`${origin}/note`);
+  await page.clock.pauseAt(start + 60_000);
+  return page;
+}
+
+/** Whether the page has started a save (save() says so before its request leaves). */
+const saving = async (page) => /^Saving|saving…$/.test(await status(page));
+
 // Generous waits: a loaded 2-core machine can take seconds to start a page or answer a save.
 async function until(fn, what, ms = 20_000) {
   const end = Date.now() + ms;
@@ -133,13 +150,17 @@ async function until(fn, what, ms = 20_000) {
 describe("autosave", () => {
   it("saves once typing pauses, and shows the time and the new version", async () => {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${origin}/note`);
+    const page = await openWithStoppedClock(context);
     await page.locator("#cc").pressSequentially("Cough", { delay: 20 });
-    await new Promise((r) => setTimeout(r, 700));
+    // Just short of the idle time after the last key, nothing has been sent.
+    await page.clock.runFor(1_400);
+    assert.equal(await saving(page), false, "nothing is sent while typing");
     assert.equal(note.requests.length, 0, "nothing is sent while typing");
+    await page.clock.runFor(100);
     await until(async () => (await status(page)) === "Saved at 10:42", "the saved status");
-    await new Promise((r) => setTimeout(r, 600));
+    // Long past another idle time, the unchanged form has not been sent again.
+    await page.clock.runFor(5_000);
+    assert.equal(await status(page), "Saved at 10:42", "an unchanged form is not sent again");
     assert.equal(note.requests.length, 1, "an unchanged form is not sent again");
     assert.equal(note.cc, "Cough");
     assert.equal(note.requests[0].get("_csrf"), "token");
@@ -198,6 +219,8 @@ describe("autosave", () => {
 
   it("shows the conflict view instead of overwriting another tab's save, and keeps mine only when asked", async () => {
     const context = await browser.newContext();
+    // Time runs as usual; runFor below jumps the pages' clock past the idle time.
+    await context.clock.install();
     const tabA = await context.newPage();
     const tabB = await context.newPage();
     await tabA.goto(`${origin}/note`);
@@ -214,7 +237,10 @@ describe("autosave", () => {
     const sent = note.requests.length;
     await tabB.locator("#cc").fill("From tab B, more");
     await tabB.locator("#other").focus();
-    await new Promise((r) => setTimeout(r, 1800));
+    // The change is kept on the device; then, past the idle time on the page's clock, nothing was sent.
+    await until(async () => (await tabB.evaluate(() => localStorage.getItem("note-draft:n1") ?? "")).includes("From tab B, more"), "the kept change");
+    await tabB.clock.runFor(5_000);
+    assert.equal(await saving(tabB), false);
     assert.equal(note.requests.length, sent);
     await tabB.locator("#keep").click();
     await until(async () => note.cc === "From tab B, more", "the explicit overwrite");
@@ -266,7 +292,8 @@ describe("autosave", () => {
     await page.locator("#back").click();
     await back;
     assert.equal(new URL(page.url()).pathname, "/note");
-    await new Promise((r) => setTimeout(r, 500));
+    // The script runs before load, and a restore would say so right then (and keep saying it).
+    assert.equal(await status(page), "", "nothing is restored");
     assert.equal(await page.locator("#note-conflict h2").count(), 0);
     assert.equal(await page.locator("#cc").inputValue(), "First and more");
     assert.equal(await version(page), "3");
@@ -289,7 +316,7 @@ describe("autosave", () => {
     assert.equal(note.posts.length, 1);
     assert.equal(note.posts[0].next, null, "Enter is Save draft, not a block's button");
     assert.equal(await version(page), "2");
-    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await status(page), "", "the kept draft is not restored");
     assert.equal(await page.locator("#note-conflict h2").count(), 0);
     assert.equal(await page.locator("#other").inputValue(), "Fluids");
     assert.equal(note.requests.length, 0, "no autosave of a stale version");
@@ -316,8 +343,10 @@ describe("autosave", () => {
       localStorage.setItem("note-draft:recent", JSON.stringify({ version: "4", fields: [["f.cc", "This morning"]], at: hours(3) }));
       localStorage.setItem("unrelated", "stays");
     });
+    // reload() returns after the load event, when the script has already dealt with the drafts:
+    // a restore would have said so.
     await page.reload();
-    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await status(page), "", "no old draft is restored");
     assert.equal(await page.locator("#cc").inputValue(), "");
     assert.equal(note.requests.length, 0);
     assert.equal(note.cc, "");

@@ -69,8 +69,10 @@ export async function startServer() {
     origin: (slug) => `http://${slug}.localhost:${port}`,
     log: () => log,
     async stop() {
+      // Wait for wrangler to exit (it flushes its state files on the way out) before removing them.
+      const exited = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", r));
       stopGroup(child);
-      await new Promise((r) => setTimeout(r, 300));
+      await exited;
       rmSync(state, { recursive: true, force: true });
     },
   };

@@ -2,6 +2,7 @@
 import type { StaffMember } from "../../src/admin/service";
 import type { FieldErrors } from "../../src/platform/errors";
 import { Alert, CsrfField, Field, SelectField } from "../components/form";
+import { DataTable } from "../components/table";
 
 export const ROLE_LABELS: Record<string, string> = {
   owner: "Owner",
@@ -32,65 +33,54 @@ export function StaffPage(p: {
       <h1>Staff</h1>
       {p.saved && <Alert kind="ok">{p.saved}</Alert>}
       {p.error && <Alert kind="error">{p.error}</Alert>}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.members.map((m) => {
-              const locked = m.locked_until !== null && m.locked_until > p.now;
-              return (
-                <tr>
-                  <td>{m.name}</td>
-                  <td>{m.email}</td>
-                  <td>
-                    {p.canManage && m.id !== p.selfId ? (
-                      <form method="post" action={`/staff/${m.id}/role`} class="actions">
-                        <CsrfField token={p.csrfToken} />
-                        <label class="skip" for={`role-${m.id}`}>
-                          Role of {m.name}
-                        </label>
-                        <select id={`role-${m.id}`} name="role">
-                          {ROLE_OPTIONS.map((o) => (
-                            <option value={o.value} selected={o.value === m.role}>
-                              {o.label}
-                            </option>
-                          ))}
-                        </select>
-                        <button type="submit" class="secondary">
-                          Save role
-                        </button>
-                      </form>
-                    ) : (
-                      ROLE_LABELS[m.role] ?? m.role
-                    )}
-                  </td>
-                  <td>
-                    {locked ? (
-                      p.canManage ? (
-                        <form method="post" action={`/staff/${m.id}/unlock`}>
-                          <CsrfField token={p.csrfToken} />
-                          Locked <button type="submit" class="secondary">Unlock</button>
-                        </form>
-                      ) : (
-                        "Locked"
-                      )
-                    ) : (
-                      "Active"
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={p.members}
+        rowKey={(m) => m.id}
+        columns={[
+          { header: "Name", cell: (m) => m.name },
+          { header: "Email", cell: (m) => m.email },
+          {
+            header: "Role",
+            cell: (m) =>
+              p.canManage && m.id !== p.selfId ? (
+                <form method="post" action={`/staff/${m.id}/role`} class="actions">
+                  <CsrfField token={p.csrfToken} />
+                  <label class="skip" for={`role-${m.id}`}>
+                    Role of {m.name}
+                  </label>
+                  <select id={`role-${m.id}`} name="role">
+                    {ROLE_OPTIONS.map((o) => (
+                      <option value={o.value} selected={o.value === m.role}>
+                        {o.label}
+                      </option>
+                    ))}
+                  </select>
+                  <button type="submit" class="secondary">
+                    Save role
+                  </button>
+                </form>
+              ) : (
+                ROLE_LABELS[m.role] ?? m.role
+              ),
+          },
+          {
+            header: "Status",
+            cell: (m) =>
+              m.locked_until !== null && m.locked_until > p.now ? (
+                p.canManage ? (
+                  <form method="post" action={`/staff/${m.id}/unlock`}>
+                    <CsrfField token={p.csrfToken} />
+                    Locked <button type="submit" class="secondary">Unlock</button>
+                  </form>
+                ) : (
+                  "Locked"
+                )
+              ) : (
+                "Active"
+              ),
+          },
+        ]}
+      />
       {p.canManage && (
         <section class="card" aria-labelledby="add-staff">
           <h2 id="add-staff">Add a staff member</h2>

@@ -1,5 +1,4 @@
 /** A patient's documents inside the chart frame, with the deleted ones on request. */
-import type { ComponentChildren } from "preact";
 import type { ChartHeaderData } from "../../src/charting/header";
 import { showsInline, typeLabel } from "../../src/attachments/file-types";
 import type { Attachment } from "../../src/attachments/repo";
@@ -7,6 +6,7 @@ import { CATEGORY_LABELS } from "../../src/attachments/input";
 import { ChartFrame } from "../charting/frame";
 import { Alert } from "../components/form";
 import { formatInstant } from "../components/format";
+import { type Column, DataTable, RowActions } from "../components/table";
 
 /** 1536 → "1.5 KB"; sizes people read, not bytes. */
 export function formatSize(bytes: number): string {
@@ -31,88 +31,80 @@ function Sha({ hex }: { hex: string }) {
   );
 }
 
-function DocumentRow(p: { d: Attachment; base: string; timezone: string; canDelete: boolean }) {
-  const d = p.d;
-  const href = `${p.base}/${d.id}`;
-  return (
-    <tr>
-      <td>
-        <a href={href}>{d.title ?? d.filename}</a>
-        {showsInline(d.contentType) && (
-          <>
-            {" "}
-            <a class="hint" href={`${href}/view`} target="_blank" rel="noopener">
-              View<span class="skip"> {d.title ?? d.filename}</span>
-            </a>
-          </>
-        )}
-        {d.title && <div class="hint doc-file">{d.filename}</div>}
-      </td>
-      <td>{categoryLabel(d.category)}</td>
-      <td class="nowrap">
-        {typeLabel(d.contentType)}, {formatSize(d.sizeBytes)}
-      </td>
-      <td>
-        {d.uploadedByName}
-        <div class="hint nowrap">{formatInstant(d.uploadedAt, p.timezone)}</div>
-      </td>
-      <td>
-        <Sha hex={d.sha256} />
-      </td>
-      <td>{d.encounterId ? <a href={`/encounters/${d.encounterId}`}>Visit</a> : "—"}</td>
-      {p.canDelete && (
-        <td>
-          <a href={`${href}/delete`}>
-            Delete<span class="skip"> {d.title ?? d.filename}</span>
-          </a>
-        </td>
-      )}
-    </tr>
-  );
+/** The current documents' columns; Delete (a link to the page that asks for a reason) for those who may. */
+function documentColumns(p: { base: string; timezone: string; canDelete: boolean }): (Column<Attachment> | false)[] {
+  const title = (d: Attachment) => d.title ?? d.filename;
+  return [
+    {
+      header: "Document",
+      cell: (d) => (
+        <>
+          <a href={`${p.base}/${d.id}`}>{title(d)}</a>
+          {showsInline(d.contentType) && (
+            <>
+              {" "}
+              <a class="hint" href={`${p.base}/${d.id}/view`} target="_blank" rel="noopener">
+                View<span class="skip"> {title(d)}</span>
+              </a>
+            </>
+          )}
+          {d.title && <div class="hint doc-file">{d.filename}</div>}
+        </>
+      ),
+    },
+    { header: "Category", cell: (d) => categoryLabel(d.category) },
+    {
+      header: "Type and size",
+      class: "nowrap",
+      cell: (d) => (
+        <>
+          {typeLabel(d.contentType)}, {formatSize(d.sizeBytes)}
+        </>
+      ),
+    },
+    {
+      header: "Uploaded",
+      cell: (d) => (
+        <>
+          {d.uploadedByName}
+          <div class="hint nowrap">{formatInstant(d.uploadedAt, p.timezone)}</div>
+        </>
+      ),
+    },
+    { header: "SHA-256", cell: (d) => <Sha hex={d.sha256} /> },
+    { header: "Visit", cell: (d) => (d.encounterId ? <a href={`/encounters/${d.encounterId}`}>Visit</a> : "—") },
+    p.canDelete && {
+      header: <span class="skip">Actions</span>,
+      cell: (d) => <RowActions actions={[{ href: `${p.base}/${d.id}/delete`, label: "Delete", detail: title(d) }]} />,
+    },
+  ];
 }
 
-function DeletedRow(p: { d: Attachment; timezone: string; names: Map<string, string> }) {
-  const d = p.d;
-  return (
-    <tr class="doc-deleted">
-      <td>
-        {d.title ?? d.filename}
-        {d.title && <div class="hint doc-file">{d.filename}</div>}
-      </td>
-      <td>{categoryLabel(d.category)}</td>
-      <td>
-        {p.names.get(d.deletedBy ?? "") ?? d.deletedBy ?? "—"}
-        <div class="hint nowrap">{d.deletedAt ? formatInstant(d.deletedAt, p.timezone) : ""}</div>
-      </td>
-      <td>{d.deleteReason ?? "—"}</td>
-      <td>
-        <Sha hex={d.sha256} />
-      </td>
-    </tr>
-  );
-}
-
-/** A table of documents: the column heads (and a last, unnamed one for a row's action), then the rows. */
-function DocsTable(p: { columns: string[]; actions?: boolean; children: ComponentChildren }) {
-  return (
-    <div class="table-wrap">
-      <table class="dense docs">
-        <thead>
-          <tr>
-            {p.columns.map((c) => (
-              <th scope="col">{c}</th>
-            ))}
-            {p.actions && (
-              <th scope="col">
-                <span class="skip">Actions</span>
-              </th>
-            )}
-          </tr>
-        </thead>
-        <tbody>{p.children}</tbody>
-      </table>
-    </div>
-  );
+/** The deleted documents' columns: who deleted each, when and why. */
+function deletedColumns(p: { timezone: string; names: Map<string, string> }): Column<Attachment>[] {
+  return [
+    {
+      header: "Document",
+      cell: (d) => (
+        <>
+          {d.title ?? d.filename}
+          {d.title && <div class="hint doc-file">{d.filename}</div>}
+        </>
+      ),
+    },
+    { header: "Category", cell: (d) => categoryLabel(d.category) },
+    {
+      header: "Deleted by",
+      cell: (d) => (
+        <>
+          {p.names.get(d.deletedBy ?? "") ?? d.deletedBy ?? "—"}
+          <div class="hint nowrap">{d.deletedAt ? formatInstant(d.deletedAt, p.timezone) : ""}</div>
+        </>
+      ),
+    },
+    { header: "Reason", cell: (d) => d.deleteReason ?? "—" },
+    { header: "SHA-256", cell: (d) => <Sha hex={d.sha256} /> },
+  ];
 }
 
 export interface DocumentsPageProps {
@@ -142,15 +134,13 @@ export function DocumentsPage(p: DocumentsPageProps) {
         )}
       </div>
       {p.notice && <Alert kind="ok">{p.notice}</Alert>}
-      {p.rows.length === 0 ? (
-        <p class="muted">No documents yet.</p>
-      ) : (
-        <DocsTable columns={["Document", "Category", "Type and size", "Uploaded", "SHA-256", "Visit"]} actions={p.canDelete}>
-          {p.rows.map((d) => (
-            <DocumentRow d={d} base={base} timezone={p.timezone} canDelete={p.canDelete} />
-          ))}
-        </DocsTable>
-      )}
+      <DataTable
+        class="dense docs"
+        rows={p.rows}
+        rowKey={(d) => d.id}
+        empty="No documents yet."
+        columns={documentColumns({ base, timezone: p.timezone, canDelete: p.canDelete })}
+      />
       {p.limited && <p class="hint">Showing the {p.rows.length} most recent documents.</p>}
       {p.canDelete && p.deletedCount > 0 && (
         <p>
@@ -161,11 +151,13 @@ export function DocumentsPage(p: DocumentsPageProps) {
         <section aria-labelledby="deleted-docs">
           <h3 id="deleted-docs">Deleted documents</h3>
           <p class="hint">Kept for retention; they can no longer be opened here.</p>
-          <DocsTable columns={["Document", "Category", "Deleted by", "Reason", "SHA-256"]}>
-            {p.deleted.map((d) => (
-              <DeletedRow d={d} timezone={p.timezone} names={p.deleterNames} />
-            ))}
-          </DocsTable>
+          <DataTable
+            class="dense docs"
+            rows={p.deleted}
+            rowKey={(d) => d.id}
+            rowClass={() => "doc-deleted"}
+            columns={deletedColumns({ timezone: p.timezone, names: p.deleterNames })}
+          />
         </section>
       )}
     </ChartFrame>

@@ -4,6 +4,7 @@ import { AUDIT_ACTIONS } from "../../src/audit/tables";
 import type { FieldErrors } from "../../src/platform/errors";
 import { Alert, Field, SelectField } from "../components/form";
 import { formatInstant } from "../components/format";
+import { type Column, DataTable } from "../components/table";
 
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "occurred_at", label: "Time" },
@@ -17,6 +18,32 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "ip", label: "IP" },
   { key: "request_id", label: "Request" },
 ];
+
+/** Each column's cells (its head is the sort link). */
+function cells(timezone: string): Record<SortKey, Omit<Column<AuditRow>, "header">> {
+  return {
+    occurred_at: { class: "nowrap", cell: (r) => formatInstant(r.occurredAt, timezone) },
+    user: { cell: (r) => r.userEmail ?? "—" },
+    action: { cell: (r) => r.action },
+    event: {
+      cell: (r) => (
+        <>
+          {r.event}
+          {r.detail && <div class="hint">{r.detail}</div>}
+        </>
+      ),
+    },
+    entity_type: { cell: (r) => r.entityType },
+    entity_id: {
+      cellAttrs: (r) => ({ title: r.entityId ?? undefined }),
+      cell: (r) => (r.entityId ? (r.entityId.length > 12 ? `${r.entityId.slice(0, 8)}…` : r.entityId) : "—"),
+    },
+    patient: { cell: (r) => (r.patientId ? <a href={`/patients/${r.patientId}`}>{r.patientId.slice(0, 8)}</a> : "—") },
+    outcome: { cell: (r) => r.outcome },
+    ip: { cell: (r) => r.ip ?? "—" },
+    request_id: { cell: (r) => <code>{r.requestId?.slice(0, 8) ?? "—"}</code> },
+  };
+}
 
 function query(f: AuditFilter, over: Partial<Record<string, string | number>>): string {
   const base: Record<string, string> = {};
@@ -35,6 +62,7 @@ export function AuditReport(p: {
 }) {
   const f = p.filter;
   const e = p.errors ?? {};
+  const columnCells = cells(p.timezone);
   return (
     <>
       <div class="page-head">
@@ -67,49 +95,29 @@ export function AuditReport(p: {
           <a href="/audit">Clear</a>
         </div>
       </form>
-      <div class="table-wrap">
-        <table class="dense">
-          <caption class="skip">Audit events, times shown in the clinic's timezone</caption>
-          <thead>
-            <tr>
-              {COLUMNS.map((col) => {
-                const active = f.sort === col.key;
-                const dir = active && f.dir === "asc" ? "desc" : "asc";
-                return (
-                  <th scope="col" aria-sort={active ? (f.dir === "asc" ? "ascending" : "descending") : undefined}>
-                    <a href={`/audit?${query(f, { sort: col.key, dir, page: 1 })}`}>
-                      {col.label}
-                      {active ? (f.dir === "asc" ? " ▲" : " ▼") : ""}
-                    </a>
-                  </th>
-                );
-              })}
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((r) => (
-              <tr>
-                <td class="nowrap">{formatInstant(r.occurredAt, p.timezone)}</td>
-                <td>{r.userEmail ?? "—"}</td>
-                <td>{r.action}</td>
-                <td>
-                  {r.event}
-                  {r.detail && <div class="hint">{r.detail}</div>}
-                </td>
-                <td>{r.entityType}</td>
-                <td title={r.entityId ?? undefined}>{r.entityId ? (r.entityId.length > 12 ? `${r.entityId.slice(0, 8)}…` : r.entityId) : "—"}</td>
-                <td>{r.patientId ? <a href={`/patients/${r.patientId}`}>{r.patientId.slice(0, 8)}</a> : "—"}</td>
-                <td>{r.outcome}</td>
-                <td>{r.ip ?? "—"}</td>
-                <td>
-                  <code>{r.requestId?.slice(0, 8) ?? "—"}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {p.rows.length === 0 && <p class="muted">No audit events match these filters.</p>}
+      <DataTable
+        class="dense"
+        caption="Audit events, times shown in the clinic's timezone"
+        captionHidden
+        rows={p.rows}
+        rowKey={(r) => r.id}
+        empty="No audit events match these filters."
+        headWhenEmpty
+        columns={COLUMNS.map((col): Column<AuditRow> => {
+          const active = f.sort === col.key;
+          const dir = active && f.dir === "asc" ? "desc" : "asc";
+          return {
+            ...columnCells[col.key],
+            header: (
+              <a href={`/audit?${query(f, { sort: col.key, dir, page: 1 })}`}>
+                {col.label}
+                {active ? (f.dir === "asc" ? " ▲" : " ▼") : ""}
+              </a>
+            ),
+            headerAttrs: { "aria-sort": active ? (f.dir === "asc" ? "ascending" : "descending") : undefined },
+          };
+        })}
+      />
       {(f.page > 1 || p.more) && (
         <nav class="pager" aria-label="Pages">
           {f.page > 1 && <a href={`/audit?${query(f, { page: f.page - 1 })}`}>Previous</a>}

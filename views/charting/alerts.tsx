@@ -1,9 +1,8 @@
 /** Chart alerts: the active ones (shown in the header), the deactivated ones, and the add form. */
 import type { ChartAlert } from "../../src/charting/alerts";
-import type { ListViewProps } from "../../src/charting/record-routes";
 import { ALERT_SEVERITIES } from "../../src/charting/input";
 import { CsrfField, Field, PostButton, SelectField } from "../components/form";
-import { Empty, FormProblems, label, options, Section, shortInstant } from "./parts";
+import { Empty, FormProblems, label, type ListViewProps, options, Section, shortInstant } from "./parts";
 
 export const ALERT_FIELDS = ["text", "severity"] as const;
 

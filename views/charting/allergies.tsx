@@ -1,11 +1,11 @@
 /** Allergies: the list with its add form, and the edit form. */
 import type { Allergy } from "../../src/charting/allergies";
-import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES } from "../../src/charting/tables";
 import { ALLERGY_FORM_STATUSES } from "../../src/charting/input";
 import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
+import { DataTable } from "../components/table";
+import { type EditViewProps, label, type ListViewProps, options, recordActionsColumn, RecordForm, type RecordFormProps, Section } from "./parts";
 
 export const ALLERGY_FIELDS = ["substance", "category", "reaction", "severity", "status", "onset_date", "note"] as const;
 
@@ -36,26 +36,30 @@ export function AllergiesPage(p: ListViewProps<Allergy>) {
     <>
       {p.saved && <p class="alert ok" role="status">Saved.</p>}
       <Section id="allergies" title="Allergies and intolerances">
-        {p.rows.length ? (
-          <RecordTable columns={["Substance", "Category", "Reaction", "Severity", "Status", "Onset"]} canWrite={p.canWrite}>
-            {p.rows.map((r) => (
-              <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
-                <td>
+        <DataTable
+          class="dense"
+          rows={p.rows}
+          rowKey={(r) => r.id}
+          empty="No allergies recorded."
+          rowClass={(r) => (r.status === "entered_in_error" ? "in-error" : undefined)}
+          columns={[
+            {
+              header: "Substance",
+              cell: (r) => (
+                <>
                   <strong>{r.substance}</strong>
                   {r.note && <div class="hint">{r.note}</div>}
-                </td>
-                <td>{label(r.category)}</td>
-                <td>{r.reaction ?? "—"}</td>
-                <td class={`sev sev-${r.severity}`}>{label(r.severity)}</td>
-                <td>{label(r.status)}</td>
-                <td class="nowrap">{r.onsetDate ? formatDate(r.onsetDate) : "—"}</td>
-                {p.canWrite && <RowActions base={base} row={r} version={r.version} csrf={p.csrf} />}
-              </tr>
-            ))}
-          </RecordTable>
-        ) : (
-          <Empty>No allergies recorded.</Empty>
-        )}
+                </>
+              ),
+            },
+            { header: "Category", cell: (r) => label(r.category) },
+            { header: "Reaction", cell: (r) => r.reaction ?? "—" },
+            { header: "Severity", cell: (r) => label(r.severity), cellAttrs: (r) => ({ class: `sev sev-${r.severity}` }) },
+            { header: "Status", cell: (r) => label(r.status) },
+            { header: "Onset", class: "nowrap", cell: (r) => (r.onsetDate ? formatDate(r.onsetDate) : "—") },
+            recordActionsColumn<Allergy>({ base, csrf: p.csrf, canWrite: p.canWrite, version: (r) => r.version }),
+          ]}
+        />
       </Section>
       {p.canWrite && (
         <Section id="add-allergy" title="Add an allergy">

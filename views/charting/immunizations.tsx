@@ -1,11 +1,11 @@
 /** Immunizations: the list with its add form (vaccine picked by CVX code), and the edit form. */
 import { CVX_VACCINES } from "../../src/charting/cvx";
 import type { Immunization } from "../../src/charting/immunizations";
-import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { VACCINE_ROUTES } from "../../src/charting/input";
 import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { Empty, label, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
+import { DataTable } from "../components/table";
+import { type EditViewProps, label, type ListViewProps, recordActionsColumn, RecordForm, type RecordFormProps, Section } from "./parts";
 
 export const IMMUNIZATION_FIELDS = ["cvx_code", "administered_on", "lot_number", "manufacturer", "site", "route", "dose_number", "note"] as const;
 
@@ -56,26 +56,30 @@ export function ImmunizationsPage(p: ListViewProps<Immunization>) {
     <>
       {p.saved && <p class="alert ok" role="status">Saved.</p>}
       <Section id="immunizations" title="Immunizations">
-        {p.rows.length ? (
-          <RecordTable columns={["Date", "Vaccine", "Dose", "Lot · manufacturer", "Site · route"]} canWrite={p.canWrite}>
-            {p.rows.map((r) => (
-              <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
-                <td class="nowrap">{formatDate(r.administeredOn)}</td>
-                <td>
+        <DataTable
+          class="dense"
+          rows={p.rows}
+          rowKey={(r) => r.id}
+          empty="No immunizations recorded."
+          rowClass={(r) => (r.status === "entered_in_error" ? "in-error" : undefined)}
+          columns={[
+            { header: "Date", class: "nowrap", cell: (r) => formatDate(r.administeredOn) },
+            {
+              header: "Vaccine",
+              cell: (r) => (
+                <>
                   {r.vaccine} <span class="hint">CVX {r.cvxCode}</span>
                   {r.status === "entered_in_error" && <div class="hint">{label(r.status)}</div>}
                   {r.note && <div class="hint">{r.note}</div>}
-                </td>
-                <td>{r.doseNumber ?? "—"}</td>
-                <td>{[r.lotNumber, r.manufacturer].filter(Boolean).join(" · ") || "—"}</td>
-                <td>{[r.site, r.route].filter(Boolean).join(" · ") || "—"}</td>
-                {p.canWrite && <RowActions base={base} row={r} csrf={p.csrf} />}
-              </tr>
-            ))}
-          </RecordTable>
-        ) : (
-          <Empty>No immunizations recorded.</Empty>
-        )}
+                </>
+              ),
+            },
+            { header: "Dose", cell: (r) => r.doseNumber ?? "—" },
+            { header: "Lot · manufacturer", cell: (r) => [r.lotNumber, r.manufacturer].filter(Boolean).join(" · ") || "—" },
+            { header: "Site · route", cell: (r) => [r.site, r.route].filter(Boolean).join(" · ") || "—" },
+            recordActionsColumn({ base, csrf: p.csrf, canWrite: p.canWrite }),
+          ]}
+        />
       </Section>
       {p.canWrite && (
         <Section id="add-immunization" title="Record an immunization">

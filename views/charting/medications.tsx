@@ -1,10 +1,10 @@
 /** The medication list (active, then stopped), its add form, the edit form and the stop form. */
 import type { Medication } from "../../src/charting/medications";
-import type { EditViewProps, ListViewProps } from "../../src/charting/record-routes";
 import { MEDICATION_FORM_STATUSES } from "../../src/charting/input";
 import { CsrfField, Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
+import { DataTable } from "../components/table";
+import { type EditViewProps, label, type ListViewProps, options, recordActionsColumn, RecordForm, type RecordFormProps, Section } from "./parts";
 
 export const MEDICATION_FIELDS = ["name", "dose", "route", "frequency", "start_date", "stop_date", "status", "stop_reason", "prescriber", "note"] as const;
 
@@ -67,37 +67,48 @@ export function MedicationsPage(p: ListViewProps<Medication>) {
     <>
       {p.saved && <p class="alert ok" role="status">Saved.</p>}
       <Section id="medications" title="Medications">
-        {p.rows.length ? (
-          <RecordTable columns={["Medication", "Dose · route · frequency", "Started", "Status", "Prescriber"]} canWrite={p.canWrite}>
-            {p.rows.map((r) => (
-              <tr class={r.status === "entered_in_error" ? "in-error" : r.status === "stopped" ? "stopped" : undefined}>
-                <td>
+        <DataTable
+          class="dense"
+          rows={p.rows}
+          rowKey={(r) => r.id}
+          empty="No medications recorded."
+          rowClass={(r) => (r.status === "entered_in_error" ? "in-error" : r.status === "stopped" ? "stopped" : undefined)}
+          columns={[
+            {
+              header: "Medication",
+              cell: (r) => (
+                <>
                   <strong>{r.name}</strong>
                   {r.source === "prescription" && <span class="hint"> (prescribed here)</span>}
                   {r.note && <div class="hint">{r.note}</div>}
-                </td>
-                <td>{[r.dose, r.route, r.frequency].filter(Boolean).join(" · ") || "—"}</td>
-                <td class="nowrap">{r.startDate ? formatDate(r.startDate) : "—"}</td>
-                <td>
+                </>
+              ),
+            },
+            { header: "Dose · route · frequency", cell: (r) => [r.dose, r.route, r.frequency].filter(Boolean).join(" · ") || "—" },
+            { header: "Started", class: "nowrap", cell: (r) => (r.startDate ? formatDate(r.startDate) : "—") },
+            {
+              header: "Status",
+              cell: (r) => (
+                <>
                   {label(r.status)}
                   {r.status === "stopped" && (
                     <div class="hint">
                       {r.stopDate ? formatDate(r.stopDate) : ""} {r.stopReason}
                     </div>
                   )}
-                </td>
-                <td>{r.prescriber ?? "—"}</td>
-                {p.canWrite && (
-                  <RowActions base={base} row={r} version={r.version} csrf={p.csrf}>
-                    {r.status === "active" && <StopForm action={`${base}/${r.id}/stop`} csrf={p.csrf} version={r.version} id={r.id} />}
-                  </RowActions>
-                )}
-              </tr>
-            ))}
-          </RecordTable>
-        ) : (
-          <Empty>No medications recorded.</Empty>
-        )}
+                </>
+              ),
+            },
+            { header: "Prescriber", cell: (r) => r.prescriber ?? "—" },
+            recordActionsColumn<Medication>({
+              base,
+              csrf: p.csrf,
+              canWrite: p.canWrite,
+              version: (r) => r.version,
+              extra: (r) => r.status === "active" && <StopForm action={`${base}/${r.id}/stop`} csrf={p.csrf} version={r.version} id={r.id} />,
+            }),
+          ]}
+        />
       </Section>
       {p.canWrite && (
         <Section id="add-medication" title="Add a medication">

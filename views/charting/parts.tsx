@@ -1,8 +1,9 @@
-/** Small pieces the chart's pages share: sections, the error summary, the lists' table and form, and one-button forms. */
+/** Small pieces the chart's pages share: sections, the error summary, the lists' actions column and form, and one-button forms. */
 import type { ComponentChildren } from "preact";
 import type { FieldErrors } from "../../src/platform/errors";
-import { Alert, CsrfField, PostButton, TextAreaField } from "../components/form";
+import { Alert, CsrfField, TextAreaField } from "../components/form";
 import { formatInstant } from "../components/format";
+import { type Column, RowActions } from "../components/table";
 
 export function Section(p: { id: string; title: string; action?: ComponentChildren; children: ComponentChildren }) {
   return (
@@ -34,42 +35,66 @@ export function FormProblems(p: { errors?: FieldErrors; conflict?: string | null
   );
 }
 
-/** A list's table (allergies, medications, immunizations, problems): the column heads, Actions for those who may write, and the rows. */
-export function RecordTable(p: { columns: string[]; canWrite: boolean; children: ComponentChildren }) {
-  return (
-    <div class="table-wrap">
-      <table class="dense">
-        <thead>
-          <tr>
-            {p.columns.map((c) => (
-              <th scope="col">{c}</th>
-            ))}
-            {p.canWrite && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
-        <tbody>{p.children}</tbody>
-      </table>
-    </div>
-  );
+/** A chart record as its list's actions see it: its id, its status and, where the table has one, its version. */
+export interface ChartRecord {
+  id: string;
+  status: string;
 }
 
 /**
- * A row's actions cell: nothing once entered in error, otherwise Edit, the record's own actions
- * (`children`) and Entered in error, which carries the version where the table has one.
+ * A chart list's last column (allergies, medications, immunizations, problems), for those who may
+ * write: nothing once a record is entered in error, otherwise Edit, the record's own actions
+ * (`extra`) and Entered in error, which carries the version where the table has one. `false`
+ * (left out of the table) for those who may not.
  */
-export function RowActions(p: { base: string; row: { id: string; status: string }; version?: number; csrf: string; children?: ComponentChildren }) {
-  const href = `${p.base}/${p.row.id}`;
-  return (
-    <td class="row-actions">
-      {p.row.status !== "entered_in_error" && (
+export function recordActionsColumn<T extends ChartRecord>(p: {
+  base: string;
+  csrf: string;
+  canWrite: boolean;
+  version?: (row: T) => number;
+  extra?: (row: T) => ComponentChildren;
+}): Column<T> | false {
+  if (!p.canWrite) return false;
+  return {
+    header: "Actions",
+    class: "row-actions",
+    cell: (r) => {
+      if (r.status === "entered_in_error") return null;
+      const href = `${p.base}/${r.id}`;
+      const version = p.version?.(r);
+      return (
         <>
-          <a href={`${href}/edit`}>Edit</a>
-          {p.children}
-          <PostButton action={`${href}/error`} csrfToken={p.csrf} label="Entered in error" fields={p.version === undefined ? undefined : { version: p.version }} />
+          <RowActions actions={[{ href: `${href}/edit`, label: "Edit" }]} />
+          {p.extra?.(r)}
+          <RowActions csrfToken={p.csrf} actions={[{ post: `${href}/error`, label: "Entered in error", fields: version === undefined ? undefined : { version } }]} />
         </>
-      )}
-    </td>
-  );
+      );
+    },
+  };
+}
+
+/** What a chart list's page gets from the shared record routes (src/charting/record-routes.tsx). */
+export interface ListViewProps<Row> {
+  pid: string;
+  rows: Row[];
+  csrf: string;
+  canWrite: boolean;
+  timezone: string;
+  /** The add form's values and errors (after a failed submission, or its defaults). */
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  saved: boolean;
+}
+
+/** What a chart record's edit page gets from the shared record routes. */
+export interface EditViewProps {
+  pid: string;
+  id: string;
+  csrf: string;
+  version: number | null;
+  values: Record<string, string>;
+  errors?: FieldErrors;
+  conflict?: string | null;
 }
 
 export interface RecordFormProps {

@@ -7,9 +7,10 @@ import type { Icd10Code } from "../../src/charting/icd10";
 import type { Problem } from "../../src/charting/problems";
 import { PROBLEM_FORM_STATUSES } from "../../src/charting/input";
 import type { FieldErrors } from "../../src/platform/errors";
-import { Field, PostButton, SelectField } from "../components/form";
+import { Field, SelectField } from "../components/form";
 import { formatDate } from "../components/format";
-import { Empty, label, options, RecordForm, type RecordFormProps, RecordTable, RowActions, Section } from "./parts";
+import { DataTable, RowActions } from "../components/table";
+import { Empty, label, options, RecordForm, type RecordFormProps, recordActionsColumn, Section } from "./parts";
 
 export const CODES_ID = "code-results";
 export const PROBLEM_FIELDS = ["code", "description", "status", "onset_date", "resolved_date", "note"] as const;
@@ -90,25 +91,35 @@ export function ProblemForm(p: RecordFormProps & { version?: number; pick: CodeP
 
 function ProblemRows(p: { rows: Problem[]; base: string; csrf: string; canWrite: boolean }) {
   return (
-    <RecordTable columns={["Code", "Problem", "Status", "Onset", "Resolved"]} canWrite={p.canWrite}>
-      {p.rows.map((r) => (
-        <tr class={r.status === "entered_in_error" ? "in-error" : undefined}>
-          <td class="code">{r.code ?? "—"}</td>
-          <td>
-            {r.description}
-            {r.note && <div class="hint">{r.note}</div>}
-          </td>
-          <td>{label(r.status)}</td>
-          <td class="nowrap">{r.onsetDate ? formatDate(r.onsetDate) : "—"}</td>
-          <td class="nowrap">{r.resolvedDate ? formatDate(r.resolvedDate) : "—"}</td>
-          {p.canWrite && (
-            <RowActions base={p.base} row={r} version={r.version} csrf={p.csrf}>
-              {r.status !== "resolved" && <PostButton action={`${p.base}/${r.id}/resolve`} csrfToken={p.csrf} label="Resolve" fields={{ version: r.version }} />}
-            </RowActions>
-          )}
-        </tr>
-      ))}
-    </RecordTable>
+    <DataTable
+      class="dense"
+      rows={p.rows}
+      rowKey={(r) => r.id}
+      rowClass={(r) => (r.status === "entered_in_error" ? "in-error" : undefined)}
+      columns={[
+        { header: "Code", class: "code", cell: (r) => r.code ?? "—" },
+        {
+          header: "Problem",
+          cell: (r) => (
+            <>
+              {r.description}
+              {r.note && <div class="hint">{r.note}</div>}
+            </>
+          ),
+        },
+        { header: "Status", cell: (r) => label(r.status) },
+        { header: "Onset", class: "nowrap", cell: (r) => (r.onsetDate ? formatDate(r.onsetDate) : "—") },
+        { header: "Resolved", class: "nowrap", cell: (r) => (r.resolvedDate ? formatDate(r.resolvedDate) : "—") },
+        recordActionsColumn<Problem>({
+          base: p.base,
+          csrf: p.csrf,
+          canWrite: p.canWrite,
+          version: (r) => r.version,
+          extra: (r) =>
+            r.status !== "resolved" && <RowActions csrfToken={p.csrf} actions={[{ post: `${p.base}/${r.id}/resolve`, label: "Resolve", fields: { version: r.version } }]} />,
+        }),
+      ]}
+    />
   );
 }
 

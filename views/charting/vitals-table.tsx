@@ -6,6 +6,7 @@ import type { ComponentChildren } from "preact";
 import type { vitals } from "../../src/charting/tables";
 import { cToF, flagVitals, LB_PER_KG, type VitalsFlags, type VitalsValues } from "../../src/charting/vitals";
 import { formatInstant } from "../components/format";
+import { type Column, DataTable } from "../components/table";
 
 export type VitalsRow = Pick<typeof vitals.$inferSelect, "id" | "takenAt" | "note"> & VitalsValues;
 
@@ -64,40 +65,38 @@ export const VITAL_COLUMNS: { key: keyof VitalsValues; label: string }[] = [
 
 export function VitalsTable(p: { rows: VitalsRow[]; timezone: string; caption?: string; actions?: (row: VitalsRow) => ComponentChildren }) {
   return (
-    <div class="table-wrap">
-      <table class="dense vitals-table">
-        {p.caption && <caption>{p.caption}</caption>}
-        <thead>
-          <tr>
-            <th scope="col">Taken</th>
-            {VITAL_COLUMNS.map((c) => (
-              <th scope="col">{c.label}</th>
-            ))}
-            {p.actions && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((r) => {
-            const flags = flagVitals(r);
-            const bp = bpFlags(flags);
-            return (
-              <tr>
-                <td class="nowrap">
-                  {formatInstant(r.takenAt, p.timezone)}
-                  {r.note && <div class="hint">{r.note}</div>}
-                </td>
-                {VITAL_COLUMNS.map((c) => (
-                  <td>
-                    {vitalText(c.key, r)}
-                    <Flag flags={c.key === "systolic" ? bp : flags} k={c.key} />
-                  </td>
-                ))}
-                {p.actions && <td>{p.actions(r)}</td>}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      class="dense vitals-table"
+      caption={p.caption || undefined}
+      rows={p.rows}
+      rowKey={(r) => r.id}
+      columns={[
+        {
+          header: "Taken",
+          class: "nowrap",
+          cell: (r) => (
+            <>
+              {formatInstant(r.takenAt, p.timezone)}
+              {r.note && <div class="hint">{r.note}</div>}
+            </>
+          ),
+        },
+        ...VITAL_COLUMNS.map(
+          (c): Column<VitalsRow> => ({
+            header: c.label,
+            cell: (r) => {
+              const flags = flagVitals(r);
+              return (
+                <>
+                  {vitalText(c.key, r)}
+                  <Flag flags={c.key === "systolic" ? bpFlags(flags) : flags} k={c.key} />
+                </>
+              );
+            },
+          }),
+        ),
+        p.actions && { header: "Actions", cell: p.actions },
+      ]}
+    />
   );
 }

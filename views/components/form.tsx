@@ -139,6 +139,17 @@ export function Alert({ kind, children }: { kind: "error" | "warn" | "ok"; child
   );
 }
 
+/** How a one-button form's button looks. */
+export type PostButtonLook = "secondary" | "danger" | "link" | "link-danger" | "plain";
+
+const BUTTON_CLASS: Record<PostButtonLook, string | undefined> = {
+  secondary: "secondary",
+  danger: "secondary danger",
+  link: "link",
+  "link-danger": "link danger",
+  plain: undefined,
+};
+
 /**
  * A form that is one button (activate, stop, archive, entered in error), with hidden fields: it
  * posts without JavaScript. `detail` is read by screen readers after the label (which row it acts
@@ -150,8 +161,8 @@ export function PostButton(p: {
   label: string;
   detail?: string;
   fields?: Record<string, string | number>;
-  /** `secondary` (default), `danger`, `link` (looks like a link), or `plain` (the primary look). */
-  look?: "secondary" | "danger" | "link" | "plain";
+  /** `secondary` (default), `danger`, `link` (looks like a link), `link-danger` (a link in the danger colour), or `plain` (the primary look). */
+  look?: PostButtonLook;
   attrs?: Record<string, string | undefined>;
 }) {
   const look = p.look ?? "secondary";
@@ -161,7 +172,7 @@ export function PostButton(p: {
       {Object.entries(p.fields ?? {}).map(([k, v]) => (
         <input type="hidden" name={k} value={String(v)} />
       ))}
-      <button type="submit" class={look === "plain" ? undefined : look === "danger" ? "secondary danger" : look}>
+      <button type="submit" class={BUTTON_CLASS[look]}>
         {p.label}
         {p.detail && <span class="skip"> {p.detail}</span>}
       </button>

@@ -1,8 +1,9 @@
 /** The staff outbox: every message of the clinic with its delivery status, and retry for failed ones. */
 import { OUTBOX_STATUSES } from "../../src/messaging/tables";
 import type { FieldErrors } from "../../src/platform/errors";
-import { Alert, PostButton } from "../components/form";
+import { Alert } from "../components/form";
 import { formatInstant } from "../components/format";
+import { DataTable, RowActions } from "../components/table";
 
 export interface OutboxRow {
   id: string;
@@ -67,50 +68,30 @@ export function OutboxPage(p: {
         </div>
         <button type="submit">Show</button>
       </form>
-      <div class="table-wrap">
-        <table class="dense outbox">
-          <caption class="skip">Messages, times shown in the clinic's timezone</caption>
-          <thead>
-            <tr>
-              <th scope="col">Created</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Recipient</th>
-              <th scope="col">Template</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last error</th>
-              <th scope="col">Sent</th>
-              <th scope="col">Delivered</th>
-              <th scope="col">
-                <span class="skip">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((r) => (
-              <tr>
-                <td class="nowrap">{when(r.createdAt, p.timezone)}</td>
-                <td>{r.channel}</td>
-                <td class="nowrap">{maskRecipient(r.channel, r.recipient)}</td>
-                <td>{r.template}</td>
-                <td>
-                  <span class={`st st-${r.status}`}>{r.status}</span>
-                </td>
-                <td>{r.attempts}</td>
-                <td class="outbox-error">{r.lastError ?? "—"}</td>
-                <td class="nowrap">{when(r.sentAt, p.timezone)}</td>
-                <td class="nowrap">{when(r.deliveredAt, p.timezone)}</td>
-                <td>
-                  {r.status === "failed" && (
-                    <PostButton action={`/messages/${encodeURIComponent(r.id)}/retry`} csrfToken={p.csrfToken} label="Retry" />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {p.rows.length === 0 && <p class="muted">No messages{p.status ? ` with status ${p.status}` : ""}.</p>}
+      <DataTable
+        class="dense outbox"
+        caption="Messages, times shown in the clinic's timezone"
+        captionHidden
+        rows={p.rows}
+        rowKey={(r) => r.id}
+        empty={`No messages${p.status ? ` with status ${p.status}` : ""}.`}
+        headWhenEmpty
+        columns={[
+          { header: "Created", class: "nowrap", cell: (r) => when(r.createdAt, p.timezone) },
+          { header: "Channel", cell: (r) => r.channel },
+          { header: "Recipient", class: "nowrap", cell: (r) => maskRecipient(r.channel, r.recipient) },
+          { header: "Template", cell: (r) => r.template },
+          { header: "Status", cell: (r) => <span class={`st st-${r.status}`}>{r.status}</span> },
+          { header: "Attempts", numeric: true, cell: (r) => r.attempts },
+          { header: "Last error", class: "outbox-error", cell: (r) => r.lastError ?? "—" },
+          { header: "Sent", class: "nowrap", cell: (r) => when(r.sentAt, p.timezone) },
+          { header: "Delivered", class: "nowrap", cell: (r) => when(r.deliveredAt, p.timezone) },
+          {
+            header: <span class="skip">Actions</span>,
+            cell: (r) => <RowActions csrfToken={p.csrfToken} actions={[r.status === "failed" && { post: `/messages/${encodeURIComponent(r.id)}/retry`, label: "Retry" }]} />,
+          },
+        ]}
+      />
     </>
   );
 }

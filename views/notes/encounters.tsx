@@ -6,6 +6,7 @@
 import type { EncounterListRow } from "../../src/notes/repo";
 import type { Note } from "../../src/notes/repo";
 import { formatInstant } from "../components/format";
+import { DataTable } from "../components/table";
 import { NoteStatus } from "./note";
 
 export function EncounterList(p: { rows: EncounterListRow[]; billing: boolean; timezone: string; cosignLink: boolean }) {
@@ -20,44 +21,30 @@ export function EncounterList(p: { rows: EncounterListRow[]; billing: boolean; t
         )}
       </div>
       {p.billing && <p class="hint">Diagnosis codes come from signed notes only. Note text is not shown to billing.</p>}
-      {p.rows.length === 0 ? (
-        <p class="muted">No encounters yet.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Clinician</th>
-                <th scope="col">Notes</th>
-                <th scope="col">Diagnosis codes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((r) => (
-                <tr>
-                  <td class="nowrap">{p.billing ? formatInstant(r.startedAt, p.timezone) : <a href={`/encounters/${r.id}`}>{formatInstant(r.startedAt, p.timezone)}</a>}</td>
-                  <td>{r.patientName}</td>
-                  <td>{r.providerName}</td>
-                  <td>
-                    {r.notes.length === 0 ? (
-                      <span class="muted">No note</span>
-                    ) : (
-                      r.notes.map((n) => (
-                        <div>
-                          {!p.billing && <a href={`/notes/${n.id}`}>{n.title}</a>} <NoteStatus status={n.status as Note["status"]} />
-                        </div>
-                      ))
-                    )}
-                  </td>
-                  <td>{r.codes.length ? r.codes.map((c) => <code class="dx">{c}</code>) : <span class="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={p.rows}
+        rowKey={(r) => r.id}
+        empty="No encounters yet."
+        columns={[
+          { header: "Date", class: "nowrap", cell: (r) => (p.billing ? formatInstant(r.startedAt, p.timezone) : <a href={`/encounters/${r.id}`}>{formatInstant(r.startedAt, p.timezone)}</a>) },
+          { header: "Patient", cell: (r) => r.patientName },
+          { header: "Clinician", cell: (r) => r.providerName },
+          {
+            header: "Notes",
+            cell: (r) =>
+              r.notes.length === 0 ? (
+                <span class="muted">No note</span>
+              ) : (
+                r.notes.map((n) => (
+                  <div>
+                    {!p.billing && <a href={`/notes/${n.id}`}>{n.title}</a>} <NoteStatus status={n.status as Note["status"]} />
+                  </div>
+                ))
+              ),
+          },
+          { header: "Diagnosis codes", cell: (r) => (r.codes.length ? r.codes.map((c) => <code class="dx">{c}</code>) : <span class="muted">—</span>) },
+        ]}
+      />
     </>
   );
 }
@@ -72,36 +59,24 @@ export function CosignList(p: {
         <a href="/encounters">← Encounters</a>
       </p>
       <h1>Notes awaiting my co-signature</h1>
-      {p.rows.length === 0 ? (
-        <p class="muted">Nothing is waiting for your co-signature.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Signed</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Note</th>
-                <th scope="col">Author</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((r) => (
-                <tr>
-                  <td class="nowrap">{r.signedAt ? formatInstant(r.signedAt, p.timezone) : "—"}</td>
-                  <td>
-                    {r.patientName}, {r.patientGiven}
-                  </td>
-                  <td>
-                    <a href={`/notes/${r.id}`}>{r.title}</a>
-                  </td>
-                  <td>{r.authorName}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={p.rows}
+        rowKey={(r) => r.id}
+        empty="Nothing is waiting for your co-signature."
+        columns={[
+          { header: "Signed", class: "nowrap", cell: (r) => (r.signedAt ? formatInstant(r.signedAt, p.timezone) : "—") },
+          {
+            header: "Patient",
+            cell: (r) => (
+              <>
+                {r.patientName}, {r.patientGiven}
+              </>
+            ),
+          },
+          { header: "Note", cell: (r) => <a href={`/notes/${r.id}`}>{r.title}</a> },
+          { header: "Author", cell: (r) => r.authorName },
+        ]}
+      />
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { Patient } from "../../src/patients/repo";
 import { formatPhone } from "../../src/platform/phone";
 import { Alert } from "../components/form";
 import { ageOn, formatDate } from "../components/format";
+import { DataTable } from "../components/table";
 
 export const RESULTS_ID = "patient-results";
 
@@ -21,35 +22,33 @@ export function PatientResults(p: { rows: Patient[]; q: string; page: number; mo
             : "Recently updated patients"}
       </p>
       {p.rows.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Date of birth</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Insurance</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((r) => (
-                <tr>
-                  <td>
-                    <a href={`/patients/${r.id}`}>
-                      {r.familyName}, {r.givenName}
-                    </a>
-                    {r.preferredName && <span class="hint"> “{r.preferredName}”</span>}
-                  </td>
-                  <td>
-                    {formatDate(r.dateOfBirth)} <span class="hint">({ageOn(r.dateOfBirth, p.today)})</span>
-                  </td>
-                  <td>{r.phone ? formatPhone(r.phone, p.country) : "—"}</td>
-                  <td>{r.insurancePayer ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={p.rows}
+          rowKey={(r) => r.id}
+          columns={[
+            {
+              header: "Name",
+              cell: (r) => (
+                <>
+                  <a href={`/patients/${r.id}`}>
+                    {r.familyName}, {r.givenName}
+                  </a>
+                  {r.preferredName && <span class="hint"> “{r.preferredName}”</span>}
+                </>
+              ),
+            },
+            {
+              header: "Date of birth",
+              cell: (r) => (
+                <>
+                  {formatDate(r.dateOfBirth)} <span class="hint">({ageOn(r.dateOfBirth, p.today)})</span>
+                </>
+              ),
+            },
+            { header: "Phone", cell: (r) => (r.phone ? formatPhone(r.phone, p.country) : "—") },
+            { header: "Insurance", cell: (r) => r.insurancePayer ?? "—" },
+          ]}
+        />
       )}
       {(p.page > 1 || p.more) && (
         <nav class="pager" aria-label="Pages">

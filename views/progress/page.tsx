@@ -4,7 +4,8 @@
  * recent lab values.
  */
 import { ChartFrame } from "../charting/frame";
-import { Alert, CsrfField } from "../components/form";
+import { Alert } from "../components/form";
+import { DataTable, type PostAction, RowActions } from "../components/table";
 import type { Instrument } from "../../src/progress/instruments";
 import { rangeText } from "../../src/progress/labs";
 import type { Goal, LabResult, MeasureResponse } from "../../src/progress/repo";
@@ -43,14 +44,14 @@ export function flagsOf(r: Pick<MeasureResponse, "flags">): string[] {
   }
 }
 
-/** A small POST form that marks a row entered in error (confirmed first when JavaScript runs). */
-function ErrorButton(p: { action: string; csrfToken: string; what: string }) {
-  return (
-    <form method="post" action={p.action} class="inline" hx-post={p.action} hx-confirm={`Mark this ${p.what} as entered in error? It stays in the record, struck through.`}>
-      <CsrfField token={p.csrfToken} />
-      <button class="link">Entered in error</button>
-    </form>
-  );
+/** A row's one-button form that marks it entered in error (confirmed first when JavaScript runs). */
+function errorAction(action: string, what: string): PostAction {
+  return {
+    post: action,
+    label: "Entered in error",
+    look: "link",
+    attrs: { "hx-post": action, "hx-confirm": `Mark this ${what} as entered in error? It stays in the record, struck through.` },
+  };
 }
 
 function Actions(p: { base: string; instruments: Instrument[] }) {
@@ -98,141 +99,127 @@ function SafetyFlags(p: { responses: MeasureResponse[]; dateOf: (ms: number) => 
 }
 
 function Goals(p: ProgressPageProps & { base: string }) {
-  if (!p.goals.length) return <p class="muted">No goals yet.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Goal</th>
-            <th scope="col">Target</th>
-            <th scope="col">Latest</th>
-            <th scope="col">Status</th>
-            {p.canWrite && <th scope="col"><span class="hint">Edit</span></th>}
-          </tr>
-        </thead>
-        <tbody>
-          {p.goals.map(({ goal: g, progress: gp }) => (
-            <tr class={g.status === "active" ? undefined : "done"}>
-              <td>
-                {g.description}
-                {gp.measureName && <div class="hint">Tracks {gp.measureName}</div>}
-              </td>
-              <td>
-                {g.targetValue !== null ? `${g.targetDirection === "above" ? "≥" : "≤"} ${g.targetValue}${gp.unit ? ` ${gp.unit}` : ""}` : "–"}
-                {g.targetDate && <div class="hint">by {shortDate(g.targetDate)}</div>}
-              </td>
-              <td>
-                {gp.latest ? (
-                  <>
-                    {formatNumber(gp.latest.value, 2)}
-                    {gp.unit ? ` ${gp.unit}` : ""} <span class="hint">on {shortDate(gp.latest.date)}</span>
-                    {gp.reached !== null && <div class={gp.reached ? "reached" : "not-reached"}>{gp.reached ? "Target reached" : "Not reached yet"}</div>}
-                  </>
-                ) : gp.measureName ? (
-                  <span class="muted">No value yet</span>
-                ) : (
-                  "–"
-                )}
-              </td>
-              <td>{STATUS[g.status] ?? g.status}</td>
-              {p.canWrite && (
-                <td>
-                  <a href={`${p.base}/goals/${g.id}/edit`} aria-label={`Edit goal: ${g.description}`}>
-                    Edit
-                  </a>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={p.goals}
+      rowKey={({ goal }) => goal.id}
+      empty="No goals yet."
+      rowClass={({ goal }) => (goal.status === "active" ? undefined : "done")}
+      columns={[
+        {
+          header: "Goal",
+          cell: ({ goal: g, progress: gp }) => (
+            <>
+              {g.description}
+              {gp.measureName && <div class="hint">Tracks {gp.measureName}</div>}
+            </>
+          ),
+        },
+        {
+          header: "Target",
+          cell: ({ goal: g, progress: gp }) => (
+            <>
+              {g.targetValue !== null ? `${g.targetDirection === "above" ? "≥" : "≤"} ${g.targetValue}${gp.unit ? ` ${gp.unit}` : ""}` : "–"}
+              {g.targetDate && <div class="hint">by {shortDate(g.targetDate)}</div>}
+            </>
+          ),
+        },
+        {
+          header: "Latest",
+          cell: ({ progress: gp }) =>
+            gp.latest ? (
+              <>
+                {formatNumber(gp.latest.value, 2)}
+                {gp.unit ? ` ${gp.unit}` : ""} <span class="hint">on {shortDate(gp.latest.date)}</span>
+                {gp.reached !== null && <div class={gp.reached ? "reached" : "not-reached"}>{gp.reached ? "Target reached" : "Not reached yet"}</div>}
+              </>
+            ) : gp.measureName ? (
+              <span class="muted">No value yet</span>
+            ) : (
+              "–"
+            ),
+        },
+        { header: "Status", cell: ({ goal: g }) => STATUS[g.status] ?? g.status },
+        p.canWrite && {
+          header: <span class="hint">Edit</span>,
+          cell: ({ goal: g }) => (
+            <a href={`${p.base}/goals/${g.id}/edit`} aria-label={`Edit goal: ${g.description}`}>
+              Edit
+            </a>
+          ),
+        },
+      ]}
+    />
   );
 }
 
 function RecentResults(p: ProgressPageProps & { base: string }) {
   const recent = p.data.responses.slice(0, 10);
-  if (!recent.length) return <p class="muted">No questionnaires recorded yet.</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Questionnaire</th>
-            <th scope="col">Score</th>
-            <th scope="col">Severity</th>
-            <th scope="col">Flags</th>
-            {p.canWrite && <th scope="col"><span class="hint">Correct</span></th>}
-          </tr>
-        </thead>
-        <tbody>
-          {recent.map((r) => {
-            const err = r.status === "entered_in_error";
+    <DataTable
+      rows={recent}
+      rowKey={(r) => r.id}
+      empty="No questionnaires recorded yet."
+      rowClass={(r) => (r.status === "entered_in_error" ? "in-error" : undefined)}
+      columns={[
+        { header: "Date", class: "nowrap", cell: (r) => shortDate(p.dateOf(r.takenAt)) },
+        { header: "Questionnaire", cell: (r) => r.instrumentName },
+        { header: "Score", cell: (r) => r.score },
+        { header: "Severity", cell: (r) => r.severity },
+        {
+          header: "Flags",
+          cell: (r) => {
             const flags = flagsOf(r);
-            return (
-              <tr class={err ? "in-error" : undefined}>
-                <td class="nowrap">{shortDate(p.dateOf(r.takenAt))}</td>
-                <td>{r.instrumentName}</td>
-                <td>{r.score}</td>
-                <td>{r.severity}</td>
-                <td>{flags.length ? <strong class="flag">{flags.join("; ")}</strong> : ""}</td>
-                {p.canWrite && (
-                  <td>{err ? <span class="hint">Entered in error</span> : <ErrorButton action={`${p.base}/measures/${r.id}/error`} csrfToken={p.csrfToken} what="result" />}</td>
-                )}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+            return flags.length ? <strong class="flag">{flags.join("; ")}</strong> : "";
+          },
+        },
+        p.canWrite && {
+          header: <span class="hint">Correct</span>,
+          cell: (r) =>
+            r.status === "entered_in_error" ? (
+              <span class="hint">Entered in error</span>
+            ) : (
+              <RowActions csrfToken={p.csrfToken} actions={[errorAction(`${p.base}/measures/${r.id}/error`, "result")]} />
+            ),
+        },
+      ]}
+    />
   );
 }
 
 function RecentLabs(p: ProgressPageProps & { base: string; labs: LabResult[] }) {
   return (
-    <div class="table-wrap">
-      <table class="dense">
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Test</th>
-            <th scope="col">Value</th>
-            <th scope="col">Reference</th>
-            <th scope="col">Flag</th>
-            {p.canWrite && <th scope="col"><span class="hint">Correct</span></th>}
-          </tr>
-        </thead>
-        <tbody>
-          {p.labs.map((l) => {
-            const err = l.status === "entered_in_error";
-            return (
-              <tr class={err ? "in-error" : l.flag === "H" || l.flag === "L" ? "al" : undefined}>
-                <td class="nowrap">{shortDate(p.dateOf(l.observedAt))}</td>
-                <td>{l.name}</td>
-                <td>
-                  {l.valueNum !== null ? formatNumber(l.valueNum, 2) : (l.valueText ?? "")} {l.unit ?? ""}
-                </td>
-                <td>{rangeText(l.refLow, l.refHigh)}</td>
-                <td>{l.flag ?? ""}</td>
-                {p.canWrite && (
-                  <td>
-                    {err ? (
-                      <span class="hint">Entered in error</span>
-                    ) : l.source === "manual" ? (
-                      <ErrorButton action={`${p.base}/labs/${l.id}/error`} csrfToken={p.csrfToken} what="lab value" />
-                    ) : (
-                      ""
-                    )}
-                  </td>
-                )}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      class="dense"
+      rows={p.labs}
+      rowKey={(l) => l.id}
+      rowClass={(l) => (l.status === "entered_in_error" ? "in-error" : l.flag === "H" || l.flag === "L" ? "al" : undefined)}
+      columns={[
+        { header: "Date", class: "nowrap", cell: (l) => shortDate(p.dateOf(l.observedAt)) },
+        { header: "Test", cell: (l) => l.name },
+        {
+          header: "Value",
+          cell: (l) => (
+            <>
+              {l.valueNum !== null ? formatNumber(l.valueNum, 2) : (l.valueText ?? "")} {l.unit ?? ""}
+            </>
+          ),
+        },
+        { header: "Reference", cell: (l) => rangeText(l.refLow, l.refHigh) },
+        { header: "Flag", cell: (l) => l.flag ?? "" },
+        p.canWrite && {
+          header: <span class="hint">Correct</span>,
+          cell: (l) =>
+            l.status === "entered_in_error" ? (
+              <span class="hint">Entered in error</span>
+            ) : l.source === "manual" ? (
+              <RowActions csrfToken={p.csrfToken} actions={[errorAction(`${p.base}/labs/${l.id}/error`, "lab value")]} />
+            ) : (
+              ""
+            ),
+        },
+      ]}
+    />
   );
 }
 

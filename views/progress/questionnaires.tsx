@@ -2,7 +2,8 @@
 import type { QuestionnaireFormValues } from "../../src/progress/input";
 import { type QuestionnaireDefinition, scoreRange } from "../../src/progress/instruments";
 import type { QuestionnaireRow } from "../../src/progress/repo";
-import { Alert, CsrfField, Field, PostButton, TextAreaField } from "../components/form";
+import { Alert, CsrfField, Field, TextAreaField } from "../components/form";
+import { DataTable, RowActions } from "../components/table";
 import { Errors } from "./goal-lab-forms";
 
 export interface QuestionnaireListProps {
@@ -22,46 +23,31 @@ export function QuestionnaireList(p: QuestionnaireListProps) {
       </div>
       {p.saved && <Alert kind="ok">Saved.</Alert>}
       <p class="hint">PHQ-9 and GAD-7 are built in. Questionnaires written here can be administered from any chart, charted over time and tracked by goals.</p>
-      {p.rows.length === 0 ? (
-        <p class="muted">No clinic questionnaires yet.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Code</th>
-                <th scope="col">Items</th>
-                <th scope="col">Scores</th>
-                <th scope="col">Status</th>
-                <th scope="col"><span class="hint">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map(({ row, def }) => {
-                const range = def ? scoreRange(def) : null;
-                const archived = row.archived === 1;
-                return (
-                  <tr>
-                    <td>
-                      <a href={`/settings/questionnaires/${row.id}/edit`}>{row.name}</a>
-                    </td>
-                    <td>
-                      <code>{row.code}</code>
-                    </td>
-                    <td>{def?.items.length ?? "?"}</td>
-                    <td>{range ? `${range.min}–${range.max}` : "definition unreadable"}</td>
-                    <td>{archived ? <span class="tag off">Archived</span> : <span class="tag">In use</span>}</td>
-                    <td>
-                      <PostButton action={`/settings/questionnaires/${row.id}/${archived ? "restore" : "archive"}`} csrfToken={p.csrfToken} label={archived ? "Restore" : "Archive"} look="link" />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={p.rows}
+        rowKey={({ row }) => row.id}
+        empty="No clinic questionnaires yet."
+        columns={[
+          { header: "Name", cell: ({ row }) => <a href={`/settings/questionnaires/${row.id}/edit`}>{row.name}</a> },
+          { header: "Code", cell: ({ row }) => <code>{row.code}</code> },
+          { header: "Items", numeric: true, cell: ({ def }) => def?.items.length ?? "?" },
+          {
+            header: "Scores",
+            cell: ({ def }) => {
+              const range = def ? scoreRange(def) : null;
+              return range ? `${range.min}–${range.max}` : "definition unreadable";
+            },
+          },
+          { header: "Status", cell: ({ row }) => (row.archived === 1 ? <span class="tag off">Archived</span> : <span class="tag">In use</span>) },
+          {
+            header: <span class="hint">Actions</span>,
+            cell: ({ row }) => {
+              const archived = row.archived === 1;
+              return <RowActions csrfToken={p.csrfToken} actions={[{ post: `/settings/questionnaires/${row.id}/${archived ? "restore" : "archive"}`, label: archived ? "Restore" : "Archive", look: "link" }]} />;
+            },
+          },
+        ]}
+      />
     </>
   );
 }

@@ -5,7 +5,8 @@
  * shaded; goal targets are dashed lines. Each point carries a tooltip, and the picture as a whole
  * is an image with a one-sentence description.
  */
-import { formatNumber, shortDate, type Trend } from "../../src/progress/trends";
+import { formatNumber, shortDate, type Trend, type TrendRow } from "../../src/progress/trends";
+import { type Column, DataTable } from "../components/table";
 
 const W = 560;
 const H = 200;
@@ -134,30 +135,26 @@ export function TrendTable({ t }: { t: Trend }) {
   const multi = t.series.length > 1;
   return (
     <div class="trend-table" tabindex={0} role="region" aria-label={`${t.title} values`}>
-      <table class="dense">
-        <caption>
-          {t.title} values{t.unit ? ` (${t.unit})` : ""}
-          {t.omitted > 0 && `, latest ${t.rows.length} of ${t.rows.length + t.omitted}`}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            {multi ? t.series.map((s) => <th scope="col">{s}</th>) : <th scope="col">{t.domain ? "Score" : "Value"}</th>}
-            {t.noteLabel && <th scope="col">{t.noteLabel}</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {[...t.rows].reverse().map((r) => (
-            <tr class={r.alert ? "al" : undefined}>
-              <td class="nowrap">{shortDate(r.date)}</td>
-              {r.values.map((v) => (
-                <td>{v === null ? "–" : formatNumber(v, t.decimals)}</td>
-              ))}
-              {t.noteLabel && <td>{r.note ?? ""}</td>}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        class="dense"
+        wrap={false}
+        caption={
+          <>
+            {t.title} values{t.unit ? ` (${t.unit})` : ""}
+            {t.omitted > 0 && `, latest ${t.rows.length} of ${t.rows.length + t.omitted}`}
+          </>
+        }
+        rows={[...t.rows].reverse()}
+        rowKey={(r, i) => `${r.date}/${i}`}
+        rowClass={(r) => (r.alert ? "al" : undefined)}
+        columns={[
+          { header: "Date", class: "nowrap", cell: (r) => shortDate(r.date) },
+          ...(multi ? t.series : [t.domain ? "Score" : "Value"]).map(
+            (header, i): Column<TrendRow> => ({ header, cell: (r) => (r.values[i] == null ? "–" : formatNumber(r.values[i]!, t.decimals)) }),
+          ),
+          t.noteLabel ? { header: t.noteLabel, cell: (r) => r.note ?? "" } : null,
+        ]}
+      />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import type { FormValues } from "../../src/workflows/input";
 import type { RuleOptions, RuleView } from "../../src/workflows/service";
 import { Alert, CsrfField, Field, SelectField, TextAreaField } from "../components/form";
 import { formatInstant } from "../components/format";
+import { DataTable, RowActions } from "../components/table";
 
 export const WORKFLOWS = "/settings/workflows";
 
@@ -63,72 +64,70 @@ export function RulesPage(p: { csrfToken: string; rules: RuleView[]; options: Ru
         A rule does something when something happens: a message after a visit, a task for the front desk, a tag. Each rule fires once per
         event; delayed actions run when their time comes.
       </p>
-      {p.rules.length > 0 ? (
-        <div class="table-wrap">
-          <table class="rules">
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">When</th>
-                <th scope="col">Then</th>
-                <th scope="col">Fired</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rules.map(({ row, input, pending }) => (
-                <tr>
-                  <td>
-                    <a href={`${WORKFLOWS}/${row.id}`}>{row.name}</a>
-                  </td>
-                  <td>
-                    {TRIGGERS[row.trigger]?.label ?? row.trigger}
-                    {input && conditionsSummary(row.trigger, input.conditions, p.options) && (
-                      <div class="hint">only if {conditionsSummary(row.trigger, input.conditions, p.options)}</div>
-                    )}
-                  </td>
-                  <td>
-                    {input ? (
-                      <ul class="plain">
-                        {input.actions.map((a) => (
-                          <li>{actionSummary(a, p.options)}</li>
-                        ))}
-                      </ul>
-                    ) : (
-                      <span class="error">This rule could not be read; edit it to fix it.</span>
-                    )}
-                    {pending > 0 && <div class="hint">{pending} waiting to run</div>}
-                  </td>
-                  <td class="nowrap">
-                    {row.firedCount} {row.firedCount === 1 ? "time" : "times"}
-                    {row.lastFiredAt && <div class="hint">last {formatInstant(row.lastFiredAt, p.timezone)}</div>}
-                  </td>
-                  <td>
-                    <span class={row.paused ? "tag off" : "tag"}>{row.paused ? "Paused" : "Active"}</span>
-                    <div class="actions rule-actions">
-                      <form method="post" action={`${WORKFLOWS}/${row.id}/paused`}>
-                        <CsrfField token={p.csrfToken} />
-                        <input type="hidden" name="paused" value={row.paused ? "0" : "1"} />
-                        <button type="submit" class="secondary">
-                          {row.paused ? "Resume" : "Pause"}
-                        </button>
-                      </form>
-                      <form method="post" action={`${WORKFLOWS}/${row.id}/delete`}>
-                        <CsrfField token={p.csrfToken} />
-                        <button type="submit" class="link danger">
-                          Delete
-                        </button>
-                      </form>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p class="muted">No rules yet.</p>
-      )}
+      <DataTable
+        class="rules"
+        rows={p.rules}
+        rowKey={({ row }) => row.id}
+        empty="No rules yet."
+        columns={[
+          { header: "Rule", cell: ({ row }) => <a href={`${WORKFLOWS}/${row.id}`}>{row.name}</a> },
+          {
+            header: "When",
+            cell: ({ row, input }) => (
+              <>
+                {TRIGGERS[row.trigger]?.label ?? row.trigger}
+                {input && conditionsSummary(row.trigger, input.conditions, p.options) && (
+                  <div class="hint">only if {conditionsSummary(row.trigger, input.conditions, p.options)}</div>
+                )}
+              </>
+            ),
+          },
+          {
+            header: "Then",
+            cell: ({ input, pending }) => (
+              <>
+                {input ? (
+                  <ul class="plain">
+                    {input.actions.map((a) => (
+                      <li>{actionSummary(a, p.options)}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span class="error">This rule could not be read; edit it to fix it.</span>
+                )}
+                {pending > 0 && <div class="hint">{pending} waiting to run</div>}
+              </>
+            ),
+          },
+          {
+            header: "Fired",
+            class: "nowrap",
+            cell: ({ row }) => (
+              <>
+                {row.firedCount} {row.firedCount === 1 ? "time" : "times"}
+                {row.lastFiredAt && <div class="hint">last {formatInstant(row.lastFiredAt, p.timezone)}</div>}
+              </>
+            ),
+          },
+          {
+            header: "Status",
+            cell: ({ row }) => (
+              <>
+                <span class={row.paused ? "tag off" : "tag"}>{row.paused ? "Paused" : "Active"}</span>
+                <div class="actions rule-actions">
+                  <RowActions
+                    csrfToken={p.csrfToken}
+                    actions={[
+                      { post: `${WORKFLOWS}/${row.id}/paused`, fields: { paused: row.paused ? "0" : "1" }, label: row.paused ? "Resume" : "Pause" },
+                      { post: `${WORKFLOWS}/${row.id}/delete`, label: "Delete", look: "link-danger" },
+                    ]}
+                  />
+                </div>
+              </>
+            ),
+          },
+        ]}
+      />
       <section class="card standard" aria-labelledby="standard-head">
         <h2 id="standard-head">Standard follow-ups</h2>
         <p>

@@ -3,6 +3,7 @@ import { LOCALES } from "../../../src/messaging/tables";
 import { TEMPLATE_CHANNELS, TEMPLATE_INFO, TEMPLATE_KEYS, type TemplateChannel, type TemplateKey } from "../../../src/messaging/templates";
 import type { FieldErrors } from "../../../src/platform/errors";
 import { CsrfField, Field } from "../../components/form";
+import { DataTable, RowActions } from "../../components/table";
 import { CheckField, ErrorSummary, SavedNotice, TypedField } from "../../scheduling/setup/parts";
 
 /** Where the message settings live; every link and form action starts here. */
@@ -84,37 +85,33 @@ export function MessageSettingsPage(p: {
       <section aria-labelledby="templates-h">
         <h2 id="templates-h">Message templates</h2>
         <p class="hint">The wording of each message, per channel and language. A clinic's own wording replaces the default.</p>
-        <div class="table-wrap">
-          <table class="dense templates">
-            <caption class="skip">Message templates</caption>
-            <thead>
-              <tr>
-                <th scope="col">Message</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Language</th>
-                <th scope="col">Wording</th>
-                <th scope="col">
-                  <span class="skip">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.templates.map((t) => (
-                <tr>
-                  <td>{TEMPLATE_INFO[t.key].label}</td>
-                  <td>{CHANNEL_NAMES[t.channel]}</td>
-                  <td>{LOCALE_NAMES[t.locale] ?? t.locale}</td>
-                  <td>{t.custom ? <span class="tag">Clinic's own</span> : <span class="tag off">Default</span>}</td>
-                  <td>
-                    <a href={templatePath(t.key, t.channel, t.locale)}>
-                      Edit<span class="skip"> {`${TEMPLATE_INFO[t.key].label}, ${CHANNEL_NAMES[t.channel]}, ${LOCALE_NAMES[t.locale] ?? t.locale}`}</span>
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          class="dense templates"
+          caption="Message templates"
+          captionHidden
+          rows={p.templates}
+          rowKey={(t) => `${t.key}/${t.channel}/${t.locale}`}
+          columns={[
+            { header: "Message", cell: (t) => TEMPLATE_INFO[t.key].label },
+            { header: "Channel", cell: (t) => CHANNEL_NAMES[t.channel] },
+            { header: "Language", cell: (t) => LOCALE_NAMES[t.locale] ?? t.locale },
+            { header: "Wording", cell: (t) => (t.custom ? <span class="tag">Clinic's own</span> : <span class="tag off">Default</span>) },
+            {
+              header: <span class="skip">Actions</span>,
+              cell: (t) => (
+                <RowActions
+                  actions={[
+                    {
+                      href: templatePath(t.key, t.channel, t.locale),
+                      label: "Edit",
+                      detail: `${TEMPLATE_INFO[t.key].label}, ${CHANNEL_NAMES[t.channel]}, ${LOCALE_NAMES[t.locale] ?? t.locale}`,
+                    },
+                  ]}
+                />
+              ),
+            },
+          ]}
+        />
       </section>
     </>
   );

@@ -2,6 +2,7 @@
 import type { BuilderLists, TemplateRow } from "../../../src/notes/templates";
 import { Alert } from "../../components/form";
 import { formatInstant } from "../../components/format";
+import { DataTable } from "../../components/table";
 import { OpButton, templatePath, TEMPLATES } from "./parts";
 
 export function TemplateListPage(p: { lists: BuilderLists; canShare: boolean; csrfToken: string; timezone: string; notice?: string }) {
@@ -55,30 +56,24 @@ export function TemplateListPage(p: { lists: BuilderLists; canShare: boolean; cs
 }
 
 function TemplateTable({ rows, empty, timezone }: { rows: TemplateRow[]; empty: string; timezone: string }) {
-  if (rows.length === 0) return <p class="muted">{empty}</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Description</th>
-            <th scope="col">Last changed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td>
-                <a href={templatePath(r.id)}>{r.name}</a>
-                {r.starterKey && <span class="hint"> (starter)</span>}
-              </td>
-              <td>{r.description ?? "—"}</td>
-              <td class="nowrap">{formatInstant(r.updatedAt, timezone).slice(0, 16)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={rows}
+      rowKey={(r) => r.id}
+      empty={empty}
+      columns={[
+        {
+          header: "Name",
+          cell: (r) => (
+            <>
+              <a href={templatePath(r.id)}>{r.name}</a>
+              {r.starterKey && <span class="hint"> (starter)</span>}
+            </>
+          ),
+        },
+        { header: "Description", cell: (r) => r.description ?? "—" },
+        { header: "Last changed", class: "nowrap", cell: (r) => formatInstant(r.updatedAt, timezone).slice(0, 16) },
+      ]}
+    />
   );
 }

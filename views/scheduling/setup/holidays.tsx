@@ -2,8 +2,9 @@
 import type { FieldErrors } from "../../../src/platform/errors";
 import type { Holiday, Location } from "../../../src/scheduling/setup/repo";
 import type { FormValues } from "../../../src/scheduling/setup/input";
-import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
+import { CsrfField, Field, SelectField } from "../../components/form";
 import { formatDate } from "../../components/format";
+import { DataTable, RowActions } from "../../components/table";
 import { BackLink, ErrorSummary, SavedNotice, SETUP } from "./parts";
 
 export function HolidaysPage(p: {
@@ -22,36 +23,20 @@ export function HolidaysPage(p: {
       <BackLink />
       <h1>Clinic holidays</h1>
       <SavedNotice saved={p.saved} />
-      {p.holidays.length === 0 ? (
-        <p class="muted">No upcoming holidays.</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Holiday</th>
-                <th scope="col">Closed</th>
-                <th scope="col">
-                  <span class="skip">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.holidays.map((h) => (
-                <tr>
-                  <td class="nowrap">{formatDate(h.date)}</td>
-                  <td>{h.name}</td>
-                  <td>{nameOf(h.locationId)}</td>
-                  <td>
-                    <PostButton action={`${SETUP}/holidays/${h.id}/delete`} csrfToken={p.csrfToken} label="Delete" detail={h.name} look="danger" />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={p.holidays}
+        rowKey={(h) => h.id}
+        empty="No upcoming holidays."
+        columns={[
+          { header: "Date", class: "nowrap", cell: (h) => formatDate(h.date) },
+          { header: "Holiday", cell: (h) => h.name },
+          { header: "Closed", cell: (h) => nameOf(h.locationId) },
+          {
+            header: <span class="skip">Actions</span>,
+            cell: (h) => <RowActions csrfToken={p.csrfToken} actions={[{ post: `${SETUP}/holidays/${h.id}/delete`, label: "Delete", detail: h.name, look: "danger" }]} />,
+          },
+        ]}
+      />
       <section class="card" aria-labelledby="h-add-holiday">
         <h2 id="h-add-holiday">Add a holiday</h2>
         <form method="post" action={`${SETUP}/holidays`} novalidate>

@@ -3,6 +3,7 @@ import type { FieldErrors } from "../../../src/platform/errors";
 import type { Location, Resource } from "../../../src/scheduling/setup/repo";
 import type { FormValues } from "../../../src/scheduling/setup/input";
 import { CsrfField, Field, PostButton, SelectField } from "../../components/form";
+import { DataTable, RowActions } from "../../components/table";
 import { BackLink, ErrorSummary, SavedNotice, SETUP, StatusTag } from "./parts";
 
 export function locationToForm(l: Location): FormValues {
@@ -95,39 +96,28 @@ export function LocationPage(p: LocationPageProps) {
       </section>
       <section class="card" aria-labelledby="h-resources">
         <h2 id="h-resources">Rooms and equipment</h2>
-        {p.resources.length === 0 ? (
-          <p class="muted">No rooms or equipment yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.resources.map((r) => (
-                  <tr>
-                    <td>{r.name}</td>
-                    <td>{r.kind === "room" ? "Room" : "Equipment"}</td>
-                    <td class="actions">
-                      <StatusTag active={r.active} />
-                      <PostButton
-                        action={`${SETUP}/resources/${r.id}/active`}
-                        csrfToken={p.csrfToken}
-                        fields={{ active: r.active ? "0" : "1" }}
-                        label={r.active ? "Deactivate" : "Activate"}
-                        detail={r.name}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={p.resources}
+          rowKey={(r) => r.id}
+          empty="No rooms or equipment yet."
+          columns={[
+            { header: "Name", cell: (r) => r.name },
+            { header: "Kind", cell: (r) => (r.kind === "room" ? "Room" : "Equipment") },
+            {
+              header: "Status",
+              class: "actions",
+              cell: (r) => (
+                <>
+                  <StatusTag active={r.active} />
+                  <RowActions
+                    csrfToken={p.csrfToken}
+                    actions={[{ post: `${SETUP}/resources/${r.id}/active`, fields: { active: r.active ? "0" : "1" }, label: r.active ? "Deactivate" : "Activate", detail: r.name }]}
+                  />
+                </>
+              ),
+            },
+          ]}
+        />
         <h3>Add a room or equipment</h3>
         <form method="post" action={`${base}/resources`} novalidate>
           <CsrfField token={p.csrfToken} />

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import type { AppointmentType, BookingRules, Location, Provider, Resource } from "../../../src/scheduling/setup/repo";
 import { centsToDollars } from "../../../src/scheduling/setup/input";
+import { DataTable, RowActions } from "../../components/table";
 import { SavedNotice, SETUP, StatusTag, Swatch } from "./parts";
 
 export interface OverviewProps {
@@ -48,129 +49,97 @@ export function SetupOverview(p: OverviewProps) {
       </nav>
 
       <Section id="h-locations" title="Locations, rooms and equipment" action={{ href: `${SETUP}/locations/new`, label: "Add location" }}>
-        {p.locations.length === 0 ? (
-          <p class="muted">No locations yet. Add the first one: everything else is scheduled at a location.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Location</th>
-                  <th scope="col">Timezone</th>
-                  <th scope="col">Rooms and equipment</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.locations.map((l) => {
-                  const res = resourcesAt(l.id);
-                  return (
-                    <tr>
-                      <td>
-                        <a href={`${SETUP}/locations/${l.id}`}>{l.name}</a>
-                        {l.city && <span class="hint"> {l.city}</span>}
-                      </td>
-                      <td>{l.timezone}</td>
-                      <td>
-                        {res.length === 0
-                          ? "—"
-                          : res.map((x, i) => (
-                              <>
-                                {i > 0 && ", "}
-                                <span class={x.active ? undefined : "muted"}>
-                                  {x.name}
-                                  {x.kind === "equipment" ? " (equipment)" : ""}
-                                  {x.active ? "" : " (inactive)"}
-                                </span>
-                              </>
-                            ))}
-                      </td>
-                      <td>
-                        <StatusTag active={l.active} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={p.locations}
+          rowKey={(l) => l.id}
+          empty="No locations yet. Add the first one: everything else is scheduled at a location."
+          columns={[
+            {
+              header: "Location",
+              cell: (l) => (
+                <>
+                  <a href={`${SETUP}/locations/${l.id}`}>{l.name}</a>
+                  {l.city && <span class="hint"> {l.city}</span>}
+                </>
+              ),
+            },
+            { header: "Timezone", cell: (l) => l.timezone },
+            {
+              header: "Rooms and equipment",
+              cell: (l) => {
+                const res = resourcesAt(l.id);
+                return res.length === 0
+                  ? "—"
+                  : res.map((x, i) => (
+                      <>
+                        {i > 0 && ", "}
+                        <span class={x.active ? undefined : "muted"}>
+                          {x.name}
+                          {x.kind === "equipment" ? " (equipment)" : ""}
+                          {x.active ? "" : " (inactive)"}
+                        </span>
+                      </>
+                    ));
+              },
+            },
+            { header: "Status", cell: (l) => <StatusTag active={l.active} /> },
+          ]}
+        />
       </Section>
 
       <Section id="h-providers" title="Providers" action={{ href: `${SETUP}/providers/new`, label: "Add provider" }}>
-        {p.providers.length === 0 ? (
-          <p class="muted">No providers yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Booking link</th>
-                  <th scope="col">Hours</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.providers.map((v) => (
-                  <tr>
-                    <td>
-                      <Swatch color={v.color} /> <a href={`${SETUP}/providers/${v.id}`}>{v.displayName}</a>
-                      {v.credentials && <span class="hint"> {v.credentials}</span>}
-                    </td>
-                    <td>/book/{v.slug}</td>
-                    <td>
-                      <a href={`${SETUP}/providers/${v.id}/availability`}>
-                        Hours and time off<span class="skip"> of {v.displayName}</span>
-                      </a>
-                    </td>
-                    <td>
-                      <StatusTag active={v.active} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={p.providers}
+          rowKey={(v) => v.id}
+          empty="No providers yet."
+          columns={[
+            {
+              header: "Provider",
+              cell: (v) => (
+                <>
+                  <Swatch color={v.color} /> <a href={`${SETUP}/providers/${v.id}`}>{v.displayName}</a>
+                  {v.credentials && <span class="hint"> {v.credentials}</span>}
+                </>
+              ),
+            },
+            { header: "Booking link", cell: (v) => <>/book/{v.slug}</> },
+            {
+              header: "Hours",
+              cell: (v) => <RowActions actions={[{ href: `${SETUP}/providers/${v.id}/availability`, label: "Hours and time off", detail: `of ${v.displayName}` }]} />,
+            },
+            { header: "Status", cell: (v) => <StatusTag active={v.active} /> },
+          ]}
+        />
       </Section>
 
       <Section id="h-types" title="Appointment types" action={{ href: `${SETUP}/types/new`, label: "Add appointment type" }}>
-        {p.types.length === 0 ? (
-          <p class="muted">No appointment types yet.</p>
-        ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">Length</th>
-                  <th scope="col">Price</th>
-                  <th scope="col">How</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.types.map((t) => (
-                  <tr>
-                    <td>
-                      <Swatch color={t.color} /> <a href={`${SETUP}/types/${t.id}`}>{t.name}</a>
-                    </td>
-                    <td class="nowrap">{t.durationMinutes} min</td>
-                    <td class="nowrap">${centsToDollars(t.priceCents)}</td>
-                    <td>
-                      {t.modality === "telehealth" ? "Telehealth" : "In person"}
-                      {t.bookableOnline ? ", online booking" : ", staff only"}
-                    </td>
-                    <td>
-                      <StatusTag active={t.active} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={p.types}
+          rowKey={(t) => t.id}
+          empty="No appointment types yet."
+          columns={[
+            {
+              header: "Type",
+              cell: (t) => (
+                <>
+                  <Swatch color={t.color} /> <a href={`${SETUP}/types/${t.id}`}>{t.name}</a>
+                </>
+              ),
+            },
+            { header: "Length", class: "nowrap", cell: (t) => `${t.durationMinutes} min` },
+            { header: "Price", class: "nowrap", cell: (t) => `$${centsToDollars(t.priceCents)}` },
+            {
+              header: "How",
+              cell: (t) => (
+                <>
+                  {t.modality === "telehealth" ? "Telehealth" : "In person"}
+                  {t.bookableOnline ? ", online booking" : ", staff only"}
+                </>
+              ),
+            },
+            { header: "Status", cell: (t) => <StatusTag active={t.active} /> },
+          ]}
+        />
       </Section>
 
       <Section id="h-rules" title="Booking rules" action={{ href: `${SETUP}/booking-rules`, label: "Edit booking rules" }}>

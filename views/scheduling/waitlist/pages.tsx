@@ -1,6 +1,7 @@
 /** The staff waitlist page, and the public page where a patient claims an offered time. */
 import type { FieldErrors } from "../../../src/platform/errors";
 import { Alert, CsrfField, Field, PostButton, SelectField } from "../../components/form";
+import { DataTable, RowActions } from "../../components/table";
 import { dayLabel, timeLabel } from "../../../src/platform/time";
 
 export interface WaitlistRow {
@@ -64,42 +65,38 @@ export function WaitlistPage(p: {
         </section>
       )}
       {!p.patient && p.canWrite && <p class="hint">To add someone, open their record and choose “Add to waitlist”.</p>}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Patient</th>
-              <th scope="col">Visit</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Dates</th>
-              <th scope="col">Times</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((r) => (
-              <tr>
-                <td>
-                  <a href={`/patients/${r.patientId}`}>{r.patientName}</a>
-                </td>
-                <td>{r.typeName}</td>
-                <td>{r.providerName ?? "Any"}</td>
-                <td>
-                  {dayLabel(r.fromDate)} – {dayLabel(r.toDate)}
-                </td>
-                <td>{r.timesOfDay.replace(/,/g, ", ")}</td>
-                <td>
-                  {r.status}
-                  {p.canWrite && (r.status === "waiting" || r.status === "offered") && (
-                    <PostButton action={`/waitlist/${r.id}/remove`} csrfToken={p.csrfToken} label="Remove" look="link" />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {p.rows.length === 0 && <p class="muted">Nobody is waiting.</p>}
+      <DataTable
+        rows={p.rows}
+        rowKey={(r) => r.id}
+        empty="Nobody is waiting."
+        headWhenEmpty
+        columns={[
+          { header: "Patient", cell: (r) => <a href={`/patients/${r.patientId}`}>{r.patientName}</a> },
+          { header: "Visit", cell: (r) => r.typeName },
+          { header: "Provider", cell: (r) => r.providerName ?? "Any" },
+          {
+            header: "Dates",
+            cell: (r) => (
+              <>
+                {dayLabel(r.fromDate)} – {dayLabel(r.toDate)}
+              </>
+            ),
+          },
+          { header: "Times", cell: (r) => r.timesOfDay.replace(/,/g, ", ") },
+          {
+            header: "Status",
+            cell: (r) => (
+              <>
+                {r.status}
+                <RowActions
+                  csrfToken={p.csrfToken}
+                  actions={[p.canWrite && (r.status === "waiting" || r.status === "offered") && { post: `/waitlist/${r.id}/remove`, label: "Remove", look: "link" }]}
+                />
+              </>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }
