@@ -369,6 +369,8 @@ export class ClinicCalendar extends DurableObject<Env> {
       const [inserted] = await this.write(clinic, [insertAppointment(db, a, c.idempotencyKey), ...writtenWith(db, a.id, c.with)]);
       if (inserted && inserted.meta.changes === 1) {
         this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", a.id, c.holdId);
+        // Open calendars showed the hold as busy time; now there is an appointment with a name to show.
+        this.broadcast("taken", toLive(hold));
         return { ok: true, appointmentId: a.id, replayed: false };
       }
       // D1 refused the overlap (an appointment this object did not know of): give the time up.
@@ -382,6 +384,7 @@ export class ClinicCalendar extends DurableObject<Env> {
         const existing = await appointmentByKey(db, c.idempotencyKey);
         if (existing) {
           this.sql.exec("UPDATE claims SET kind = 'booked', expires_at = NULL, appointment_id = ? WHERE id = ?", existing, c.holdId);
+          this.broadcast("taken", toLive(hold));
           return { ok: true, appointmentId: existing, replayed: false };
         }
       } catch {
