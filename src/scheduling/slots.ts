@@ -373,6 +373,27 @@ function openIntervals(p: Prepared, providerId: string, location: SlotLocation, 
   return subtract(normalize(open), normalize(cuts));
 }
 
+/**
+ * The open intervals from `firstDate` on, each whole: hours that run without a break across
+ * midnight into `firstDate` (from one or more days before) are read back to where they begin,
+ * since the step grid starts there. computeSlots and checkSlot both read through this, so the
+ * grid is the same whatever day a search starts on (hours of 08:10 on Saturday to noon on Monday
+ * step from Saturday 08:10 whether the search starts on Saturday or on Monday). Hours open around
+ * the clock are read back at most a week; the grid then starts at a midnight, and every step the
+ * rules allow divides an hour, so it is the same grid either way.
+ */
+function wholeIntervals(p: Prepared, providerId: string, location: SlotLocation, firstDate: string, lastDate: string): Interval[] {
+  let from = firstDate;
+  let open = openIntervals(p, providerId, location, addDays(from, -1), lastDate);
+  for (let back = 0; back < 7; back++) {
+    const midnight = instantOf(p, from, "00:00", location.timezone);
+    if (!open.some(([s, e]) => s < midnight && e > midnight)) break;
+    from = addDays(from, -1);
+    open = openIntervals(p, providerId, location, addDays(from, -1), lastDate);
+  }
+  return open;
+}
+
 type Verdict = { ok: true; slot: Slot } | { ok: false; reason: "taken" | "no_room" | "resource_busy" };
 
 /** Whether the appointment starting at `start` fits around what is already busy. */
@@ -422,7 +443,7 @@ export function computeSlots(q: SlotQuery): Slot[] {
       const from = Math.max(p.earliest, instantOf(p, q.fromDate, "00:00", tz));
       const until = Math.min(p.latest, instantOf(p, q.toDate, "24:00", tz));
       if (from >= until) continue;
-      for (const [s, e] of openIntervals(p, provider.id, location, addDays(q.fromDate, -1), addDays(q.toDate, 1))) {
+      for (const [s, e] of wholeIntervals(p, provider.id, location, addDays(q.fromDate, -1), addDays(q.toDate, 1))) {
         const startOffset = offsetAt(tz, s);
         const endOffset = offsetAt(tz, e);
         // Skip straight to the first grid start allowed by the rules and the date range.
@@ -465,7 +486,7 @@ export function checkSlot(
   const offset = offsetAt(tz, start);
   const date = wallOf(start, offset).date;
   // The same days computeSlots reads for this one date, so both agree on the grid.
-  const open = openIntervals(p, provider.id, location, addDays(date, -1), addDays(date, 1));
+  const open = wholeIntervals(p, provider.id, location, addDays(date, -1), addDays(date, 1));
   const fits = open.some(([s, e]) => s <= start && start + p.durationMs <= e && (start - s) % p.stepMs === 0);
   if (!fits) return { ok: false, reason: "outside_hours" };
   return fitAround(p, provider.id, location.id, start, offset);

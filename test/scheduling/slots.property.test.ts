@@ -164,25 +164,6 @@ const clinic = fc
     };
   });
 
-/**
- * Whether some provider is open for about a whole day without a gap (24 h coverage, or hours that
- * chain across midnight), found with a 22 hour probe visit over the same days. The engine steps
- * starts from the beginning of each merged open interval, and computeSlots and checkSlot read
- * different first days, so an interval that runs across two midnights gets two different grids
- * (see the known bug below); the first property leaves such clinics out.
- */
-function openAroundTheClock(q: SlotQuery): boolean {
-  const probe: SlotQuery = {
-    ...q,
-    now: q.now - 30 * DAY,
-    fromDate: addDays(q.fromDate, -1),
-    type: { id: "probe", durationMinutes: 22 * 60, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, needsRoom: false, resourceId: null },
-    busy: [],
-    rules: { minNoticeMinutes: 0, maxDaysAhead: 365, slotStepMinutes: 5 },
-  };
-  return computeSlots(probe).length > 0;
-}
-
 /** Half-open intervals [a1, a2) and [b1, b2) share an instant. */
 const overlap = (a1: number, a2: number, b1: number, b2: number) => a1 < b2 && b1 < a2;
 
@@ -190,7 +171,6 @@ describe("slot engine properties", () => {
   it("offers only slots that its own booking check (checkSlot) accepts as they are, across a DST change", () => {
     fc.assert(
       fc.property(clinic, (q) => {
-        fc.pre(!openAroundTheClock(q));
         const slots = computeSlots(q);
         for (const s of slots) {
           const checked = checkSlot(q, { providerId: s.providerId, locationId: s.locationId, startsAt: s.startsAt });
@@ -201,13 +181,12 @@ describe("slot engine properties", () => {
     );
   });
 
-  // Known bug, found by the property above (seed 20261203): when a provider's hours chain across two
-  // midnights (here Saturday 08:10 to Monday noon), the grid starts where the engine began reading,
-  // which is the day before the search for computeSlots but the day before the slot for checkSlot.
-  // So a slot offered by a search from Saturday (Monday 00:10) is refused as outside_hours when
-  // booked, and a search from Monday offers other times (00:00, 00:15) for the same day. Marked as
-  // failing so that fixing the engine turns this red: then drop `.fails`.
-  it.fails("known bug: offers the same grid whatever day the search starts on, when hours run across two midnights", () => {
+  // Found by the property above (seed 20261203): when a provider's hours chain across two
+  // midnights (here Saturday 08:10 to Monday noon), the grid used to start where the engine began
+  // reading, so a search from Saturday offered Monday 00:10, which the booking check then refused,
+  // and a search from Monday offered 00:00 and 00:15 instead. The engine now reads such hours back
+  // to where they begin.
+  it("offers the same grid whatever day the search starts on, when hours run across two midnights", () => {
     const rule = (weekday: number, startTime: string, endTime: string): WeeklyRule => ({
       providerId: "p1",
       locationId: "l1",
