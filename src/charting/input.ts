@@ -198,6 +198,27 @@ export function fieldsForm<S extends z.ZodMiniType>(fields: readonly string[], s
   });
 }
 
+/** Every field of a submitted form as text (a field sent more than once keeps its last value). */
+export function allFields(raw: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, lastText(v)]));
+}
+
+/**
+ * A form schema for editors whose fields a stored definition names (notes): `schema` reads the
+ * fields it knows, and every field comes along as text (`form`) for the definition to read.
+ */
+export function withAllFields<S extends z.ZodMiniType<Record<string, unknown>>>(schema: S) {
+  return z.transform((raw: FormValues, ctx) => {
+    const form = allFields(raw);
+    const r = schema.safeParse(form);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.issues.push({ code: "custom", message: issue.message, path: issue.path, input: form });
+      return z.NEVER;
+    }
+    return { ...(r.data as z.output<S>), form };
+  });
+}
+
 /** A page's address: `saved=1` after a save. */
 export const savedQuery = z.object({ saved: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")) });
 
