@@ -2,6 +2,8 @@
  * Input schemas of the chart's forms (problems, allergies, medications, immunizations, histories,
  * alerts). Empty optional fields become null; every message names its field. Vitals have their
  * own reader in ./vitals.ts. `today` is the clinic's date, so "not in the future" means the clinic's.
+ * Also the form readers the clinical routes (chart, notes, progress) give `formInput`: the fields as
+ * typed beside their checked values, and the version a form was sent with.
  */
 import * as z from "zod/mini";
 import { isValidIsoDate } from "../patients/input";
