@@ -5,15 +5,15 @@ import type { AppEnv } from "../platform/env";
 import type { FieldErrors } from "../platform/errors";
 import { seeOther } from "../platform/render";
 import { can, requirePermission, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { shortInstant } from "../../views/charting/parts";
 import { readHistory, saveHistory } from "./history";
 import { chartPage, conflictOr, patientIdOf } from "./http";
-import { historySchema, pick } from "./input";
+import { fieldsForm, historySchema, lastText, savedQuery, typedFields } from "./input";
 
 export const historyRoutes = new Hono<AppEnv>();
 
-async function historyPage(c: Context<AppEnv>, o: { values?: Record<string, string>; errors?: FieldErrors; conflict?: string | null; version?: number } = {}) {
+async function historyPage(c: Context<AppEnv>, o: { values?: Record<string, string>; errors?: FieldErrors; conflict?: string | null; version?: number; saved?: boolean } = {}) {
   const scope = staffScope(c);
   const pid = patientIdOf(c);
   const { header, history } = await readHistory(scope, pid);
@@ -31,25 +31,36 @@ async function historyPage(c: Context<AppEnv>, o: { values?: Record<string, stri
       values={values}
       errors={o.errors}
       conflict={o.conflict}
-      saved={c.req.query("saved") === "1"}
+      saved={o.saved ?? false}
       updated={history ? shortInstant(history.updatedAt, c.var.clinic.timezone) : null}
     />,
   );
 }
 
-historyRoutes.get("/", (c) => historyPage(c));
+historyRoutes.get("/", queryInput(savedQuery), (c) => historyPage(c, { saved: c.req.valid("query").saved }));
 
-historyRoutes.post("/", async (c) => {
+/** The history's version: 0 before the first save, so any whole number; null when missing. */
+const historyVersion = (raw: FormValues): number | null => {
+  const v = lastText(raw.version);
+  return /^\d{1,9}$/.test(v) ? Number(v) : null;
+};
+
+const MISSING_VERSION = "The form is missing its version; reopen it and try again.";
+
+// The permission, then a missing version (a conflict), then the form's own errors.
+const historyInput = formInput(fieldsForm(HISTORY_FIELDS, historySchema, historyVersion), (c, errors, raw) => {
+  requirePermission(staffScope(c), "chart:write");
+  const version = historyVersion(raw);
+  if (version === null) return historyPage(c, { conflict: MISSING_VERSION });
+  return historyPage(c, { values: typedFields(raw, HISTORY_FIELDS), errors, version });
+});
+
+historyRoutes.post("/", historyInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "chart:write");
-  const form = await formOf(c);
-  const values = pick(form, HISTORY_FIELDS);
-  const rawVersion = form.version ?? "";
-  if (!/^\d{1,9}$/.test(rawVersion)) return historyPage(c, { conflict: "The form is missing its version; reopen it and try again." });
-  const version = Number(rawVersion);
-  const parsed = validate(historySchema, values);
-  if (!parsed.ok) return historyPage(c, { values, errors: parsed.errors, version });
-  const conflict = await conflictOr(() => saveHistory(scope, patientIdOf(c), version, parsed.data));
+  const { data, version } = c.req.valid("form");
+  if (version === null) return historyPage(c, { conflict: MISSING_VERSION });
+  const conflict = await conflictOr(() => saveHistory(scope, patientIdOf(c), version, data));
   if (conflict) return historyPage(c, { conflict });
   return seeOther(c, `/patients/${patientIdOf(c)}/chart/history?saved=1`);
 });

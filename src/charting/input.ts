@@ -2,12 +2,14 @@
  * Input schemas of the chart's forms (problems, allergies, medications, immunizations, histories,
  * alerts). Empty optional fields become null; every message names its field. Vitals have their
  * own reader in ./vitals.ts. `today` is the clinic's date, so "not in the future" means the clinic's.
+ * Also the form readers the clinical routes (chart, notes, progress) give `formInput`: the fields as
+ * typed beside their checked values, and the version a form was sent with.
  */
 import * as z from "zod/mini";
 import { isValidIsoDate } from "../patients/input";
 import { CVX_VACCINES } from "./cvx";
 import { normalizeCode } from "./icd10";
-import { emptyToNull, optionalText, requiredText } from "../platform/validation";
+import { emptyToNull, optionalText, requiredText, type FormValues } from "../platform/validation";
 import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES, SMOKING_STATUSES } from "./tables";
 
 /** An optional YYYY-MM-DD date, not after `today` unless `future` is allowed. */
@@ -164,9 +166,63 @@ export const alertSchema = z.object({
 });
 export type AlertInput = z.output<typeof alertSchema>;
 
-/** The form values as typed, for re-rendering a form after an error. */
-export function pick(form: Record<string, string>, fields: readonly string[]): Record<string, string> {
+/** A submitted field as text: blank when left out; a field sent more than once keeps its last value. */
+export const lastText = (v: FormValues[string] | undefined): string => (Array.isArray(v) ? (v.at(-1) ?? "") : (v ?? ""));
+
+/** The named fields of a submitted form as typed (each blank when left out), to show the form again. */
+export function typedFields(raw: FormValues, fields: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of fields) out[f] = form[f] ?? "";
+  for (const f of fields) out[f] = lastText(raw[f]);
   return out;
 }
+
+/** The version a form was sent with, or null when it is missing or not a version (a stale or broken form). */
+export function sentVersion(raw: FormValues): number | null {
+  const r = versionSchema.safeParse(lastText(raw.version));
+  return r.success ? r.data : null;
+}
+
+/**
+ * A form schema for `formInput`: the named fields as typed (`values`, for showing the form again
+ * after a conflict or a service's refusal), the same values read by `schema` (`data`), and the
+ * version the form was sent with (`version`, null when missing: the caller answers a conflict, not
+ * a field message; `versionOf` reads it). The field messages are keyed by field name, as `schema` gives them.
+ */
+export function fieldsForm<S extends z.ZodMiniType>(fields: readonly string[], schema: S, versionOf: (raw: FormValues) => number | null = sentVersion) {
+  return z.transform((raw: FormValues, ctx) => {
+    const values = typedFields(raw, fields);
+    const r = schema.safeParse(values);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.issues.push({ code: "custom", message: issue.message, path: issue.path, input: values });
+      return z.NEVER;
+    }
+    return { values, data: r.data as z.output<S>, version: versionOf(raw) };
+  });
+}
+
+/** Every field of a submitted form as text (a field sent more than once keeps its last value). */
+export function allFields(raw: FormValues): Record<string, string> {
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, lastText(v)]));
+}
+
+/**
+ * A form schema for editors whose fields a stored definition names (notes): `schema` reads the
+ * fields it knows, and every field comes along as text (`form`) for the definition to read.
+ */
+export function withAllFields<S extends z.ZodMiniType<Record<string, unknown>>>(schema: S) {
+  return z.transform((raw: FormValues, ctx) => {
+    const form = allFields(raw);
+    const r = schema.safeParse(form);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.issues.push({ code: "custom", message: issue.message, path: issue.path, input: form });
+      return z.NEVER;
+    }
+    return { ...(r.data as z.output<S>), form };
+  });
+}
+
+/** A page's address: `saved=1` after a save. */
+export const savedQuery = z.object({ saved: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")) });
+
+/** A one-button form that only carries the version the list was shown with (null when missing). */
+export const versionOnlyForm = z.transform((raw: FormValues) => ({ version: sentVersion(raw) }));

@@ -8,14 +8,17 @@ import { EditImmunizationPage, IMMUNIZATION_FIELDS, ImmunizationsPage, immunizat
 import { EditMedicationPage, MEDICATION_FIELDS, MedicationsPage, medicationToForm } from "../../views/charting/medications";
 import { seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import type { Context } from "hono";
+import type { AppEnv } from "../platform/env";
+import type { FieldErrors } from "../platform/errors";
+import { formInput } from "../platform/validation";
 import { alertList, createAlert, deactivateAlert } from "./alerts";
 import { allergyForEdit, allergyList, createAllergy, markAllergyInError, updateAllergy } from "./allergies";
 import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { createImmunization, immunizationForEdit, immunizationList, markImmunizationInError, updateImmunization } from "./immunizations";
 import { createMedication, markMedicationInError, medicationForEdit, medicationList, stopMedication, updateMedication } from "./medications";
 import { recordRoutes } from "./record-routes";
-import { alertSchema, allergySchema, immunizationSchema, medicationSchema, stopSchema, versionSchema } from "./input";
+import { alertSchema, allergySchema, fieldsForm, immunizationSchema, medicationSchema, sentVersion, stopSchema, typedFields } from "./input";
 
 /** Versioned tables always get a version from recordRoutes; this narrows the type for their services. */
 const v = (version: number | null) => version ?? 0;
@@ -66,27 +69,43 @@ export const medicationRoutes = recordRoutes({
  * Stopping keeps the medication in the list, stopped, with the date and the reason. A stop without
  * a reason opens the edit form set to "stopped", with the reason asked for (422).
  */
-medicationRoutes.post("/:rid/stop", async (c) => {
+const STOP_FIELDS = ["stop_date", "stop_reason"] as const;
+
+/** The edit form after a refused stop: what is saved now after a conflict (409), else set to "stopped" with the stop's errors (422). */
+async function stopPage(c: Context<AppEnv>, typed: Record<string, string>, conflict: string | null, errors?: FieldErrors) {
+  const scope = staffScope(c);
+  const pid = patientIdOf(c);
+  const id = recordIdOf(c);
+  const { header, row } = await medicationForEdit(scope, pid, id);
+  const values = conflict ? medicationToForm(row) : { ...medicationToForm(row), status: "stopped", ...typed };
+  return chartPage(
+    c,
+    { title: "Edit medication", header, active: "medications", status: conflict ? 409 : 422 },
+    <EditMedicationPage pid={pid} id={id} csrf={c.var.csrfToken} version={row.version} values={values} errors={errors} conflict={conflict} />,
+  );
+}
+
+const STOP_MISSING_VERSION = "The form is missing its version; reload the list and try again.";
+
+// The permission, then the page of the medication (a 404 when there is none), with the stop's errors.
+const stopInput = formInput(
+  (c) => fieldsForm(STOP_FIELDS, stopSchema(clinicToday(c))),
+  (c, errors, raw) => {
+    requirePermission(staffScope(c), "chart:write");
+    return stopPage(c, typedFields(raw, STOP_FIELDS), sentVersion(raw) === null ? STOP_MISSING_VERSION : null, errors);
+  },
+);
+
+medicationRoutes.post("/:rid/stop", stopInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "chart:write");
   const pid = patientIdOf(c);
   const id = recordIdOf(c);
-  const form = await formOf(c);
-  const version = validate(versionSchema, form.version ?? "");
-  const stop = validate(stopSchema(clinicToday(c)), { stop_date: form.stop_date ?? "", stop_reason: form.stop_reason ?? "" });
-  const conflict = !version.ok
-    ? "The form is missing its version; reload the list and try again."
-    : stop.ok
-      ? await conflictOr(() => stopMedication(scope, pid, id, version.data, { stopDate: stop.data.stop_date, stopReason: stop.data.stop_reason }))
-      : null;
-  if (!conflict && stop.ok) return seeOther(c, `/patients/${pid}/chart/medications?saved=1`);
-  const { header, row } = await medicationForEdit(scope, pid, id);
-  const values = conflict ? medicationToForm(row) : { ...medicationToForm(row), status: "stopped", stop_date: form.stop_date ?? "", stop_reason: form.stop_reason ?? "" };
-  return chartPage(
-    c,
-    { title: "Edit medication", header, active: "medications", status: conflict ? 409 : 422 },
-    <EditMedicationPage pid={pid} id={id} csrf={c.var.csrfToken} version={row.version} values={values} errors={stop.ok ? undefined : stop.errors} conflict={conflict} />,
-  );
+  const { values, data, version } = c.req.valid("form");
+  const conflict =
+    version === null ? STOP_MISSING_VERSION : await conflictOr(() => stopMedication(scope, pid, id, version, { stopDate: data.stop_date, stopReason: data.stop_reason }));
+  if (!conflict) return seeOther(c, `/patients/${pid}/chart/medications?saved=1`);
+  return stopPage(c, values, conflict);
 });
 
 export const immunizationRoutes = recordRoutes({

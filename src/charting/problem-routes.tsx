@@ -5,16 +5,18 @@ import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
 import { fragment, seeOther, wantsFragment } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope, type StaffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import * as z from "zod/mini";
+import { formInput, queryInput } from "../platform/validation";
 import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
 import { findCode, normalizeCode } from "./icd10";
 import { createProblem, findCodes, problemForEdit, problemList, setProblemStatus, updateProblem } from "./problems";
-import { pick, problemSchema, versionSchema } from "./input";
+import { fieldsForm, problemSchema, savedQuery, sentVersion, typedFields, versionOnlyForm } from "./input";
 
 export const problemRoutes = new Hono<AppEnv>();
 
 const base = (pid: string) => `/patients/${pid}/chart/problems`;
-const queryOf = (c: Context<AppEnv>) => (c.req.query("q") ?? "").slice(0, 100);
+/** The picker's search in the address, at most 100 characters; blank when left out. */
+const pickerQuery = z.object({ q: z.pipe(z.optional(z.string()), z.transform((v) => (v ?? "").slice(0, 100))) });
 
 /** The picker's state: matches for `q`, and the chosen code (with its description when the list has it). */
 async function pickFor(scope: StaffScope, q: string, chosen: string | undefined): Promise<CodePick> {
@@ -26,7 +28,7 @@ async function pickFor(scope: StaffScope, q: string, chosen: string | undefined)
   return { q, codes, more, selected: { code, description: known?.description ?? null } };
 }
 
-async function listPage(c: Context<AppEnv>, form?: { values: Record<string, string>; errors: FieldErrors }) {
+async function listPage(c: Context<AppEnv>, form?: { values: Record<string, string>; errors: FieldErrors }, saved = false) {
   const scope = staffScope(c);
   const pid = patientIdOf(c);
   const { header, problems } = await problemList(scope, pid);
@@ -34,40 +36,47 @@ async function listPage(c: Context<AppEnv>, form?: { values: Record<string, stri
   return chartPage(
     c,
     { title: "Problems", header, active: "problems", status: form ? 422 : 200 },
-    <ProblemsPage pid={pid} rows={problems} csrf={c.var.csrfToken} canWrite={can(scope.staff, "problems:write")} form={formState} saved={c.req.query("saved") === "1"} />,
+    <ProblemsPage pid={pid} rows={problems} csrf={c.var.csrfToken} canWrite={can(scope.staff, "problems:write")} form={formState} saved={saved} />,
   );
 }
 
-problemRoutes.get("/", (c) => listPage(c));
+problemRoutes.get("/", queryInput(savedQuery), (c) => listPage(c, undefined, c.req.valid("query").saved));
 
-async function newPage(c: Context<AppEnv>) {
+async function newPage(c: Context<AppEnv>, q: string) {
   const scope = staffScope(c);
   requirePermission(scope, "problems:write");
   const pid = patientIdOf(c);
-  const q = queryOf(c);
   const { header } = await problemList(scope, pid);
   return chartPage(c, { title: "Add a problem", header, active: "problems" }, <NewProblemPage pid={pid} csrf={c.var.csrfToken} values={{}} pick={await pickFor(scope, q, undefined)} />);
 }
 
-problemRoutes.get("/new", newPage);
+problemRoutes.get("/new", queryInput(pickerQuery), (c) => newPage(c, c.req.valid("query").q));
 
 /** The picker's matches: a fragment for htmx, the add page otherwise. */
-problemRoutes.get("/codes", async (c) => {
-  if (!wantsFragment(c, CODES_ID)) return newPage(c);
+problemRoutes.get("/codes", queryInput(pickerQuery), async (c) => {
+  const { q } = c.req.valid("query");
+  if (!wantsFragment(c, CODES_ID)) return newPage(c, q);
   const scope = staffScope(c);
-  return fragment(c, <CodeResults {...await pickFor(scope, queryOf(c), undefined)} />);
+  return fragment(c, <CodeResults {...await pickFor(scope, q, undefined)} />);
 });
 
-problemRoutes.post("/", async (c) => {
+/** The problem form read by the problem rules for the clinic's today. */
+const problemForm = (c: Context<AppEnv>) => fieldsForm(PROBLEM_FIELDS, problemSchema(clinicToday(c)));
+
+// The permission comes before the form's own errors.
+const addInput = formInput(problemForm, (c, errors, raw) => {
+  requirePermission(staffScope(c), "problems:write");
+  return listPage(c, { values: typedFields(raw, PROBLEM_FIELDS), errors });
+});
+
+problemRoutes.post("/", addInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "problems:write");
   const pid = patientIdOf(c);
-  const values = pick(await formOf(c), PROBLEM_FIELDS);
+  const { values, data } = c.req.valid("form");
   const today = clinicToday(c);
-  const parsed = validate(problemSchema(today), values);
-  if (!parsed.ok) return listPage(c, { values, errors: parsed.errors });
   try {
-    await createProblem(scope, pid, parsed.data, today);
+    await createProblem(scope, pid, data, today);
   } catch (err) {
     if (err instanceof AppError && err.code === "validation") return listPage(c, { values, errors: err.fields });
     throw err;
@@ -75,7 +84,7 @@ problemRoutes.post("/", async (c) => {
   return seeOther(c, `${base(pid)}?saved=1`);
 });
 
-async function editPage(c: Context<AppEnv>, o: { values?: Record<string, string>; errors?: FieldErrors; conflict?: string | null; version?: number } = {}) {
+async function editPage(c: Context<AppEnv>, o: { values?: Record<string, string>; errors?: FieldErrors; conflict?: string | null; version?: number; q?: string } = {}) {
   const scope = staffScope(c);
   const pid = patientIdOf(c);
   const id = recordIdOf(c);
@@ -94,28 +103,35 @@ async function editPage(c: Context<AppEnv>, o: { values?: Record<string, string>
       values={values}
       errors={o.errors}
       conflict={o.conflict}
-      pick={await pickFor(scope, o.values || o.conflict ? "" : queryOf(c), values.code)}
+      pick={await pickFor(scope, o.values || o.conflict ? "" : (o.q ?? ""), values.code)}
     />,
   );
 }
 
-problemRoutes.get("/:rid/edit", (c) => editPage(c));
+problemRoutes.get("/:rid/edit", queryInput(pickerQuery), (c) => editPage(c, { q: c.req.valid("query").q }));
 
-problemRoutes.post("/:rid", async (c) => {
+const MISSING_VERSION = "The form is missing its version; reopen it and try again.";
+
+// The permission, then a missing version (a conflict), then the form's own errors.
+const editInput = formInput(problemForm, (c, errors, raw) => {
+  requirePermission(staffScope(c), "problems:write");
+  const values = typedFields(raw, PROBLEM_FIELDS);
+  const version = sentVersion(raw);
+  if (version === null) return editPage(c, { values, conflict: MISSING_VERSION });
+  return editPage(c, { values, errors, version });
+});
+
+problemRoutes.post("/:rid", editInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "problems:write");
-  const form = await formOf(c);
-  const values = pick(form, PROBLEM_FIELDS);
+  const { values, data, version } = c.req.valid("form");
   const today = clinicToday(c);
-  const version = validate(versionSchema, form.version ?? "");
-  if (!version.ok) return editPage(c, { values, conflict: version.errors._form ?? "The form is missing its version; reopen it and try again." });
-  const parsed = validate(problemSchema(today), values);
-  if (!parsed.ok) return editPage(c, { values, errors: parsed.errors, version: version.data });
+  if (version === null) return editPage(c, { values, conflict: MISSING_VERSION });
   try {
-    const conflict = await conflictOr(() => updateProblem(scope, patientIdOf(c), recordIdOf(c), version.data, parsed.data, today));
+    const conflict = await conflictOr(() => updateProblem(scope, patientIdOf(c), recordIdOf(c), version, data, today));
     if (conflict) return editPage(c, { values, conflict });
   } catch (err) {
-    if (err instanceof AppError && err.code === "validation") return editPage(c, { values, errors: err.fields, version: version.data });
+    if (err instanceof AppError && err.code === "validation") return editPage(c, { values, errors: err.fields, version });
     throw err;
   }
   return seeOther(c, `${base(patientIdOf(c))}?saved=1`);
@@ -123,14 +139,13 @@ problemRoutes.post("/:rid", async (c) => {
 
 /** The list's one-button forms: resolve today, or entered in error. A stale button is a 409 page. */
 for (const [path, status] of [["resolve", "resolved"], ["error", "entered_in_error"]] as const) {
-  problemRoutes.post(`/:rid/${path}`, async (c) => {
+  problemRoutes.post(`/:rid/${path}`, formInput(versionOnlyForm), async (c) => {
     const scope = staffScope(c);
     requirePermission(scope, "problems:write");
-    const form = await formOf(c);
-    const version = validate(versionSchema, form.version ?? "");
+    const { version } = c.req.valid("form");
     const pid = patientIdOf(c);
-    const conflict = version.ok
-      ? await conflictOr(() => setProblemStatus(scope, pid, recordIdOf(c), version.data, status, clinicToday(c)))
+    const conflict = version !== null
+      ? await conflictOr(() => setProblemStatus(scope, pid, recordIdOf(c), version, status, clinicToday(c)))
       : "The form is missing its version; reload the list and try again.";
     if (conflict) return editPage(c, { conflict });
     return seeOther(c, `${base(pid)}?saved=1`);

@@ -12,10 +12,10 @@ import type { AppEnv } from "../platform/env";
 import type { FieldErrors } from "../platform/errors";
 import { seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope, type StaffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, queryInput } from "../platform/validation";
 import type { ChartHeaderData } from "./header";
 import { chartPage, conflictOr, patientIdOf, recordIdOf } from "./http";
-import { pick, versionSchema } from "./input";
+import { fieldsForm, savedQuery, sentVersion, typedFields, versionOnlyForm } from "./input";
 
 type C = Context<AppEnv>;
 
@@ -50,7 +50,7 @@ export function recordRoutes<Row, Input>(kind: RecordKind<Row, Input>): Hono<App
   const app = new Hono<AppEnv>();
   const listUrl = (pid: string) => `/patients/${pid}/chart/${kind.path}`;
 
-  async function listPage(c: C, form?: { values: Record<string, string>; errors: FieldErrors }) {
+  async function listPage(c: C, form?: { values: Record<string, string>; errors: FieldErrors }, saved = false) {
     const scope = staffScope(c);
     const pid = patientIdOf(c);
     const { header, rows } = await kind.list(scope, pid);
@@ -66,21 +66,27 @@ export function recordRoutes<Row, Input>(kind: RecordKind<Row, Input>): Hono<App
         timezone: c.var.clinic.timezone,
         values: form?.values ?? (canWrite && kind.defaults ? kind.defaults(scope, clinicToday(c)) : {}),
         errors: form?.errors,
-        saved: c.req.query("saved") === "1",
+        saved,
       }),
     );
   }
 
-  app.get("/", (c) => listPage(c));
+  app.get("/", queryInput(savedQuery), (c) => listPage(c, undefined, c.req.valid("query").saved));
 
-  app.post("/", async (c) => {
+  /** The record's form read by the kind's schema for the clinic's today. */
+  const recordForm = (c: C) => fieldsForm(kind.fields, kind.schema(clinicToday(c)));
+
+  // The permission comes before the form's own errors.
+  const addInput = formInput(recordForm, (c, errors, raw) => {
+    requirePermission(staffScope(c), "chart:write");
+    return listPage(c, { values: typedFields(raw, kind.fields), errors });
+  });
+
+  app.post("/", addInput, async (c) => {
     const scope = staffScope(c);
     requirePermission(scope, "chart:write");
-    const values = pick(await formOf(c), kind.fields);
-    const today = clinicToday(c);
-    const parsed = validate(kind.schema(today), values);
-    if (!parsed.ok) return listPage(c, { values, errors: parsed.errors });
-    await kind.create(scope, patientIdOf(c), parsed.data, today);
+    const { data } = c.req.valid("form");
+    await kind.create(scope, patientIdOf(c), data, clinicToday(c));
     return seeOther(c, `${listUrl(patientIdOf(c))}?saved=1`);
   });
 
@@ -104,31 +110,36 @@ export function recordRoutes<Row, Input>(kind: RecordKind<Row, Input>): Hono<App
 
     app.get("/:rid/edit", (c) => editPage(c));
 
-    app.post("/:rid", async (c) => {
+    const MISSING_VERSION = "The form is missing its version; reopen it and try again.";
+
+    // The permission, then a missing version (a conflict), then the form's own errors.
+    const editInput = formInput(recordForm, (c, errors, raw) => {
+      requirePermission(staffScope(c), "chart:write");
+      const v = sentVersion(raw);
+      if (edit.versioned && v === null) return editPage(c, { conflict: MISSING_VERSION });
+      return editPage(c, { values: typedFields(raw, kind.fields), errors, version: edit.versioned ? v : null });
+    });
+
+    app.post("/:rid", editInput, async (c) => {
       const scope = staffScope(c);
       requirePermission(scope, "chart:write");
-      const form = await formOf(c);
-      const values = pick(form, kind.fields);
+      const { data, version } = c.req.valid("form");
+      if (edit.versioned && version === null) return editPage(c, { conflict: MISSING_VERSION });
+      const v = edit.versioned ? version : null;
       const today = clinicToday(c);
-      const version = edit.versioned ? validate(versionSchema, form.version ?? "") : null;
-      if (version && !version.ok) return editPage(c, { conflict: "The form is missing its version; reopen it and try again." });
-      const v = version ? version.data : null;
-      const parsed = validate(kind.schema(today), values);
-      if (!parsed.ok) return editPage(c, { values, errors: parsed.errors, version: v });
-      const conflict = await conflictOr(() => edit.update(scope, patientIdOf(c), recordIdOf(c), v, parsed.data, today));
+      const conflict = await conflictOr(() => edit.update(scope, patientIdOf(c), recordIdOf(c), v, data, today));
       if (conflict) return editPage(c, { conflict });
       return seeOther(c, `${listUrl(patientIdOf(c))}?saved=1`);
     });
 
     const inError = kind.markInError;
     if (inError) {
-      app.post("/:rid/error", async (c) => {
+      app.post("/:rid/error", formInput(versionOnlyForm), async (c) => {
         const scope = staffScope(c);
         requirePermission(scope, "chart:write");
-        const form = await formOf(c);
-        const version = edit.versioned ? validate(versionSchema, form.version ?? "") : null;
-        if (version && !version.ok) return editPage(c, { conflict: "The form is missing its version; reload the list and try again." });
-        const conflict = await conflictOr(() => inError(scope, patientIdOf(c), recordIdOf(c), version ? version.data : null));
+        const { version } = c.req.valid("form");
+        if (edit.versioned && version === null) return editPage(c, { conflict: "The form is missing its version; reload the list and try again." });
+        const conflict = await conflictOr(() => inError(scope, patientIdOf(c), recordIdOf(c), edit.versioned ? version : null));
         if (conflict) return editPage(c, { conflict });
         return seeOther(c, `${listUrl(patientIdOf(c))}?saved=1`);
       });

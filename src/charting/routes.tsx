@@ -4,11 +4,13 @@
  * Every page needs `chart:read`, every form `chart:write`; each read and write leaves an audit row.
  */
 import { Hono } from "hono";
+import * as z from "zod/mini";
 import { ChartSummaryView } from "../../views/charting/summary";
 import { MORE_ID, TimelineItems, TimelinePage } from "../../views/charting/timeline";
 import type { AppEnv } from "../platform/env";
 import { fragment, wantsFragment } from "../platform/render";
 import { can, staffScope } from "../platform/scope";
+import { queryInput } from "../platform/validation";
 import { historyRoutes } from "./history-routes";
 import { chartPage, patientIdOf } from "./http";
 import { alertRoutes, allergyRoutes, immunizationRoutes, medicationRoutes } from "./list-routes";
@@ -35,11 +37,16 @@ chartRoutes.get("/", async (c) => {
   );
 });
 
-chartRoutes.get("/timeline", async (c) => {
+/** The timeline's address: an optional kind filter and an optional cursor; a bad one is a 400 with its own message. */
+const timelineQuery = z.object({
+  kind: z.pipe(z.optional(z.string()), z.transform(parseKind)),
+  before: z.pipe(z.optional(z.string()), z.transform(parseCursor)),
+});
+
+chartRoutes.get("/timeline", queryInput(timelineQuery), async (c) => {
   const scope = staffScope(c);
   const pid = patientIdOf(c);
-  const kind = parseKind(c.req.query("kind"));
-  const before = parseCursor(c.req.query("before"));
+  const { kind, before } = c.req.valid("query");
   const { header, items, more } = await chartTimeline(scope, pid, kind, before);
   const tz = c.var.clinic.timezone;
   if (wantsFragment(c, MORE_ID)) return fragment(c, <TimelineItems items={items} pid={pid} timezone={tz} more={more} kind={kind} />);

@@ -5,7 +5,8 @@ import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import * as z from "zod/mini";
-import { formOf, queryInput, validate } from "../platform/validation";
+import { formInput, queryInput } from "../platform/validation";
+import { allFields } from "../charting/input";
 import { CosignList, EncounterList } from "../../views/notes/encounters";
 import { EncounterPage } from "../../views/notes/encounter";
 import { listAwaitingCosign, listEncounters, startEncounter, viewEncounter } from "./encounters";
@@ -29,13 +30,16 @@ encounterRoutes.get("/", queryInput(z.object({ cosign: z.optional(z.string()) })
   return page(c, "Encounters", <EncounterList rows={rows} billing={billing} timezone={tz} cosignLink={can(scope.staff, "notes:cosign")} />);
 });
 
-encounterRoutes.post("/", async (c) => {
+// The permission comes before the form's own errors.
+const startInput = formInput(z.pipe(z.transform(allFields), startEncounterSchema), (c, errors) => {
+  requirePermission(staffScope(c), "notes:write");
+  throw new AppError("validation", Object.values(errors).join(" "), errors);
+});
+
+encounterRoutes.post("/", startInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "notes:write");
-  const form = await formOf(c);
-  const parsed = validate(startEncounterSchema, { appointment_id: form.appointment_id, patient_id: form.patient_id, reason: form.reason });
-  if (!parsed.ok) throw new AppError("validation", Object.values(parsed.errors).join(" "), parsed.errors);
-  const { id } = await startEncounter(scope, parsed.data);
+  const { id } = await startEncounter(scope, c.req.valid("form"));
   return seeOther(c, `/encounters/${id}`);
 });
 
@@ -53,13 +57,15 @@ async function encounterPage(c: Ctx, id: string, extra: { status?: 422; errors?:
 
 encounterRoutes.get("/:id", (c) => encounterPage(c, c.req.param("id")));
 
-encounterRoutes.post("/:id/notes", async (c) => {
+const newNoteInput = formInput(z.pipe(z.transform(allFields), newNoteSchema), (c, errors) => {
+  requirePermission(staffScope(c), "notes:write");
+  return encounterPage(c, c.req.param("id") ?? "", { status: 422, errors, message: "No note was started." });
+});
+
+encounterRoutes.post("/:id/notes", newNoteInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "notes:write");
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(newNoteSchema, { template_id: form.template_id });
-  if (!parsed.ok) return encounterPage(c, id, { status: 422, errors: parsed.errors, message: "No note was started." });
-  const noteId = await createNote(scope, id, parsed.data.template_id);
+  const noteId = await createNote(scope, id, c.req.valid("form").template_id);
   return seeOther(c, `/notes/${noteId}`);
 });

@@ -5,7 +5,9 @@ import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
 import { fragment, localPath, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import * as z from "zod/mini";
+import { formInput, queryInput } from "../platform/validation";
+import { allFields, lastText, withAllFields } from "../charting/input";
 import { ConflictView } from "../../views/notes/conflict";
 import { NotePage } from "../../views/notes/note";
 import { PrintDocument } from "../../views/notes/print";
@@ -36,14 +38,17 @@ interface PageExtra {
   addendum?: string;
 }
 
-async function notePage(c: Ctx, id: string, extra: PageExtra = {}) {
+/** The note's address: `verify=1` checks the signature, `done` names what was just done. */
+const noteQuery = z.object({ verify: z.optional(z.string()), done: z.optional(z.string()) });
+
+async function notePage(c: Ctx, id: string, extra: PageExtra = {}, query: z.output<typeof noteQuery> = {}) {
   const scope = staffScope(c);
   const np = await openNote(scope, id);
   const n = np.note;
   const editable = n.status === "draft" && n.authorStaffId === scope.staff.id && can(scope.staff, "notes:write");
   const canSign = editable && can(scope.staff, "notes:sign");
   const cosigners = canSign && !can(scope.staff, "notes:sign_unsupervised") ? await cosignerChoices(scope, c.env.DIRECTORY) : null;
-  const verification = c.req.query("verify") === "1" && n.signedAt ? await verifyNote(n, np.addenda) : undefined;
+  const verification = query.verify === "1" && n.signedAt ? await verifyNote(n, np.addenda) : undefined;
   return page(
     c,
     `${n.title} · ${np.header.name}`,
@@ -65,7 +70,7 @@ async function notePage(c: Ctx, id: string, extra: PageExtra = {}) {
       canAddendum={can(scope.staff, "notes:write")}
       errors={extra.errors}
       message={extra.message}
-      notice={extra.message ? undefined : NOTICES[c.req.query("done") ?? ""]}
+      notice={extra.message ? undefined : NOTICES[query.done ?? ""]}
       addendum={extra.addendum}
       verification={verification}
     />,
@@ -102,7 +107,16 @@ function conflictPage(c: Ctx, err: NoteConflict) {
   );
 }
 
-noteRoutes.get("/:id", (c) => notePage(c, c.req.param("id")));
+noteRoutes.get("/:id", queryInput(noteQuery), (c) => notePage(c, c.req.param("id"), {}, c.req.valid("query")));
+
+/** Where to go after saving: a path on this site only; anything else is ignored (back to the note). */
+const nextQuery = z.object({ next: z.pipe(z.optional(z.string()), z.transform((v) => localPath(v))) });
+
+// The permission comes before the form's own errors; the note's own fields are read by its definition.
+const saveInput = formInput(withAllFields(versionSchema), (c, errors) => {
+  requirePermission(staffScope(c), "notes:write");
+  return notePage(c, c.req.param("id") ?? "", { status: 422, message: errors.version });
+});
 
 /**
  * "Save draft" (and "Keep my version" after a conflict). The editor's "Record vitals",
@@ -110,37 +124,38 @@ noteRoutes.get("/:id", (c) => notePage(c, c.req.param("id")));
  * saved first (a conflict still answers 409 and goes nowhere), then the browser is sent on to
  * `next`. Only a path on this site is followed; anything else comes back to the note.
  */
-noteRoutes.post("/:id", async (c) => {
+noteRoutes.post("/:id", queryInput(nextQuery), saveInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "notes:write");
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(versionSchema, { version: form.version });
-  if (!parsed.ok) return notePage(c, id, { status: 422, message: parsed.errors.version });
+  const { version, form } = c.req.valid("form");
   try {
-    await saveNote(scope, id, parsed.data.version, form, form.overwrite === "1" ? "overwrite" : "save");
+    await saveNote(scope, id, version, form, form.overwrite === "1" ? "overwrite" : "save");
   } catch (err) {
     if (err instanceof NoteConflict) return conflictPage(c, err);
     if (err instanceof NoteFormError) return notePage(c, id, { status: 422, values: err.content, errors: err.fields, message: err.message });
     throw err;
   }
-  return seeOther(c, localPath(c.req.query("next")) ?? `/notes/${id}?done=saved`);
+  return seeOther(c, c.req.valid("query").next ?? `/notes/${id}?done=saved`);
 });
 
 /**
  * Autosave: answers `{version, savedAt}` as JSON (a few dozen bytes), the conflict view (409) when
  * another tab saved first, or `{message, fields}` when the values cannot be saved.
  */
-noteRoutes.post("/:id/autosave", async (c) => {
+const autosaveInput = formInput(withAllFields(versionSchema), (c, errors) => {
+  requirePermission(staffScope(c), "notes:write");
+  return c.json({ message: errors.version, fields: errors }, 422);
+});
+
+noteRoutes.post("/:id/autosave", autosaveInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "notes:write");
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(versionSchema, { version: form.version });
-  if (!parsed.ok) return c.json({ message: parsed.errors.version, fields: parsed.errors }, 422);
+  const { version, form } = c.req.valid("form");
   try {
     // "Keep my version" after a conflict is sent through here too, marked as the overwrite it is.
-    const saved = await saveNote(scope, id, parsed.data.version, form, form.overwrite === "1" ? "overwrite" : "autosave");
+    const saved = await saveNote(scope, id, version, form, form.overwrite === "1" ? "overwrite" : "autosave");
     return c.json({ version: saved.version, savedAt: clockOf(saved.savedAt, c.var.clinic.timezone) });
   } catch (err) {
     if (err instanceof NoteConflict) return fragment(c, conflictView(c, err), 409);
@@ -150,25 +165,28 @@ noteRoutes.post("/:id/autosave", async (c) => {
   }
 });
 
-noteRoutes.post("/:id/sign", async (c) => {
+const signInput = formInput(withAllFields(signSchema), (c, errors) => {
+  requirePermission(staffScope(c), "notes:sign");
+  return notePage(c, c.req.param("id") ?? "", { status: 422, message: Object.values(errors).join(" "), errors });
+});
+
+noteRoutes.post("/:id/sign", signInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "notes:sign");
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(signSchema, { version: form.version, cosigner: form.cosigner });
-  if (!parsed.ok) return notePage(c, id, { status: 422, message: Object.values(parsed.errors).join(" "), errors: parsed.errors });
+  const { form, ...signed } = c.req.valid("form");
   let status: string;
   try {
     // The editor form carries the values on screen: signing saves them and signs in one step.
     ({ status } = await signNote(scope, c.env.DIRECTORY, id, {
-      version: parsed.data.version,
+      version: signed.version,
       form: form.editor === "1" ? form : null,
-      cosignerId: parsed.data.cosigner,
+      cosignerId: signed.cosigner,
     }));
   } catch (err) {
     if (err instanceof NoteConflict) return conflictPage(c, err);
     if (err instanceof NoteFormError) {
-      return notePage(c, id, { status: 422, values: err.content, errors: err.fields, message: err.message, cosigner: parsed.data.cosigner });
+      return notePage(c, id, { status: 422, values: err.content, errors: err.fields, message: err.message, cosigner: signed.cosigner });
     }
     throw err;
   }
@@ -182,14 +200,17 @@ noteRoutes.post("/:id/cosign", async (c) => {
   return seeOther(c, `/notes/${id}?done=cosigned`);
 });
 
-noteRoutes.post("/:id/addenda", async (c) => {
+const addendumInput = formInput(z.pipe(z.transform(allFields), addendumSchema), (c, errors, raw) => {
+  requirePermission(staffScope(c), "notes:write");
+  const body = raw.body === undefined ? undefined : lastText(raw.body);
+  return notePage(c, c.req.param("id") ?? "", { status: 422, errors, message: "The addendum was not added.", addendum: body });
+});
+
+noteRoutes.post("/:id/addenda", addendumInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "notes:write");
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(addendumSchema, { body: form.body });
-  if (!parsed.ok) return notePage(c, id, { status: 422, errors: parsed.errors, message: "The addendum was not added.", addendum: form.body });
-  await addAddendum(scope, id, parsed.data.body);
+  await addAddendum(scope, id, c.req.valid("form").body);
   return seeOther(c, `/notes/${id}?done=addendum`);
 });
 

@@ -15,7 +15,8 @@ import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
 import { can, staffScope } from "../platform/scope";
 import * as z from "zod/mini";
-import { formOf, queryInput, validate } from "../platform/validation";
+import { formInput, queryInput, validate } from "../platform/validation";
+import { allFields, fieldsForm, typedFields } from "../charting/input";
 import { validateDefinition, type TemplateDefinition } from "./model";
 import { starterTemplate } from "./starter-library";
 import * as edits from "./template-edits";
@@ -62,12 +63,25 @@ templateRoutes.get("/", queryInput(z.object({ imported: z.optional(z.string()) }
 
 templateRoutes.get("/new", (c) => page(c, "New template", <NewTemplatePage csrfToken={c.var.csrfToken} values={{}} />));
 
-templateRoutes.post("/", async (c) => {
+/**
+ * A form read as text, every field (the last value of a repeated one). The builder's forms are
+ * checked by their schemas once the template is opened, so a missing template or a role without
+ * the right answers 404/403 before any field message.
+ */
+const textForm = formInput(z.transform(allFields));
+
+/** Name and description (blank when left out) as `metaSchema` reads them. */
+const metaOf = (form: Record<string, string>) => validate(metaSchema, { name: form.name ?? "", description: form.description ?? "" });
+
+// Name and description, blank when left out; `start` (a blank template or SOAP) comes along in `values`.
+const newTemplateInput = formInput(fieldsForm(["name", "description", "start"], metaSchema), (c, errors, raw) =>
+  page(c, "New template", <NewTemplatePage csrfToken={c.var.csrfToken} values={allFields(raw)} errors={errors} />, 422),
+);
+
+templateRoutes.post("/", newTemplateInput, async (c) => {
   const scope = staffScope(c);
-  const form = await formOf(c);
-  const parsed = validate(metaSchema, { name: form.name ?? "", description: form.description ?? "" });
-  if (!parsed.ok) return page(c, "New template", <NewTemplatePage csrfToken={c.var.csrfToken} values={form} errors={parsed.errors} />, 422);
-  const row = await createTemplate(scope, { ...parsed.data, definition: form.start === "blank" ? { sections: [] } : SOAP });
+  const { values, data } = c.req.valid("form");
+  const row = await createTemplate(scope, { ...data, definition: values.start === "blank" ? { sections: [] } : SOAP });
   return seeOther(c, templatePath(row.id));
 });
 
@@ -75,23 +89,26 @@ templateRoutes.post("/", async (c) => {
 
 templateRoutes.get("/import", (c) => page(c, "Import a template", <ImportTemplatePage csrfToken={c.var.csrfToken} values={{}} />));
 
-templateRoutes.post("/import", async (c) => {
+const IMPORT_FIELDS = ["json", "name"] as const;
+
+const importPage = (c: Ctx, values: Record<string, string>, errors: FieldErrors, problems?: string[]) =>
+  page(c, "Import a template", <ImportTemplatePage csrfToken={c.var.csrfToken} values={values} errors={errors} problems={problems} />, 422);
+
+const importInput = formInput(fieldsForm(IMPORT_FIELDS, importSchema), (c, errors, raw) => importPage(c, typedFields(raw, IMPORT_FIELDS), errors));
+
+templateRoutes.post("/import", importInput, async (c) => {
   const scope = staffScope(c);
-  const form = await formOf(c);
-  const values = { json: form.json ?? "", name: form.name ?? "" };
-  const refuse = (errors: FieldErrors, problems?: string[]) =>
-    page(c, "Import a template", <ImportTemplatePage csrfToken={c.var.csrfToken} values={values} errors={errors} problems={problems} />, 422);
-  const parsed = validate(importSchema, values);
-  if (!parsed.ok) return refuse(parsed.errors);
+  const { values, data } = c.req.valid("form");
+  const refuse = (errors: FieldErrors, problems?: string[]) => importPage(c, values, errors, problems);
   let raw: unknown;
   try {
-    raw = JSON.parse(parsed.data.json);
+    raw = JSON.parse(data.json);
   } catch {
     return refuse({ json: "Template JSON is not valid JSON: paste the whole text of an exported template." });
   }
   // An export wraps the definition with its name; a bare definition ({"sections": [...]}) is accepted too.
   const wrapped = typeof raw === "object" && raw !== null && "definition" in raw ? (raw as Record<string, unknown>) : { definition: raw };
-  const name = parsed.data.name ?? (typeof wrapped.name === "string" ? wrapped.name.trim().slice(0, 120) : "");
+  const name = data.name ?? (typeof wrapped.name === "string" ? wrapped.name.trim().slice(0, 120) : "");
   const description = typeof wrapped.description === "string" ? wrapped.description.trim().slice(0, 500) || null : null;
   if (!name) return refuse({ name: "Name is required: the JSON has none, so type one." });
   const check = validateDefinition(wrapped.definition);
@@ -169,6 +186,7 @@ type EditResult = { def: TemplateDefinition; path?: string; detail: string } | {
  */
 async function editDefinition(
   c: Ctx,
+  form: Record<string, string>,
   target: string,
   apply: (t: OpenedTemplate, form: Record<string, string>) => EditResult,
   rename: Record<string, string> = {},
@@ -176,7 +194,6 @@ async function editDefinition(
   const scope = staffScope(c);
   const id = c.req.param("id")!;
   const t = await openTemplate(scope, id, "edit");
-  const form = await formOf(c);
   const version = versionOf(form);
   if (version === null) return conflictResponse(c, id);
   const fail = (errors: FieldErrors) => builderResponse(c, t, { target, values: form, errors }, 422);
@@ -220,14 +237,14 @@ templateRoutes.get("/:id/export", async (c) => {
   return c.body(JSON.stringify(data, null, 2), 200, { "Content-Type": "application/json; charset=utf-8" });
 });
 
-templateRoutes.post("/:id/meta", async (c) => {
+templateRoutes.post("/:id/meta", textForm, async (c) => {
   const scope = staffScope(c);
   const id = c.req.param("id");
   const t = await openTemplate(scope, id, "edit");
-  const form = await formOf(c);
+  const form = c.req.valid("form");
   const version = versionOf(form);
   if (version === null) return conflictResponse(c, id);
-  const parsed = validate(metaSchema, { name: form.name ?? "", description: form.description ?? "" });
+  const parsed = metaOf(form);
   if (!parsed.ok) return builderResponse(c, t, { target: "meta", values: form, errors: parsed.errors }, 422);
   try {
     await updateTemplate(scope, t.row, version, parsed.data, { event: "template.update", detail: "name, description" });
@@ -245,10 +262,10 @@ templateRoutes.post("/:id/copy", async (c) => {
 
 /** Share/unshare and archive/restore: one flag, under the version check. */
 function flagRoute(path: "share" | "archive", set: typeof setShared) {
-  templateRoutes.post(`/:id/${path}`, async (c) => {
+  templateRoutes.post(`/:id/${path}`, textForm, async (c) => {
     const id = c.req.param("id");
     const scope = staffScope(c);
-    const form = await formOf(c);
+    const form = c.req.valid("form");
     const version = versionOf(form);
     if (version === null) return conflictResponse(c, id);
     const on = form[path === "share" ? "shared" : "archived"] === "1";
@@ -266,9 +283,10 @@ flagRoute("archive", setArchived);
 
 // --- sections ----------------------------------------------------------------------------------
 
-templateRoutes.post("/:id/sections", (c) =>
+templateRoutes.post("/:id/sections", textForm, (c) =>
   editDefinition(
     c,
+    c.req.valid("form"),
     "add-section",
     (t, form) => {
       const v = validate(sectionSchema, { title: form.title ?? "" });
@@ -280,10 +298,11 @@ templateRoutes.post("/:id/sections", (c) =>
   ),
 );
 
-templateRoutes.post("/:id/sections/:s", (c) => {
+templateRoutes.post("/:id/sections/:s", textForm, (c) => {
   const key = c.req.param("s");
   return editDefinition(
     c,
+    c.req.valid("form"),
     `section-${key}`,
     (t, form) => {
       const v = validate(sectionSchema, { title: form.title ?? "" });
@@ -295,14 +314,14 @@ templateRoutes.post("/:id/sections/:s", (c) => {
   );
 });
 
-templateRoutes.post("/:id/sections/:s/move", (c) => {
+templateRoutes.post("/:id/sections/:s/move", textForm, (c) => {
   const key = c.req.param("s");
-  return editDefinition(c, `section-${key}`, (t, form) => ({ def: edits.moveSection(t.definition, key, direction(form)), detail: `moved section ${key}` }));
+  return editDefinition(c, c.req.valid("form"), `section-${key}`, (t, form) => ({ def: edits.moveSection(t.definition, key, direction(form)), detail: `moved section ${key}` }));
 });
 
-templateRoutes.post("/:id/sections/:s/remove", (c) => {
+templateRoutes.post("/:id/sections/:s/remove", textForm, (c) => {
   const key = c.req.param("s");
-  return editDefinition(c, `section-${key}`, (t) => ({ def: edits.removeSection(t.definition, key), detail: `removed section ${key}` }));
+  return editDefinition(c, c.req.valid("form"), `section-${key}`, (t) => ({ def: edits.removeSection(t.definition, key), detail: `removed section ${key}` }));
 });
 
 // --- fields ------------------------------------------------------------------------------------
@@ -322,9 +341,9 @@ function readFieldForm(t: OpenedTemplate, form: Record<string, string>, self?: s
   return { values: v.data };
 }
 
-templateRoutes.post("/:id/sections/:s/fields", (c) => {
+templateRoutes.post("/:id/sections/:s/fields", textForm, (c) => {
   const sectionKey = c.req.param("s");
-  return editDefinition(c, `add-${sectionKey}`, (t, form) => {
+  return editDefinition(c, c.req.valid("form"), `add-${sectionKey}`, (t, form) => {
     const r = readFieldForm(t, form);
     if (r.errors) return { errors: r.errors };
     const key = edits.newFieldKey(t.definition, r.values.key, r.values.label);
@@ -333,9 +352,9 @@ templateRoutes.post("/:id/sections/:s/fields", (c) => {
   });
 });
 
-templateRoutes.post("/:id/fields/:f", (c) => {
+templateRoutes.post("/:id/fields/:f", textForm, (c) => {
   const fieldKey = c.req.param("f");
-  return editDefinition(c, `edit-${fieldKey}`, (t, form) => {
+  return editDefinition(c, c.req.valid("form"), `edit-${fieldKey}`, (t, form) => {
     const r = readFieldForm(t, form, fieldKey);
     if (r.errors) return { errors: r.errors };
     const key = edits.newFieldKey(t.definition, r.values.key, r.values.label, fieldKey);
@@ -344,12 +363,12 @@ templateRoutes.post("/:id/fields/:f", (c) => {
   });
 });
 
-templateRoutes.post("/:id/fields/:f/move", (c) => {
+templateRoutes.post("/:id/fields/:f/move", textForm, (c) => {
   const key = c.req.param("f");
-  return editDefinition(c, `edit-${key}`, (t, form) => ({ def: edits.moveField(t.definition, key, direction(form)), detail: `moved field ${key}` }));
+  return editDefinition(c, c.req.valid("form"), `edit-${key}`, (t, form) => ({ def: edits.moveField(t.definition, key, direction(form)), detail: `moved field ${key}` }));
 });
 
-templateRoutes.post("/:id/fields/:f/remove", (c) => {
+templateRoutes.post("/:id/fields/:f/remove", textForm, (c) => {
   const key = c.req.param("f");
-  return editDefinition(c, `edit-${key}`, (t) => ({ def: edits.removeField(t.definition, key), detail: `removed field ${key}` }));
+  return editDefinition(c, c.req.valid("form"), `edit-${key}`, (t) => ({ def: edits.removeField(t.definition, key), detail: `removed field ${key}` }));
 });

@@ -11,7 +11,9 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { localPath, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import * as z from "zod/mini";
+import { allFields, fieldsForm, typedFields } from "../charting/input";
+import { formInput, queryInput, validate, type FormValues } from "../platform/validation";
 import { measureChoices } from "./measures";
 import { GOAL_FIELDS, type GoalFormValues, goalSchema, LAB_FIELDS, type LabFormValues, labSchema, measureSchema, measureValues } from "./input";
 import {
@@ -38,13 +40,17 @@ function patientIdOf(c: Context<AppEnv>): string {
 
 const base = (patientId: string) => `/patients/${patientId}/progress`;
 
-function pick<K extends string>(form: Record<string, string>, fields: readonly K[]): Partial<Record<K, string>> {
-  const out: Partial<Record<K, string>> = {};
-  for (const f of fields) out[f] = form[f] ?? "";
-  return out;
-}
+/**
+ * A form's fields as typed, each blank when left out. Goals and questionnaires are checked against
+ * what the patient's context allows (its measures, the instrument), which is read after the
+ * permission and the record are checked; so these forms are read leniently here and checked by
+ * their zod schema once the context is known.
+ */
+const typedForm = (fields: readonly string[]) => z.transform((raw: FormValues) => typedFields(raw, fields));
 
-progressRoutes.get("/", async (c) => {
+const pageQuery = z.object({ saved: z.optional(z.string()) });
+
+progressRoutes.get("/", queryInput(pageQuery), async (c) => {
   const scope = staffScope(c);
   const data = await viewProgress(scope, patientIdOf(c));
   const tz = c.var.clinic.timezone;
@@ -60,7 +66,7 @@ progressRoutes.get("/", async (c) => {
       canWrite={can(scope.staff, "chart:write")}
       canManageQuestionnaires={can(scope.staff, "questionnaires:manage")}
       csrfToken={c.var.csrfToken}
-      saved={c.req.query("saved")}
+      saved={c.req.valid("query").saved}
     />,
   );
 });
@@ -68,10 +74,15 @@ progressRoutes.get("/", async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Administering a questionnaire: ?instrument=<code>&encounter=<id>&return=<local path>
 
-function measureQuery(c: Context<AppEnv>) {
-  const code = (c.req.query("instrument") ?? "").slice(0, 64);
-  const encounter = (c.req.query("encounter") ?? "").slice(0, 64) || null;
-  const ret = localPath(c.req.query("return"));
+/** The questionnaire's address: the instrument, and optionally the encounter and the local path to go back to. */
+const measureAddress = z.object({
+  instrument: z.pipe(z.optional(z.string()), z.transform((v) => (v ?? "").slice(0, 64))),
+  encounter: z.pipe(z.optional(z.string()), z.transform((v) => (v ?? "").slice(0, 64) || null)),
+  return: z.pipe(z.optional(z.string()), z.transform((v) => localPath(v))),
+});
+
+function measureQuery(c: Context<AppEnv>, address: z.output<typeof measureAddress>) {
+  const { instrument: code, encounter, return: ret } = address;
   const q = new URLSearchParams({ instrument: code });
   if (encounter) q.set("encounter", encounter);
   if (ret) q.set("return", ret);
@@ -97,10 +108,10 @@ function measureFormPage(c: Context<AppEnv>, q: ReturnType<typeof measureQuery>,
   );
 }
 
-progressRoutes.get("/measures/new", async (c) => {
+progressRoutes.get("/measures/new", queryInput(measureAddress), async (c) => {
   const scope = staffScope(c);
   const patientId = patientIdOf(c);
-  const q = measureQuery(c);
+  const q = measureQuery(c, c.req.valid("query"));
   if (!q.code) {
     // The progress page lists every questionnaire to choose from.
     requirePermission(scope, "chart:write");
@@ -111,13 +122,16 @@ progressRoutes.get("/measures/new", async (c) => {
   return measureFormPage(c, q, ctx, today, { taken_on: today });
 });
 
-progressRoutes.post("/measures/new", async (c) => {
+/** The questionnaire's answers as sent; which ones it needs depends on the instrument, known after opening it. */
+const measureForm = z.transform(allFields);
+
+progressRoutes.post("/measures/new", queryInput(measureAddress), formInput(measureForm), async (c) => {
   const scope = staffScope(c);
   const patientId = patientIdOf(c);
-  const q = measureQuery(c);
+  const q = measureQuery(c, c.req.valid("query"));
   const ctx = await openMeasure(scope, patientId, q.code, q.encounter, "submit");
   const today = clinicToday(c);
-  const values = measureValues(ctx.instrument, await formOf(c));
+  const values = measureValues(ctx.instrument, c.req.valid("form"));
   const parsed = validate(measureSchema(ctx.instrument, today), values);
   if (!parsed.ok) return measureFormPage(c, q, ctx, today, values, parsed.errors);
   const data = parsed.data as Record<string, number | string | null>;
@@ -175,11 +189,11 @@ progressRoutes.get("/goals/new", async (c) => {
   return goalFormPage(c, ctx, { measures: measureChoices(ctx.instruments), values: { status: "active" } });
 });
 
-progressRoutes.post("/goals", async (c) => {
+progressRoutes.post("/goals", formInput(typedForm(GOAL_FIELDS)), async (c) => {
   const scope = staffScope(c);
   const patientId = patientIdOf(c);
   const ctx = await openGoal(scope, patientId, null, "submit");
-  const values: GoalFormValues = pick(await formOf(c), GOAL_FIELDS);
+  const values: GoalFormValues = c.req.valid("form");
   const measures = measureChoices(ctx.instruments);
   const parsed = validate(goalSchema(measures), values);
   if (!parsed.ok) return goalFormPage(c, ctx, { measures, values, errors: parsed.errors }, 422);
@@ -195,14 +209,13 @@ progressRoutes.get("/goals/:gid/edit", async (c) => {
   return goalFormPage(c, ctx, { measures: measureChoices(ctx.instruments), values: goalToForm(goal), version: goal.version });
 });
 
-progressRoutes.post("/goals/:gid", async (c) => {
+progressRoutes.post("/goals/:gid", formInput(typedForm([...GOAL_FIELDS, "version"])), async (c) => {
   const scope = staffScope(c);
   const patientId = patientIdOf(c);
   const ctx = await openGoal(scope, patientId, c.req.param("gid"), "submit");
   const goal = ctx.goal!;
-  const form = await formOf(c);
-  const values: GoalFormValues = pick(form, GOAL_FIELDS);
-  const version = Number.parseInt(form.version ?? "", 10);
+  const { version: sentVersion, ...values }: GoalFormValues & { version?: string } = c.req.valid("form");
+  const version = Number.parseInt(sentVersion ?? "", 10);
   const measures = measureChoices(ctx.instruments);
   const formPage = (status: 409 | 422, extra: { errors?: Record<string, string>; conflict?: string }) =>
     goalFormPage(c, ctx, { measures, values, version: Number.isInteger(version) ? version : goal.version, ...extra }, status);
@@ -240,15 +253,21 @@ progressRoutes.get("/labs/new", async (c) => {
   return labFormPage(c, header, today, { observed_on: today });
 });
 
-progressRoutes.post("/labs", async (c) => {
+// The permission and the patient (openLab) come before the form's own errors.
+const labInput = formInput(
+  (c) => fieldsForm(LAB_FIELDS, labSchema(clinicToday(c))),
+  async (c, errors, raw) => {
+    const header = await openLab(staffScope(c), patientIdOf(c), "submit");
+    return labFormPage(c, header, clinicToday(c), typedFields(raw, LAB_FIELDS), errors);
+  },
+);
+
+progressRoutes.post("/labs", labInput, async (c) => {
   const scope = staffScope(c);
   const patientId = patientIdOf(c);
-  const header = await openLab(scope, patientId, "submit");
+  await openLab(scope, patientId, "submit");
   const today = clinicToday(c);
-  const values: LabFormValues = pick(await formOf(c), LAB_FIELDS);
-  const parsed = validate(labSchema(today), values);
-  if (!parsed.ok) return labFormPage(c, header, today, values, parsed.errors);
-  await recordLab(scope, patientId, parsed.data, today);
+  await recordLab(scope, patientId, c.req.valid("form").data, today);
   return seeOther(c, `${base(patientId)}?saved=lab`);
 });
 

@@ -6,7 +6,8 @@ import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { requirePermission, staffScope } from "../platform/scope";
 import * as z from "zod/mini";
-import { formOf, queryInput, validate } from "../platform/validation";
+import { formInput, queryInput, validate, type FormValues } from "../platform/validation";
+import { lastText, typedFields } from "../charting/input";
 import { parseDefinition } from "./instruments";
 import { createQuestionnaire, getQuestionnaire, listQuestionnaires, setArchived, updateQuestionnaire } from "./questionnaire-service";
 import { definitionToText, parseQuestionnaireText, QUESTIONNAIRE_FIELDS, questionnaireHeadSchema, type QuestionnaireFormValues } from "./input";
@@ -15,11 +16,8 @@ export const questionnaireSettingsRoutes = new Hono<AppEnv>();
 
 const LIST = "/settings/questionnaires";
 
-function pickFields(form: Record<string, string>): QuestionnaireFormValues {
-  const out: QuestionnaireFormValues = {};
-  for (const f of QUESTIONNAIRE_FIELDS) out[f] = form[f] ?? "";
-  return out;
-}
+/** The questionnaire fields as typed, each blank when left out. */
+const pickFields = (raw: FormValues): QuestionnaireFormValues => typedFields(raw, QUESTIONNAIRE_FIELDS);
 
 /** Head fields and the plain-text definition, validated together so every problem shows at once. */
 function readForm(values: QuestionnaireFormValues) {
@@ -46,16 +44,30 @@ questionnaireSettingsRoutes.get("/new", (c) => {
   );
 });
 
-questionnaireSettingsRoutes.post("/", async (c) => {
+/** The new questionnaire form: the fields as typed (`values`) and, read together by `readForm`, its head and definition. */
+const newQuestionnaireForm = z.transform((raw: FormValues, ctx) => {
+  const values = pickFields(raw);
+  const read = readForm(values);
+  if (read.ok) return { values, head: read.head, def: read.def };
+  for (const [key, message] of Object.entries(read.errors)) ctx.issues.push({ code: "custom", message, path: key === "_form" ? [] : [key], input: values });
+  return z.NEVER;
+});
+
+const newFormPage = (c: Context<AppEnv>, values: QuestionnaireFormValues, errors: Record<string, string>) =>
+  page(c, "New questionnaire", <QuestionnaireForm csrfToken={c.var.csrfToken} action={LIST} values={values} errors={errors} />, 422);
+
+// The permission comes before the form's own errors.
+const newQuestionnaireInput = formInput(newQuestionnaireForm, (c, errors, raw) => {
+  requirePermission(staffScope(c), "questionnaires:manage");
+  return newFormPage(c, pickFields(raw), errors);
+});
+
+questionnaireSettingsRoutes.post("/", newQuestionnaireInput, async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "questionnaires:manage");
-  const values = pickFields(await formOf(c));
-  const formPage = (errors: Record<string, string>) =>
-    page(c, "New questionnaire", <QuestionnaireForm csrfToken={c.var.csrfToken} action={LIST} values={values} errors={errors} />, 422);
-  const read = readForm(values);
-  if (!read.ok) return formPage(read.errors);
-  const result = await createQuestionnaire(scope, read.head, read.def);
-  if ("errors" in result) return formPage(result.errors);
+  const { values, head, def } = c.req.valid("form");
+  const result = await createQuestionnaire(scope, head, def);
+  if ("errors" in result) return newFormPage(c, values, result.errors);
   return seeOther(c, `${LIST}?saved=1`);
 });
 
@@ -76,13 +88,19 @@ questionnaireSettingsRoutes.get("/:qid/edit", async (c) => {
   return editPage(c, row.id, values, row.version);
 });
 
-questionnaireSettingsRoutes.post("/:qid", async (c) => {
+/**
+ * The edit form as typed, with its version. It is checked by `readForm` in the handler, because the
+ * code checked is the stored one, known only once the questionnaire is read (a 404 before any field message).
+ */
+const editQuestionnaireForm = z.transform((raw: FormValues) => ({ values: pickFields(raw), version: lastText(raw.version) }));
+
+questionnaireSettingsRoutes.post("/:qid", formInput(editQuestionnaireForm), async (c) => {
   const scope = staffScope(c);
   const row = await getQuestionnaire(scope, c.req.param("qid"));
-  const form = await formOf(c);
+  const form = c.req.valid("form");
   // The code is fixed once created: whatever the form sends, the stored one is kept.
-  const values = { ...pickFields(form), code: row.code };
-  const version = Number.parseInt(form.version ?? "", 10);
+  const values = { ...form.values, code: row.code };
+  const version = Number.parseInt(form.version, 10);
   if (!Number.isInteger(version) || version < 1) return editPage(c, row.id, values, row.version, 409, { conflict: "The form is missing its version; reopen the questionnaire and try again." });
   const read = readForm(values);
   if (!read.ok) return editPage(c, row.id, values, version, 422, { errors: read.errors });

@@ -231,3 +231,27 @@ describe("list access", () => {
     expect(await count("north", "medications", "patient_id = ?", pid)).toBe(0);
   });
 });
+
+describe("bad input and access", () => {
+  it("answers 403 and 404 before any field message, and a form without its version is a conflict, not a 422", async () => {
+    const prov = await signedIn("north", USERS.provider.email);
+    const pid = await newPatient(prov);
+    const desk = await signedIn("north", USERS.frontDesk.email);
+    // Bad input from a role without chart:write is still a 403, and from another clinic a 404.
+    expect((await desk.post(`/patients/${pid}/chart/allergies`, allergy({ substance: "" }))).status).toBe(403);
+    expect((await desk.post(`/patients/${pid}/chart/history`, { ...history({ smoking_status: "vaping" }), version: "0" })).status).toBe(403);
+    const south = await signedIn("south", USERS.provider.email);
+    expect((await south.post(`/patients/${pid}/chart/allergies`, allergy({ substance: "" }))).status).toBe(404);
+    expect((await south.post(`/patients/${pid}/chart/history`, { ...history({ smoking_status: "vaping" }), version: "0" })).status).toBe(404);
+    // A history form without its version is stale whatever its fields say.
+    const stale = await prov.post(`/patients/${pid}/chart/history`, history({ smoking_status: "vaping" }));
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain("The form is missing its version; reopen it and try again.");
+    // The allergy form names the missing field; nothing is written anywhere.
+    const bad = await prov.post(`/patients/${pid}/chart/allergies`, allergy({ substance: "  " }));
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("Substance is required.");
+    expect(await count("north", "allergies", "patient_id = ?", pid)).toBe(0);
+    expect(await count("north", "histories", "patient_id = ?", pid)).toBe(0);
+  });
+});

@@ -444,3 +444,17 @@ describe("who may see and write progress", () => {
     expect((await b.get("/settings/questionnaires")).status).toBe(403);
   });
 });
+
+describe("bad lab input from someone who may not write", () => {
+  it("is a 403 for the front desk and a 404 for another clinic, before any field message, and writes nothing", async () => {
+    const provider = await signedIn("north", USERS.provider.email);
+    const pid = await newPatient(provider);
+    const bad = { code: "4548-4", value: "six", observed_on: "2999-01-01" };
+    expect((await (await signedIn("north", USERS.frontDesk.email)).post(`/patients/${pid}/progress/labs`, bad)).status).toBe(403);
+    expect((await (await signedIn("south", USERS.provider.email)).post(`/patients/${pid}/progress/labs`, bad)).status).toBe(404);
+    const own = await provider.post(`/patients/${pid}/progress/labs`, bad);
+    expect(own.status).toBe(422);
+    expect(await own.text()).toContain('id="f-value-error">Value must be a number, like 6.4.');
+    expect(await count("lab_results", pid)).toBe(0);
+  });
+});
