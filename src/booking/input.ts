@@ -2,7 +2,7 @@
  * Input of the public booking pages: the hold and details forms, the cancel form and the query
  * strings that carry the booking flow's signed tokens (`h` a hold, `m` a booking's manage link,
  * `invite` an invitation). Tokens are only read here as text; their signatures are checked by
- * `./tokens`, so a missing or mangled token fails there, with the same answers as before.
+ * `./tokens`, so a missing or mangled token is refused there, like any other bad token.
  */
 import * as z from "zod/mini";
 import { isValidIsoDate } from "../patients/input";
