@@ -5,7 +5,6 @@
  */
 import { asc, eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
-import * as z from "zod/mini";
 import { Booked, DetailsForm, Manage, SlotList, TypeList } from "../../views/booking/pages";
 import { addDays, clinicToday, clockLabel, whenLabel } from "../platform/time";
 import { audit } from "../audit/service";
@@ -13,9 +12,8 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, queryInput } from "../platform/validation";
 import { isValidIsoDate } from "../patients/input";
-import { toE164 } from "../platform/phone";
 import { releaseHold } from "../appointments/service";
 import { cancelByPatient } from "../messaging/respond";
 import { patients } from "../patients/tables";
@@ -26,6 +24,7 @@ import { changeableOnline, loadManaged, rescheduleOnline, type ManagedAppointmen
 import { confirmBooking } from "./confirm";
 import { holdSlot } from "./holds";
 import { icsFor } from "./ics";
+import { cancelForm, confirmForm, detailsQuery, detailsValues, entryQuery, holdForm, holdOf, manageQuery } from "./input";
 import { bookableType, findSlots, onlineTypes, providerBySlug, SlotUnavailable, type BookingScope } from "./slots";
 import { readHold, readInvite, readManage, signHold } from "./tokens";
 
@@ -103,16 +102,17 @@ async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
  */
 bookingRoutes.get("/live", (c) => forwardLiveSocket(c.env, c.var.clinic, c.req.raw, "live updates of open times"));
 
-const SLOT_VALUE = /^([\w-]{1,64})\|([\w-]{1,64})\|(\d{10,15})$/;
+// A slot value that is not one of the offered times is a 400, before anything else is looked at.
+const holdInput = formInput(holdForm, () => {
+  throw new AppError("bad_request", "Pick one of the times shown.");
+});
 
-bookingRoutes.post("/hold", async (c) => {
-  const form = await formOf(c);
+bookingRoutes.post("/hold", holdInput, async (c) => {
+  const form = c.req.valid("form");
   const scope = scopeOf(c);
-  const m = SLOT_VALUE.exec(form.slot ?? "");
-  const back = typeof form.back === "string" && form.back.startsWith("/book") ? form.back : "/book";
-  if (!m) throw new AppError("bad_request", "Pick one of the times shown.");
-  const [, providerId, locationId, start] = m as unknown as [string, string, string, string];
-  const type = await bookableType(scope, form.type ?? "");
+  const { back } = form;
+  const { providerId, locationId, startsAt } = form.slot;
+  const type = await bookableType(scope, form.type);
   const manageToken = form.m || null;
   const now = Date.now();
   let managed: ManagedAppointment | null = null;
@@ -123,7 +123,7 @@ bookingRoutes.post("/hold", async (c) => {
     if (managed.typeId !== type.id) throw new AppError("conflict", "A booking keeps its kind of visit when it moves. Pick a time from your booking's own link.");
   }
   try {
-    const held = await holdSlot(scope, { type, providerId, locationId, startsAt: Number(start), now, anyProvider: !form.provider });
+    const held = await holdSlot(scope, { type, providerId, locationId, startsAt, now, anyProvider: !form.provider });
     const invited = form.invite ? await readInvite(c.env, c.var.clinic, form.invite).catch(() => undefined) : undefined;
     const token = await signHold(c.env, c.var.clinic, {
       holdId: held.holdId,
@@ -212,50 +212,19 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
   );
 }
 
-bookingRoutes.get("/details", (c) => detailsPage(c, c.req.query("h") ?? ""));
+bookingRoutes.get("/details", queryInput(detailsQuery), (c) => detailsPage(c, c.req.valid("query").h));
 
-/** The booking details form; `today` is the clinic's, and the phone comes out in E.164 (read with the clinic's `country`). */
-const detailsSchema = (today: string, country: string) =>
-  z.object({
-    given_name: z.string().check(z.trim(), z.minLength(1, { error: "First name is required." }), z.maxLength(100, { error: "First name is too long." })),
-    family_name: z.string().check(z.trim(), z.minLength(1, { error: "Last name is required." }), z.maxLength(100, { error: "Last name is too long." })),
-    date_of_birth: z.string().check(
-      z.trim(),
-      z.refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
-      z.refine((v) => !isValidIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past." }),
-    ),
-    phone: z.pipe(
-      z.string().check(
-        z.trim(),
-        z.refine((v) => toE164(v, country) !== null, { error: "Mobile phone must be a phone number with 7 to 15 digits, like (555) 201-3344." }),
-      ),
-      z.transform((v: string) => toE164(v, country) ?? v),
-    ),
-    email: z.pipe(
-      z.string().check(
-        z.trim(),
-        z.maxLength(254, { error: "Email is too long." }),
-        z.refine((v) => v === "" || z.email().safeParse(v).success, { error: "Email must be a valid address, like name@example.com." }),
-      ),
-      z.transform((v: string) => (v === "" ? null : v.toLowerCase())),
-    ),
-  });
+// Bad details show the form again (the hold token is checked there first, as for the page itself).
+const confirmInput = formInput(
+  (c) => confirmForm(clinicToday(c.var.clinic.timezone, Date.now()), c.var.clinic.country),
+  (c, errors, raw) => detailsPage(c, holdOf(raw), { values: detailsValues(raw), errors, status: 422 }),
+);
 
-bookingRoutes.post("/confirm", async (c) => {
-  const form = await formOf(c);
-  const token = form.hold ?? "";
-  const values = {
-    given_name: form.given_name ?? "",
-    family_name: form.family_name ?? "",
-    date_of_birth: form.date_of_birth ?? "",
-    phone: form.phone ?? "",
-    email: form.email ?? "",
-  };
-  const parsed = validate(detailsSchema(clinicToday(c.var.clinic.timezone, Date.now()), c.var.clinic.country), values);
-  if (!parsed.ok) return detailsPage(c, token, { values, errors: parsed.errors, status: 422 });
+bookingRoutes.post("/confirm", confirmInput, async (c) => {
+  const { hold: token, submitted: values, ...details } = c.req.valid("form");
   const scope = scopeOf(c);
   try {
-    const done = await confirmBooking(scope, token, parsed.data, new URL(c.req.url).origin);
+    const done = await confirmBooking(scope, token, details, new URL(c.req.url).origin);
     await emitEvent(scope, c.env, { trigger: "appointment.booked", key: `appointment.booked:${done.appointmentId}`, patientId: null, appointmentId: done.appointmentId, at: Date.now() }).catch((err) =>
       console.error("workflow event failed", err),
     );
@@ -285,8 +254,8 @@ async function managed(c: Context<AppEnv>, token: string): Promise<ManagedAppoin
   return a;
 }
 
-bookingRoutes.get("/done", async (c) => {
-  const token = c.req.query("m") ?? "";
+bookingRoutes.get("/done", queryInput(manageQuery), async (c) => {
+  const { m: token } = c.req.valid("query");
   const a = await managed(c, token);
   const q = `m=${encodeURIComponent(token)}`;
   return respond(
@@ -296,10 +265,10 @@ bookingRoutes.get("/done", async (c) => {
   );
 });
 
-bookingRoutes.get("/manage", async (c) => {
-  const token = c.req.query("m") ?? "";
+bookingRoutes.get("/manage", queryInput(manageQuery), async (c) => {
+  const { m: token, moved, cancelled } = c.req.valid("query");
   const a = await managed(c, token);
-  const notice = c.req.query("moved") ? "Your appointment was moved." : c.req.query("cancelled") ? "Your appointment was cancelled." : undefined;
+  const notice = moved ? "Your appointment was moved." : cancelled ? "Your appointment was cancelled." : undefined;
   return respond(
     c,
     "Your appointment",
@@ -307,9 +276,8 @@ bookingRoutes.get("/manage", async (c) => {
   );
 });
 
-bookingRoutes.post("/manage/cancel", async (c) => {
-  const form = await formOf(c);
-  const token = form.m ?? "";
+bookingRoutes.post("/manage/cancel", formInput(cancelForm), async (c) => {
+  const { m: token } = c.req.valid("form");
   const scope = scopeOf(c);
   const a = await loadManaged(scope, await readManage(c.env, c.var.clinic, token));
   // The freed time goes to the waitlist first; a failure there does not undo the cancellation.
@@ -317,8 +285,8 @@ bookingRoutes.post("/manage/cancel", async (c) => {
   return redirect(c, `/book/manage?m=${encodeURIComponent(token)}&cancelled=1`);
 });
 
-bookingRoutes.get("/manage/reschedule", async (c) => {
-  const token = c.req.query("m") ?? "";
+bookingRoutes.get("/manage/reschedule", queryInput(manageQuery), async (c) => {
+  const { m: token, from } = c.req.valid("query");
   const a = await managed(c, token);
   const allowed = changeableOnline(a, Date.now());
   if (!allowed.ok) throw new AppError("conflict", allowed.why);
@@ -326,14 +294,14 @@ bookingRoutes.get("/manage/reschedule", async (c) => {
   return slotPage(c, {
     typeSlug: a.typeSlug,
     providerSlug: provider?.slug ?? null,
-    from: c.req.query("from"),
+    from,
     basePath: `/book/manage/reschedule?m=${encodeURIComponent(token)}`,
     hidden: { m: token },
   });
 });
 
-bookingRoutes.get("/ics", async (c) => {
-  const token = c.req.query("m") ?? "";
+bookingRoutes.get("/ics", queryInput(manageQuery), async (c) => {
+  const { m: token } = c.req.valid("query");
   const a = await managed(c, token);
   const origin = new URL(c.req.url).origin;
   const body = icsFor(a, c.var.clinic, `${origin}/book/manage?m=${encodeURIComponent(token)}`, Date.now());
@@ -346,29 +314,28 @@ bookingRoutes.get("/ics", async (c) => {
 
 // ---- entry links --------------------------------------------------------------------------
 
-bookingRoutes.get("/", async (c) => {
-  const type = c.req.query("type");
-  const invite = c.req.query("invite");
-  if (type) return slotPage(c, { typeSlug: type, providerSlug: null, from: c.req.query("from"), basePath: `/book?type=${encodeURIComponent(type)}`, hidden: invite ? { invite } : {} });
+bookingRoutes.get("/", queryInput(entryQuery), async (c) => {
+  const { type, invite, from } = c.req.valid("query");
+  if (type) return slotPage(c, { typeSlug: type, providerSlug: null, from, basePath: `/book?type=${encodeURIComponent(type)}`, hidden: invite ? { invite } : {} });
   const types = await onlineTypes(scopeOf(c), null);
   return respond(c, "Book a visit", <TypeList types={types} base="/book" invite={invite} />);
 });
 
-bookingRoutes.get("/:provider", async (c) => {
+bookingRoutes.get("/:provider", queryInput(entryQuery), async (c) => {
   const scope = scopeOf(c);
   const provider = await providerBySlug(scope, c.req.param("provider"));
   if (!provider) throw new AppError("not_found", "This provider could not be found. Check the link, or book from the clinic's booking page.");
   const types = await onlineTypes(scope, provider.id);
-  return respond(c, `Book with ${provider.displayName}`, <TypeList types={types} base={`/book/${provider.slug}`} invite={c.req.query("invite")} />);
+  return respond(c, `Book with ${provider.displayName}`, <TypeList types={types} base={`/book/${provider.slug}`} invite={c.req.valid("query").invite} />);
 });
 
-bookingRoutes.get("/:provider/:type", (c) => {
-  const invite = c.req.query("invite");
+bookingRoutes.get("/:provider/:type", queryInput(entryQuery), (c) => {
+  const { invite, from } = c.req.valid("query");
   const base = `/book/${c.req.param("provider")}/${c.req.param("type")}`;
   return slotPage(c, {
     typeSlug: c.req.param("type"),
     providerSlug: c.req.param("provider"),
-    from: c.req.query("from"),
+    from,
     basePath: invite ? `${base}?invite=${encodeURIComponent(invite)}` : base,
     hidden: invite ? { invite } : {},
   });

@@ -18,6 +18,18 @@ async function holdAndGetDetails(b: Browser, w: Awaited<ReturnType<typeof seedSc
 }
 
 describe("online booking", () => {
+  it("refuses a hold of a time that was not one of those offered with 400, booking nothing", async () => {
+    const w = await seedSchedule("north");
+    const b = Browser.at("north");
+    const p = w.providers[0]!;
+    for (const slot of ["", "nonsense", `${p.id}|${w.locationId}|12`, `${p.id}|${w.locationId}`]) {
+      const res = await b.post("/book/hold", { slot, type: w.typeSlug, provider: p.slug, back: `/book/${p.slug}/${w.typeSlug}` });
+      expect(res.status, slot).toBe(400);
+      expect(await res.text(), slot).toContain("Pick one of the times shown.");
+    }
+    expect((await clinicD1("north").prepare("SELECT COUNT(*) AS n FROM appointments").first<{ n: number }>())!.n).toBe(0);
+  });
+
   it("books through a provider link: slots, hold, details, confirmation, .ics and manage link", async () => {
     const w = await seedSchedule("north");
     const b = Browser.at("north");

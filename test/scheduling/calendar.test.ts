@@ -323,6 +323,24 @@ describe("permissions and tenancy", () => {
     expect((await row(id))!.status).toBe("booked");
   });
 
+  it("checks the permission before a form's own errors, and refuses a bad change form with 422 naming the field, changing nothing", async () => {
+    const id = appointmentId(await book(desk, 0, at("16:00"), await newPatient("Badform")));
+    const biller = await signedIn("north", USERS.biller.email);
+    expect((await biller.post(`/calendar/appointments/${id}/cancel`, { reason: "", version: "1", which: "this" })).status).toBe(403);
+    expect((await biller.post(`/calendar/appointments/${id}/reschedule`, { slot: "nonsense", version: "1" })).status).toBe(403);
+    expect((await biller.post("/calendar/appointments", { patient_id: "new" })).status).toBe(403);
+    const slot = await desk.post(`/calendar/appointments/${id}/reschedule`, { slot: "nonsense", version: "1" });
+    expect(slot.status).toBe(422);
+    expect(await slot.text()).toContain("Pick one of the times shown.");
+    const status = await desk.post(`/calendar/appointments/${id}/status`, { status: "flying", version: "1" });
+    expect(status.status).toBe(422);
+    expect(await status.text()).toContain("Choose a status.");
+    const which = await desk.post(`/calendar/appointments/${id}/cancel`, { reason: "Travelling", version: "1", which: "all" });
+    expect(which.status).toBe(422);
+    expect(await which.text()).toContain("Nothing was cancelled.");
+    expect(await row(id)).toMatchObject({ status: "booked", version: 1, starts_at: at("16:00") });
+  });
+
   it("answers 404 for another clinic's appointment", async () => {
     const id = appointmentId(await book(desk, 0, at("16:45"), await newPatient("Foreign")));
     const other = await signedIn("hillcrest", USERS.hillOwner.email);

@@ -686,4 +686,25 @@ describe("booking rules", () => {
     expect(html).toContain("6 fields need attention");
     expect(await one("SELECT * FROM booking_rules WHERE id = 1")).toEqual(before);
   });
+
+  it("reads a field sent twice as its last value, and answers a bad form for a location it does not hold with 404", async () => {
+    const b = await signedIn("north", USERS.owner.email);
+    const before = await one("SELECT * FROM booking_rules WHERE id = 1");
+    const res = await postPairs(b, `${SETUP}/booking-rules`, [
+      ["min_notice_minutes", "60"],
+      ["max_days_ahead", "30"],
+      ["cancel_window_hours", "24"],
+      ["max_upcoming_per_patient", "3"],
+      ["hold_minutes", "10"],
+      ["hold_minutes", "31"],
+      ["slot_step_minutes", "15"],
+    ]);
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('id="f-hold_minutes-error">Hold time must be a whole number of minutes from 1 to 30.');
+    expect(html).toContain('value="31"');
+    expect(await one("SELECT * FROM booking_rules WHERE id = 1")).toEqual(before);
+    const missing = await b.post(`${SETUP}/locations/${crypto.randomUUID()}`, locationForm({ name: "", timezone: "Mars/Olympus_Mons" }));
+    expect(missing.status).toBe(404);
+  });
 });

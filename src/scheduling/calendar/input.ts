@@ -2,6 +2,7 @@
 import * as z from "zod/mini";
 import { isValidIsoDate } from "../../patients/input";
 import { toE164 } from "../../platform/phone";
+import type { FormValues } from "../../platform/validation";
 import { APPOINTMENT_STATUSES } from "../tables";
 import { MAX_OCCURRENCES } from "./days";
 
@@ -26,6 +27,49 @@ export function instantParam(v: string | undefined): number | null {
 /** A fresh idempotency key for a booking form; a key passed along (a re-rendered form) is kept. */
 export function formKey(v: string | undefined): string {
   return v && UUID.test(v) ? v : crypto.randomUUID();
+}
+
+// ---- query strings: lenient, a malformed value reads as absent so old links keep working ------
+
+const param = z.optional(z.string());
+const idQ = z.pipe(param, z.transform(idParam));
+const dateQ = z.pipe(param, z.transform(dateParam));
+
+/** The day view: GET /calendar?date&location&room&type. */
+export const dayQuery = z.object({ date: dateQ, location: idQ, room: idQ, type: idQ });
+
+/** One provider's week: GET /calendar/week?provider&date&location&type. */
+export const weekQuery = z.object({ provider: idQ, date: dateQ, location: idQ, type: idQ });
+
+/** Reschedule options: GET /calendar/appointments/:id/reschedule?date&provider. */
+export const rescheduleQuery = z.object({ date: dateQ, provider: idQ });
+
+/**
+ * The booking form's page: the free slot clicked (checked by the route, which answers 400 when it
+ * is not a slot), the patient search `q` and the form's idempotency `key` when it is re-rendered.
+ */
+export const newQuery = z.object({
+  provider: param,
+  location: param,
+  type: param,
+  start: param,
+  room: param,
+  q: z.pipe(param, z.transform((v) => (v ?? "").trim().slice(0, 100))),
+  key: param,
+});
+
+/** The one-line notice after a change, from the redirect's query (display only, so never refused). */
+export const noticeQuery = z.object({ booked: param, series: param, skipped: param, saved: param, moved: param, cancelled: param });
+export type NoticeQuery = z.output<typeof noticeQuery>;
+
+// ---- forms ------------------------------------------------------------------------------------
+
+/** The last value of a field (a field sent twice keeps the later one, as a plain form read did). */
+const lastOf = (v: FormValues[string] | undefined): string | undefined => (Array.isArray(v) ? v.at(-1) : v);
+
+/** The named fields of a sent form, "" when absent. */
+function textFields<const F extends string>(raw: FormValues, fields: readonly F[]): Record<F, string> {
+  return Object.fromEntries(fields.map((f) => [f, lastOf(raw[f]) ?? ""])) as Record<F, string>;
 }
 
 const id = (what: string) => z.string({ error: `The ${what} is missing.` }).check(z.regex(ID, { error: `The ${what} is not valid.` }));
@@ -130,56 +174,71 @@ export const BOOKING_FIELDS = [
   "confirm_duplicate",
 ] as const;
 
-type Errors = Record<string, string>;
-
-function issuesOf(r: { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }, into: Errors): void {
-  for (const issue of r.error.issues) {
-    const key = issue.path.map(String).join(".") || "_form";
-    if (!into[key]) into[key] = issue.message;
-  }
-}
+export type BookingValues = Record<(typeof BOOKING_FIELDS)[number], string>;
 
 /**
- * The booking form: the slot, the patient (picked, or quick-added) and the optional repeat. The
- * series' reach (at most a year) is checked by the service, which knows the location's timezone.
+ * The booking form's fields as typed. A "nearest open times" button (`alt`, provider|start) sends
+ * the same form for another start, maybe with another provider.
  */
-export function parseBookingForm(form: Record<string, string>, today: string, country: string): { ok: true; data: BookingInput } | { ok: false; errors: Errors } {
-  const errors: Errors = {};
-  const base = bookingBaseSchema.safeParse({
-    ...form,
-    repeat_weeks: form.repeat_weeks ?? "",
-    repeat_end: form.repeat_end || "count",
-    repeat_count: form.repeat_count ?? "",
-    repeat_until: form.repeat_until ?? "",
-    confirm_duplicate: form.confirm_duplicate ?? "",
-    room: form.room ?? "",
-  });
-  if (!base.success) issuesOf(base, errors);
-  let patient: BookingInput["patient"] | null = null;
-  if (base.success && base.data.patient_id === "new") {
-    const p = quickPatientSchema(today, country).safeParse(form);
-    if (!p.success) issuesOf(p, errors);
-    else patient = { new: p.data, confirmDuplicate: base.data.confirm_duplicate === "yes" };
-  } else if (base.success) {
-    patient = { id: base.data.patient_id };
+export function bookingValues(raw: FormValues): BookingValues {
+  const values = textFields(raw, BOOKING_FIELDS);
+  const alt = /^([\w-]{1,64})\|(\d{10,15})$/.exec(lastOf(raw.alt) ?? "");
+  if (alt) {
+    values.provider = alt[1]!;
+    values.start = alt[2]!;
   }
-  let repeat: Repeat | null = null;
-  if (base.success && base.data.repeat_weeks > 0) {
-    const weeks = base.data.repeat_weeks;
-    if (base.data.repeat_end === "count") {
-      const n = /^\d{1,3}$/.test((form.repeat_count ?? "").trim()) ? Number(form.repeat_count) : NaN;
-      if (!(n >= 2 && n <= MAX_OCCURRENCES)) errors.repeat_count = `Number of visits must be 2 to ${MAX_OCCURRENCES}.`;
-      else repeat = { everyWeeks: weeks, end: { count: n } };
-    } else {
-      const until = (form.repeat_until ?? "").trim();
-      if (!isValidIsoDate(until)) errors.repeat_until = "End date must be a real date, as YYYY-MM-DD.";
-      else repeat = { everyWeeks: weeks, end: { until } };
-    }
-  }
-  if (!base.success || !patient || Object.keys(errors).length > 0) return { ok: false, errors };
-  const d = base.data;
-  return { ok: true, data: { key: d.key, provider: d.provider, location: d.location, type: d.type, start: d.start, room: d.room, patient, repeat } };
+  return values;
 }
+
+/** A field error found after the slot and patient choice passed (kept apart, as they were). */
+type Issue = { code: "custom"; message: string; path: string[]; input: unknown };
+const issue = (field: string, message: string, input: unknown): Issue => ({ code: "custom", message, path: [field], input });
+
+/**
+ * The booking form: the slot, the patient (picked, or quick-added) and the optional repeat; the
+ * output is the booking (`input`) and the fields as typed (`values`, to show the form again).
+ * The quick-add and repeat fields are only checked once the slot and patient choice are valid.
+ * The series' reach (at most a year) is checked by the service, which knows the location's
+ * timezone. `today` is the clinic's; the phone is read with the clinic's `country`.
+ */
+const bookingStage = z.extend(bookingBaseSchema, { values: z.custom<BookingValues>() });
+
+export const bookingForm = (today: string, country: string) =>
+  z.pipe(
+    // Typed as the next stage's input: that stage is what checks the strings.
+    z.transform((raw: FormValues) => {
+      const values = bookingValues(raw);
+      return { ...values, repeat_end: values.repeat_end || "count", values } as z.input<typeof bookingStage>;
+    }),
+    z.pipe(
+      bookingStage,
+      z.transform((d, ctx): { values: BookingValues; input: BookingInput } => {
+        const { values } = d;
+        let patient: BookingInput["patient"] | null = null;
+        if (d.patient_id === "new") {
+          const p = quickPatientSchema(today, country).safeParse(values);
+          if (!p.success) for (const i of p.error.issues) ctx.issues.push(issue(i.path.map(String).join("."), i.message, values));
+          else patient = { new: p.data, confirmDuplicate: d.confirm_duplicate === "yes" };
+        } else {
+          patient = { id: d.patient_id };
+        }
+        let repeat: Repeat | null = null;
+        if (d.repeat_weeks > 0) {
+          if (d.repeat_end === "count") {
+            const n = /^\d{1,3}$/.test(values.repeat_count.trim()) ? Number(values.repeat_count) : NaN;
+            if (!(n >= 2 && n <= MAX_OCCURRENCES)) ctx.issues.push(issue("repeat_count", `Number of visits must be 2 to ${MAX_OCCURRENCES}.`, values));
+            else repeat = { everyWeeks: d.repeat_weeks, end: { count: n } };
+          } else {
+            const until = values.repeat_until.trim();
+            if (!isValidIsoDate(until)) ctx.issues.push(issue("repeat_until", "End date must be a real date, as YYYY-MM-DD.", values));
+            else repeat = { everyWeeks: d.repeat_weeks, end: { until } };
+          }
+        }
+        const input = { key: d.key, provider: d.provider, location: d.location, type: d.type, start: d.start, room: d.room, patient: patient!, repeat };
+        return { values, input };
+      }),
+    ),
+  );
 
 export const STATUS_FLOW = ["booked", "confirmed", "arrived", "in_room", "completed"] as const;
 
@@ -198,6 +257,24 @@ export const cancelSchema = z.object({
   which: z.enum(["this", "following"], { error: "Choose which visits to cancel." }),
 });
 
+/** The status form. */
+export const statusForm = z.pipe(
+  z.transform((raw: FormValues) => textFields(raw, ["status", "version"])),
+  statusSchema,
+);
+
+/** The cancel form; `typed_reason` is the reason as typed, to show the form again after a refusal. */
+export const cancelForm = z.pipe(
+  z.transform((raw: FormValues) => {
+    const f = textFields(raw, ["reason", "version", "which"]);
+    return { ...f, which: f.which || "this", typed_reason: f.reason };
+  }),
+  z.extend(cancelSchema, { typed_reason: z.string() }),
+);
+
+/** The reason of a sent cancel form as typed. */
+export const typedReason = (raw: FormValues): string => lastOf(raw.reason) ?? "";
+
 export const rescheduleSchema = z.object({
   slot: z.pipe(
     z.string({ error: "Pick one of the times shown." }).check(z.regex(/^[\w-]{1,64}\|[\w-]{1,64}\|\d{10,15}$/, { error: "Pick one of the times shown." })),
@@ -208,3 +285,9 @@ export const rescheduleSchema = z.object({
   ),
   version,
 });
+
+/** The reschedule form: one of the offered slots and the appointment's version. */
+export const rescheduleForm = z.pipe(
+  z.transform((raw: FormValues) => textFields(raw, ["slot", "version"])),
+  rescheduleSchema,
+);

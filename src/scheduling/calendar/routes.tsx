@@ -15,13 +15,31 @@ import type { AppEnv } from "../../platform/env";
 import { AppError, type FieldErrors } from "../../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../../platform/scope";
-import { formOf, validate } from "../../platform/validation";
+import { formInput, queryInput } from "../../platform/validation";
 import { searchPatientList } from "../../patients/service";
 import { forwardLiveSocket } from "../data";
 import type { Slot } from "../slots";
 import { localParts } from "../../platform/time";
 import type { PatientBrief, ShownAppointment } from "./repo";
-import { BOOKING_FIELDS, cancelSchema, dateParam, formKey, ID, idParam, instantParam, parseBookingForm, rescheduleSchema, statusSchema } from "./input";
+import {
+  bookingForm,
+  bookingValues,
+  cancelForm,
+  dayQuery,
+  formKey,
+  ID,
+  idParam,
+  instantParam,
+  newQuery,
+  noticeQuery,
+  rescheduleForm,
+  rescheduleQuery,
+  statusForm,
+  typedReason,
+  weekQuery,
+  type BookingValues,
+  type NoticeQuery,
+} from "./input";
 import { bookAppointment, pickedPatient, PossibleDuplicate, SeriesRefused, slotContext, type Booked, type Skipped } from "./booking";
 import { cancelAppointment, changeStatus, nextStatuses, rescheduleAppointment, rescheduleOptions } from "./changes";
 import { SKIP_REASONS } from "./messages";
@@ -41,25 +59,19 @@ const statusOf = (err: AppError) => err.status as Status;
 
 // ---- viewing ----------------------------------------------------------------------------------
 
-calendarRoutes.get("/", async (c) => {
+calendarRoutes.get("/", queryInput(dayQuery), async (c) => {
   const scope = calScope(c);
-  const m = await dayView(
-    scope,
-    { date: dateParam(c.req.query("date")), locationId: idParam(c.req.query("location")), roomId: idParam(c.req.query("room")), typeId: idParam(c.req.query("type")) },
-    Date.now(),
-  );
+  const q = c.req.valid("query");
+  const m = await dayView(scope, { date: q.date, locationId: q.location, roomId: q.room, typeId: q.type }, Date.now());
   const canWrite = can(scope.staff, "schedule:write");
   if (wantsFragment(c, DAY_ID)) return fragment(c, <DayGrid m={m} canWrite={canWrite} />);
   return page(c, "Calendar", <DayPage m={m} canWrite={canWrite} />);
 });
 
-calendarRoutes.get("/week", async (c) => {
+calendarRoutes.get("/week", queryInput(weekQuery), async (c) => {
   const scope = calScope(c);
-  const m = await weekView(
-    scope,
-    { providerId: idParam(c.req.query("provider")), date: dateParam(c.req.query("date")), locationId: idParam(c.req.query("location")), typeId: idParam(c.req.query("type")) },
-    Date.now(),
-  );
+  const q = c.req.valid("query");
+  const m = await weekView(scope, { providerId: q.provider, date: q.date, locationId: q.location, typeId: q.type }, Date.now());
   return page(c, `${m.provider.displayName}: week`, <WeekPage m={m} canWrite={can(scope.staff, "schedule:write")} />);
 });
 
@@ -89,12 +101,12 @@ function brief(p: { id: string; givenName: string; familyName: string; dateOfBir
   return { id: p.id, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, phone: p.phone };
 }
 
-calendarRoutes.get("/new", async (c) => {
+calendarRoutes.get("/new", queryInput(newQuery), async (c) => {
   const scope = calScope(c);
   requirePermission(scope, "schedule:write");
-  const query = c.req.query();
+  const query = c.req.valid("query");
   const want = wantOf(query);
-  const q = (query.q ?? "").trim().slice(0, 100);
+  const { q } = query;
   const results = q ? (await searchPatientList(scope, q, 1)).rows.map(brief) : null;
   if (wantsFragment(c, PICKS_ID)) return fragment(c, <PatientPicks q={q} results={results} picked={null} />);
   const ctx = await slotContext(scope, want, Date.now());
@@ -113,46 +125,51 @@ function bookedHref(done: Booked): string {
   return `${base}?series=${done.series.booked}-${done.series.total}${skipped ? `&skipped=${skipped}` : ""}`;
 }
 
-calendarRoutes.post("/appointments", async (c) => {
+type Again = { errors?: FieldErrors; message?: string; alternatives?: Slot[]; duplicates?: PatientBrief[]; skipped?: Skipped[] };
+
+/** The booking form again, as sent, with what went wrong. */
+async function bookAgain(c: Ctx, scope: CalendarScope, values: BookingValues, now: number, status: Status, extra: Again) {
+  const ctx = await slotContext(scope, wantOf(values), now);
+  const picked = !extra.duplicates && ID.test(values.patient_id) ? await pickedPatient(scope, values.patient_id) : null;
+  return page(
+    c,
+    "Book an appointment",
+    <BookForm
+      csrfToken={c.var.csrfToken}
+      ctx={ctx}
+      formKey={formKey(values.key)}
+      q=""
+      results={extra.duplicates ?? (picked ? [picked] : null)}
+      values={values}
+      errors={extra.errors}
+      message={extra.message}
+      alternatives={extra.alternatives}
+      duplicates={!!extra.duplicates}
+      skipped={extra.skipped}
+      canAddPatient={can(scope.staff, "patients:write")}
+    />,
+    status,
+  );
+}
+
+// The permission comes before the form's own errors.
+const bookingInput = formInput(
+  (c) => bookingForm(clinicToday(c), c.var.clinic.country),
+  (c, errors, raw) => {
+    const scope = calScope(c);
+    requirePermission(scope, "schedule:write");
+    return bookAgain(c, scope, bookingValues(raw), Date.now(), 422, { errors, message: "Nothing was booked yet: check the fields marked below." });
+  },
+);
+
+calendarRoutes.post("/appointments", bookingInput, async (c) => {
   const scope = calScope(c);
   requirePermission(scope, "schedule:write");
-  const form = await formOf(c);
-  // "Nearest open times" buttons send the same form for another start (maybe another provider).
-  const alt = /^([\w-]{1,64})\|(\d{10,15})$/.exec(form.alt ?? "");
-  if (alt) {
-    form.provider = alt[1]!;
-    form.start = alt[2]!;
-  }
-  const values: Record<string, string> = {};
-  for (const f of BOOKING_FIELDS) values[f] = form[f] ?? "";
+  const { values, input } = c.req.valid("form");
   const now = Date.now();
-  const again = async (status: Status, extra: { errors?: FieldErrors; message?: string; alternatives?: Slot[]; duplicates?: PatientBrief[]; skipped?: Skipped[] }) => {
-    const ctx = await slotContext(scope, wantOf(values), now);
-    const picked = !extra.duplicates && ID.test(values.patient_id ?? "") ? await pickedPatient(scope, values.patient_id!) : null;
-    return page(
-      c,
-      "Book an appointment",
-      <BookForm
-        csrfToken={c.var.csrfToken}
-        ctx={ctx}
-        formKey={formKey(values.key)}
-        q=""
-        results={extra.duplicates ?? (picked ? [picked] : null)}
-        values={values}
-        errors={extra.errors}
-        message={extra.message}
-        alternatives={extra.alternatives}
-        duplicates={!!extra.duplicates}
-        skipped={extra.skipped}
-        canAddPatient={can(scope.staff, "patients:write")}
-      />,
-      status,
-    );
-  };
-  const parsed = parseBookingForm(values, clinicToday(c), c.var.clinic.country);
-  if (!parsed.ok) return again(422, { errors: parsed.errors, message: "Nothing was booked yet: check the fields marked below." });
+  const again = (status: Status, extra: Again) => bookAgain(c, scope, values, now, status, extra);
   try {
-    const done = await bookAppointment(scope, parsed.data, now);
+    const done = await bookAppointment(scope, input, now);
     return seeOther(c, bookedHref(done));
   } catch (err) {
     if (err instanceof SlotRefused) return again(statusOf(err), { message: err.message, alternatives: err.alternatives });
@@ -167,8 +184,7 @@ calendarRoutes.post("/appointments", async (c) => {
 
 
 /** The one-line notice after a change (from the redirect's query; display only). */
-function noticeOf(c: Ctx, a: ShownAppointment): string | undefined {
-  const q = c.req.query();
+function noticeOf(q: NoticeQuery, a: ShownAppointment): string | undefined {
   if (q.booked === "1") return "Booked.";
   const series = /^(\d{1,2})-(\d{1,2})$/.exec(q.series ?? "");
   if (series) {
@@ -190,7 +206,8 @@ function noticeOf(c: Ctx, a: ShownAppointment): string | undefined {
   return undefined;
 }
 
-async function appointmentPage(c: Ctx, id: string, extra: { status?: Status; message?: string; errors?: FieldErrors; reason?: string } = {}) {
+/** An appointment's page; `notice` is the query of a redirect after a change (GET only). */
+async function appointmentPage(c: Ctx, id: string, extra: { status?: Status; message?: string; errors?: FieldErrors; reason?: string; notice?: NoticeQuery } = {}) {
   const scope = calScope(c);
   const { a, series } = await viewAppointment(scope, id);
   return page(
@@ -203,7 +220,7 @@ async function appointmentPage(c: Ctx, id: string, extra: { status?: Status; mes
       canWrite={can(scope.staff, "schedule:write")}
       canStartVisit={can(scope.staff, "notes:write")}
       next={nextStatuses(a, Date.now())}
-      notice={extra.message ? undefined : noticeOf(c, a)}
+      notice={extra.message || !extra.notice ? undefined : noticeOf(extra.notice, a)}
       message={extra.message}
       errors={extra.errors}
       reason={extra.reason}
@@ -224,60 +241,75 @@ async function change(c: Ctx, id: string, run: () => Promise<string>, onError: {
   }
 }
 
-calendarRoutes.get("/appointments/:id", (c) => appointmentPage(c, c.req.param("id")));
+calendarRoutes.get("/appointments/:id", queryInput(noticeQuery), (c) => appointmentPage(c, c.req.param("id"), { notice: c.req.valid("query") }));
 
-calendarRoutes.post("/appointments/:id/status", async (c) => {
+/** Changing an appointment needs schedule:write, checked before the form's own errors. */
+function mayChange(c: Ctx): CalendarScope {
   const scope = calScope(c);
   requirePermission(scope, "schedule:write");
+  return scope;
+}
+
+const statusInput = formInput(statusForm, (c, errors) => {
+  mayChange(c);
+  return appointmentPage(c, c.req.param("id") ?? "", { status: 422, message: Object.values(errors)[0] });
+});
+
+calendarRoutes.post("/appointments/:id/status", statusInput, async (c) => {
+  const scope = mayChange(c);
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(statusSchema, { status: form.status ?? "", version: form.version ?? "" });
-  if (!parsed.ok) return appointmentPage(c, id, { status: 422, message: Object.values(parsed.errors)[0] });
+  const form = c.req.valid("form");
   return change(c, id, async () => {
-    await changeStatus(scope, id, parsed.data.status, parsed.data.version, Date.now());
+    await changeStatus(scope, id, form.status, form.version, Date.now());
     return `/calendar/appointments/${id}?saved=status`;
   });
 });
 
-calendarRoutes.post("/appointments/:id/cancel", async (c) => {
-  const scope = calScope(c);
-  requirePermission(scope, "schedule:write");
+const cancelInput = formInput(cancelForm, (c, errors, raw) => {
+  mayChange(c);
+  return appointmentPage(c, c.req.param("id") ?? "", { status: 422, message: "Nothing was cancelled.", errors, reason: typedReason(raw) });
+});
+
+calendarRoutes.post("/appointments/:id/cancel", cancelInput, async (c) => {
+  const scope = mayChange(c);
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(cancelSchema, { reason: form.reason ?? "", version: form.version ?? "", which: form.which || "this" });
-  if (!parsed.ok) return appointmentPage(c, id, { status: 422, message: "Nothing was cancelled.", errors: parsed.errors, reason: form.reason });
+  const { typed_reason, ...form } = c.req.valid("form");
   return change(
     c,
     id,
     async () => {
-      const n = await cancelAppointment(scope, id, parsed.data, Date.now());
+      const n = await cancelAppointment(scope, id, form, Date.now());
       return `/calendar/appointments/${id}?cancelled=${n}`;
     },
-    { reason: form.reason },
+    { reason: typed_reason },
   );
 });
 
-calendarRoutes.get("/appointments/:id/reschedule", async (c) => {
+calendarRoutes.get("/appointments/:id/reschedule", queryInput(rescheduleQuery), async (c) => {
   const scope = calScope(c);
-  const m = await rescheduleOptions(scope, c.req.param("id"), { date: dateParam(c.req.query("date")), at: null, providerId: idParam(c.req.query("provider")) }, Date.now());
+  const q = c.req.valid("query");
+  const m = await rescheduleOptions(scope, c.req.param("id"), { date: q.date, at: null, providerId: q.provider }, Date.now());
   return page(c, "Reschedule", <ReschedulePage csrfToken={c.var.csrfToken} m={m} />);
 });
 
-calendarRoutes.post("/appointments/:id/reschedule", async (c) => {
-  const scope = calScope(c);
-  requirePermission(scope, "schedule:write");
+/** The reschedule options again, with why the move did not happen. */
+async function optionsPage(c: Ctx, scope: CalendarScope, id: string, status: Status, message: string, alternatives: Slot[], at: number | null) {
+  const m = await rescheduleOptions(scope, id, { date: null, at, providerId: null }, Date.now());
+  return page(c, "Reschedule", <ReschedulePage csrfToken={c.var.csrfToken} m={m} message={message} alternatives={alternatives} />, status);
+}
+
+const rescheduleInput = formInput(rescheduleForm, (c, errors) =>
+  optionsPage(c, mayChange(c), c.req.param("id") ?? "", 422, Object.values(errors)[0] ?? "Pick one of the times shown.", [], null),
+);
+
+calendarRoutes.post("/appointments/:id/reschedule", rescheduleInput, async (c) => {
+  const scope = mayChange(c);
   const id = c.req.param("id");
-  const form = await formOf(c);
-  const parsed = validate(rescheduleSchema, { slot: form.slot ?? "", version: form.version ?? "" });
-  const optionsPage = async (status: Status, message: string, alternatives: Slot[], at: number | null) => {
-    const m = await rescheduleOptions(scope, id, { date: null, at, providerId: null }, Date.now());
-    return page(c, "Reschedule", <ReschedulePage csrfToken={c.var.csrfToken} m={m} message={message} alternatives={alternatives} />, status);
-  };
-  if (!parsed.ok) return optionsPage(422, Object.values(parsed.errors)[0] ?? "Pick one of the times shown.", [], null);
+  const form = c.req.valid("form");
   try {
-    await rescheduleAppointment(scope, id, parsed.data, Date.now());
+    await rescheduleAppointment(scope, id, form, Date.now());
   } catch (err) {
-    if (err instanceof SlotRefused) return optionsPage(statusOf(err), err.message, err.alternatives, parsed.data.slot.startsAt);
+    if (err instanceof SlotRefused) return optionsPage(c, scope, id, statusOf(err), err.message, err.alternatives, form.slot.startsAt);
     if (err instanceof AppError && (err.code === "validation" || err.code === "conflict")) {
       return appointmentPage(c, id, { status: statusOf(err), message: err.message });
     }

@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import { isIsoDate } from "../../platform/time";
-import { emptyToNull, optionalText, requiredText } from "../../platform/validation";
+import { emptyToNull, optionalText, requiredText, type FormValues as SentForm } from "../../platform/validation";
 import { ELIGIBILITY, MODALITIES, RESOURCE_KINDS } from "../tables";
 
 // ---------------------------------------------------------------------------------------------
@@ -344,3 +344,73 @@ export const BOOKING_RULE_FIELDS = [
 
 /** Raw values of a form as typed, to re-render it after a failed post. */
 export type FormValues = Record<string, string | null | undefined>;
+
+// ---------------------------------------------------------------------------------------------
+// Reading the sent forms (for the route middleware) and the query string.
+
+/** The last value of a field (a field sent twice keeps the later one, as a plain form read did). */
+const lastOf = (v: SentForm[string] | undefined): string | undefined => (Array.isArray(v) ? v.at(-1) : v);
+
+/** The named fields of a sent form as typed, "" when absent; a missing checkbox stays undefined (unticked). */
+export function pickFields(raw: SentForm, fields: readonly string[], checkboxes: readonly string[] = []): FormValues {
+  const out: FormValues = {};
+  for (const f of fields) out[f] = checkboxes.includes(f) ? lastOf(raw[f]) : (lastOf(raw[f]) ?? "");
+  return out;
+}
+
+/** Every value of a repeated field (a checkbox group). */
+const listOf = (raw: SentForm, name: string): string[] => [raw[name] ?? []].flat();
+
+/**
+ * A setup form for the route middleware: what `read` takes from the sent form (`values`, as typed,
+ * to show the form again when the service refuses it) and those values checked by `schema`
+ * (`data`). Field messages keep the field's own name.
+ */
+function setupForm<V, S extends z.ZodMiniType>(read: (raw: SentForm) => V, schema: S, input: (values: V) => unknown = (v) => v) {
+  return z.transform((raw: SentForm, ctx): { values: V; data: z.output<S> } => {
+    const values = read(raw);
+    const r = schema.safeParse(input(values));
+    if (r.success) return { values, data: r.data as z.output<S> };
+    for (const i of r.error.issues) ctx.issues.push({ code: "custom", message: i.message, path: i.path, input: values });
+    return z.NEVER;
+  });
+}
+
+export const TYPE_CHECKBOXES = ["needs_room", "bookable_online", "active"] as const;
+
+/** The provider form as typed: its fields and the ticked locations and appointment types. */
+export interface ProviderValues {
+  fields: FormValues;
+  locationIds: string[];
+  typeIds: string[];
+}
+
+export const locationForm = setupForm((raw) => pickFields(raw, LOCATION_FIELDS), locationSchema);
+export const resourceForm = setupForm((raw) => pickFields(raw, RESOURCE_FIELDS), resourceSchema);
+/** The provider form as typed, from the sent form. */
+export const providerValues = (raw: SentForm): ProviderValues => ({
+  fields: pickFields(raw, PROVIDER_FIELDS),
+  locationIds: listOf(raw, "location_ids"),
+  typeIds: listOf(raw, "type_ids"),
+});
+
+export const providerForm = setupForm(
+  providerValues,
+  providerSchema,
+  (v) => ({ ...v.fields, location_ids: v.locationIds, type_ids: v.typeIds }),
+);
+export const ruleForm = setupForm((raw) => pickFields(raw, RULE_FIELDS), ruleSchema);
+export const overrideForm = setupForm((raw) => pickFields(raw, OVERRIDE_FIELDS), overrideSchema);
+export const timeOffForm = setupForm((raw) => pickFields(raw, TIME_OFF_FIELDS), timeOffSchema);
+export const typeForm = setupForm((raw) => pickFields(raw, TYPE_FIELDS, TYPE_CHECKBOXES), appointmentTypeSchema);
+export const holidayForm = setupForm((raw) => pickFields(raw, HOLIDAY_FIELDS), holidaySchema);
+export const bookingRulesForm = setupForm((raw) => pickFields(raw, BOOKING_RULE_FIELDS), bookingRulesSchema);
+
+/** The active/inactive switches: `active=1` turns on, anything else off. */
+export const activeForm = z.pipe(
+  z.transform((raw: SentForm) => ({ active: lastOf(raw.active) === "1" })),
+  z.object({ active: z.boolean() }),
+);
+
+/** `?saved=1` after a redirect shows the saved notice (display only, so never refused). */
+export const savedQuery = z.object({ saved: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")) });

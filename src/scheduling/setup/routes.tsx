@@ -16,25 +16,29 @@ import type { AppEnv } from "../../platform/env";
 import { AppError, type FieldErrors } from "../../platform/errors";
 import { page, seeOther } from "../../platform/render";
 import { clinicToday, staffScope } from "../../platform/scope";
-import { formOf, validate } from "../../platform/validation";
+import { formInput, queryInput } from "../../platform/validation";
 import {
-  appointmentTypeSchema,
+  activeForm,
+  bookingRulesForm,
+  holidayForm,
+  locationForm,
+  overrideForm,
+  pickFields,
+  providerForm,
+  providerValues,
+  resourceForm,
+  ruleForm,
+  savedQuery,
+  timeOffForm,
+  typeForm,
   BOOKING_RULE_FIELDS,
-  bookingRulesSchema,
   HOLIDAY_FIELDS,
-  holidaySchema,
   LOCATION_FIELDS,
-  locationSchema,
   OVERRIDE_FIELDS,
-  overrideSchema,
-  PROVIDER_FIELDS,
-  providerSchema,
   RESOURCE_FIELDS,
-  resourceSchema,
   RULE_FIELDS,
-  ruleSchema,
   TIME_OFF_FIELDS,
-  timeOffSchema,
+  TYPE_CHECKBOXES,
   TYPE_FIELDS,
   type FormValues,
 } from "./input";
@@ -54,23 +58,6 @@ function clinicClock(c: Ctx): { today: string; now: number } {
   return { today: clinicToday(c, now), now };
 }
 
-const saved = (c: Ctx) => c.req.query("saved") === "1";
-
-/** The named fields of a form as typed; a missing checkbox stays undefined (unticked). */
-function pick(form: Record<string, string>, fields: readonly string[], checkboxes: readonly string[] = []): FormValues {
-  const out: FormValues = {};
-  for (const f of fields) out[f] = checkboxes.includes(f) ? form[f] : (form[f] ?? "");
-  return out;
-}
-
-/** Every value of repeated fields (checkbox groups). */
-async function listsOf(c: Ctx, names: string[]): Promise<Record<string, string[]>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string[]> = {};
-  for (const n of names) out[n] = [body[n] ?? []].flat().filter((x): x is string => typeof x === "string");
-  return out;
-}
-
 /** Runs a write; a field error found by the service comes back as errors, anything else rethrows. */
 async function attempt<T>(write: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; errors: FieldErrors }> {
   try {
@@ -84,9 +71,9 @@ async function attempt<T>(write: () => Promise<T>): Promise<{ ok: true; value: T
 // ---------------------------------------------------------------------------------------------
 // Overview
 
-setupRoutes.get("/", async (c) => {
+setupRoutes.get("/", queryInput(savedQuery), async (c) => {
   const data = await setup.setupOverview(setupScope(c), clinicClock(c).today);
-  return page(c, "Scheduling setup", <SetupOverview {...data} saved={saved(c)} />);
+  return page(c, "Scheduling setup", <SetupOverview {...data} saved={c.req.valid("query").saved} />);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -96,65 +83,57 @@ setupRoutes.get("/locations/new", (c) =>
   page(c, "New location", <NewLocationPage csrfToken={c.var.csrfToken} values={{ timezone: c.var.clinic.timezone }} />),
 );
 
-setupRoutes.post("/locations", async (c) => {
+const newLocationInput = formInput(locationForm, (c, errors, raw) =>
+  page(c, "New location", <NewLocationPage csrfToken={c.var.csrfToken} values={pickFields(raw, LOCATION_FIELDS)} errors={errors} />, 422),
+);
+
+setupRoutes.post("/locations", newLocationInput, async (c) => {
   const scope = setupScope(c);
-  const values = pick(await formOf(c), LOCATION_FIELDS);
-  const parsed = validate(locationSchema, values);
-  if (!parsed.ok) return page(c, "New location", <NewLocationPage csrfToken={c.var.csrfToken} values={values} errors={parsed.errors} />, 422);
-  const id = await setup.createLocation(scope, parsed.data);
+  const id = await setup.createLocation(scope, c.req.valid("form").data);
   return seeOther(c, `${SETUP}/locations/${id}?saved=1`);
 });
 
 async function locationPage(c: Ctx, id: string, status: 200 | 422, extra: Partial<Parameters<typeof LocationPage>[0]> = {}) {
   const { location, resources } = await setup.viewLocation(setupScope(c), id);
-  return page(c, location.name, <LocationPage csrfToken={c.var.csrfToken} location={location} resources={resources} saved={saved(c)} {...extra} />, status);
+  return page(c, location.name, <LocationPage csrfToken={c.var.csrfToken} location={location} resources={resources} {...extra} />, status);
 }
 
-setupRoutes.get("/locations/:id", (c) => locationPage(c, c.req.param("id"), 200));
+setupRoutes.get("/locations/:id", queryInput(savedQuery), (c) => locationPage(c, c.req.param("id"), 200, { saved: c.req.valid("query").saved }));
 
-setupRoutes.post("/locations/:id", async (c) => {
+// A location this clinic does not hold stays a 404, even when the form is bad.
+const locationInput = formInput(locationForm, (c, errors, raw) =>
+  locationPage(c, c.req.param("id") ?? "", 422, { values: pickFields(raw, LOCATION_FIELDS), errors }),
+);
+
+setupRoutes.post("/locations/:id", locationInput, async (c) => {
   const id = c.req.param("id");
-  const values = pick(await formOf(c), LOCATION_FIELDS);
-  const parsed = validate(locationSchema, values);
-  if (!parsed.ok) return locationPage(c, id, 422, { values, errors: parsed.errors });
-  await setup.updateLocation(setupScope(c), id, parsed.data);
+  await setup.updateLocation(setupScope(c), id, c.req.valid("form").data);
   return seeOther(c, `${SETUP}/locations/${id}?saved=1`);
 });
 
-setupRoutes.post("/locations/:id/active", async (c) => {
+setupRoutes.post("/locations/:id/active", formInput(activeForm), async (c) => {
   const id = c.req.param("id");
-  const form = await formOf(c);
-  await setup.setLocationActive(setupScope(c), id, form.active === "1");
+  await setup.setLocationActive(setupScope(c), id, c.req.valid("form").active);
   return seeOther(c, `${SETUP}/locations/${id}?saved=1`);
 });
 
-setupRoutes.post("/locations/:id/resources", async (c) => {
+const resourceInput = formInput(resourceForm, (c, errors, raw) =>
+  locationPage(c, c.req.param("id") ?? "", 422, { resourceValues: pickFields(raw, RESOURCE_FIELDS), resourceErrors: errors }),
+);
+
+setupRoutes.post("/locations/:id/resources", resourceInput, async (c) => {
   const id = c.req.param("id");
-  const values = pick(await formOf(c), RESOURCE_FIELDS);
-  const parsed = validate(resourceSchema, values);
-  if (!parsed.ok) return locationPage(c, id, 422, { resourceValues: values, resourceErrors: parsed.errors });
-  await setup.addResource(setupScope(c), id, parsed.data);
+  await setup.addResource(setupScope(c), id, c.req.valid("form").data);
   return seeOther(c, `${SETUP}/locations/${id}?saved=1`);
 });
 
-setupRoutes.post("/resources/:id/active", async (c) => {
-  const form = await formOf(c);
-  const locationId = await setup.setResourceActive(setupScope(c), c.req.param("id"), form.active === "1");
+setupRoutes.post("/resources/:id/active", formInput(activeForm), async (c) => {
+  const locationId = await setup.setResourceActive(setupScope(c), c.req.param("id"), c.req.valid("form").active);
   return seeOther(c, `${SETUP}/locations/${locationId}?saved=1`);
 });
 
 // ---------------------------------------------------------------------------------------------
 // Providers
-
-async function providerFormOf(c: Ctx): Promise<ProviderFormValues> {
-  const form = await formOf(c);
-  const lists = await listsOf(c, ["location_ids", "type_ids"]);
-  return { fields: pick(form, PROVIDER_FIELDS), locationIds: lists.location_ids ?? [], typeIds: lists.type_ids ?? [] };
-}
-
-function parseProvider(v: ProviderFormValues) {
-  return validate(providerSchema, { ...v.fields, location_ids: v.locationIds, type_ids: v.typeIds });
-}
 
 async function newProviderPage(c: Ctx, values: ProviderFormValues, errors?: FieldErrors) {
   const options = await setup.providerOptions(setupScope(c));
@@ -163,16 +142,16 @@ async function newProviderPage(c: Ctx, values: ProviderFormValues, errors?: Fiel
 
 setupRoutes.get("/providers/new", (c) => newProviderPage(c, NEW_PROVIDER));
 
-setupRoutes.post("/providers", async (c) => {
-  const values = await providerFormOf(c);
-  const parsed = parseProvider(values);
-  if (!parsed.ok) return newProviderPage(c, values, parsed.errors);
-  const result = await attempt(() => setup.createProvider(setupScope(c), parsed.data));
+const newProviderInput = formInput(providerForm, (c, errors, raw) => newProviderPage(c, providerValues(raw), errors));
+
+setupRoutes.post("/providers", newProviderInput, async (c) => {
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.createProvider(setupScope(c), data));
   if (!result.ok) return newProviderPage(c, values, result.errors);
   return seeOther(c, `${SETUP}/providers/${result.value}?saved=1`);
 });
 
-async function providerPage(c: Ctx, id: string, failed?: { values: ProviderFormValues; errors: FieldErrors }) {
+async function providerPage(c: Ctx, id: string, failed?: { values: ProviderFormValues; errors: FieldErrors }, saved = false) {
   const scope = setupScope(c);
   const [found, options] = await Promise.all([setup.viewProvider(scope, id), setup.providerOptions(scope)]);
   return page(
@@ -184,55 +163,56 @@ async function providerPage(c: Ctx, id: string, failed?: { values: ProviderFormV
       values={failed?.values ?? providerToForm(found.provider, found.locationIds, found.typeIds)}
       errors={failed?.errors}
       options={options}
-      saved={saved(c)}
+      saved={saved}
     />,
     failed ? 422 : 200,
   );
 }
 
-setupRoutes.get("/providers/:id", (c) => providerPage(c, c.req.param("id")));
+setupRoutes.get("/providers/:id", queryInput(savedQuery), (c) => providerPage(c, c.req.param("id"), undefined, c.req.valid("query").saved));
 
-setupRoutes.post("/providers/:id", async (c) => {
+const providerInput = formInput(providerForm, (c, errors, raw) => providerPage(c, c.req.param("id") ?? "", { values: providerValues(raw), errors }));
+
+setupRoutes.post("/providers/:id", providerInput, async (c) => {
   const id = c.req.param("id");
-  const values = await providerFormOf(c);
-  const parsed = parseProvider(values);
-  if (!parsed.ok) return providerPage(c, id, { values, errors: parsed.errors });
-  const result = await attempt(() => setup.updateProvider(setupScope(c), id, parsed.data));
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.updateProvider(setupScope(c), id, data));
   if (!result.ok) return providerPage(c, id, { values, errors: result.errors });
   return seeOther(c, `${SETUP}/providers/${id}?saved=1`);
 });
 
-setupRoutes.post("/providers/:id/active", async (c) => {
+setupRoutes.post("/providers/:id/active", formInput(activeForm), async (c) => {
   const id = c.req.param("id");
-  const form = await formOf(c);
-  await setup.setProviderActive(setupScope(c), id, form.active === "1");
+  await setup.setProviderActive(setupScope(c), id, c.req.valid("form").active);
   return seeOther(c, `${SETUP}/providers/${id}?saved=1`);
 });
 
 // ---------------------------------------------------------------------------------------------
 // Weekly hours, date overrides and time off
 
-async function availabilityPage(c: Ctx, providerId: string, failed?: { form: AvailabilityForm; values: FormValues; errors: FieldErrors }) {
+async function availabilityPage(c: Ctx, providerId: string, failed?: { form: AvailabilityForm; values: FormValues; errors: FieldErrors }, saved = false) {
   const { today, now } = clinicClock(c);
   const data = await setup.viewAvailability(setupScope(c), providerId, today, now);
   return page(
     c,
     `Hours: ${data.provider.displayName}`,
-    <AvailabilityPage csrfToken={c.var.csrfToken} {...data} clinicTimezone={c.var.clinic.timezone} saved={saved(c)} failed={failed} />,
+    <AvailabilityPage csrfToken={c.var.csrfToken} {...data} clinicTimezone={c.var.clinic.timezone} saved={saved} failed={failed} />,
     failed ? 422 : 200,
   );
 }
 
 const availabilityPath = (providerId: string) => `${SETUP}/providers/${providerId}/availability?saved=1`;
 
-setupRoutes.get("/providers/:id/availability", (c) => availabilityPage(c, c.req.param("id")));
+setupRoutes.get("/providers/:id/availability", queryInput(savedQuery), (c) => availabilityPage(c, c.req.param("id"), undefined, c.req.valid("query").saved));
 
-setupRoutes.post("/providers/:id/rules", async (c) => {
+const ruleInput = formInput(ruleForm, (c, errors, raw) =>
+  availabilityPage(c, c.req.param("id") ?? "", { form: "rule", values: pickFields(raw, RULE_FIELDS), errors }),
+);
+
+setupRoutes.post("/providers/:id/rules", ruleInput, async (c) => {
   const id = c.req.param("id");
-  const values = pick(await formOf(c), RULE_FIELDS);
-  const parsed = validate(ruleSchema, values);
-  if (!parsed.ok) return availabilityPage(c, id, { form: "rule", values, errors: parsed.errors });
-  const result = await attempt(() => setup.addRule(setupScope(c), id, parsed.data));
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.addRule(setupScope(c), id, data));
   if (!result.ok) return availabilityPage(c, id, { form: "rule", values, errors: result.errors });
   return seeOther(c, availabilityPath(id));
 });
@@ -242,12 +222,14 @@ setupRoutes.post("/rules/:id/delete", async (c) => {
   return seeOther(c, availabilityPath(providerId));
 });
 
-setupRoutes.post("/providers/:id/overrides", async (c) => {
+const overrideInput = formInput(overrideForm, (c, errors, raw) =>
+  availabilityPage(c, c.req.param("id") ?? "", { form: "override", values: pickFields(raw, OVERRIDE_FIELDS), errors }),
+);
+
+setupRoutes.post("/providers/:id/overrides", overrideInput, async (c) => {
   const id = c.req.param("id");
-  const values = pick(await formOf(c), OVERRIDE_FIELDS);
-  const parsed = validate(overrideSchema, values);
-  if (!parsed.ok) return availabilityPage(c, id, { form: "override", values, errors: parsed.errors });
-  const result = await attempt(() => setup.addOverride(setupScope(c), id, parsed.data));
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.addOverride(setupScope(c), id, data));
   if (!result.ok) return availabilityPage(c, id, { form: "override", values, errors: result.errors });
   return seeOther(c, availabilityPath(id));
 });
@@ -257,12 +239,14 @@ setupRoutes.post("/overrides/:id/delete", async (c) => {
   return seeOther(c, availabilityPath(providerId));
 });
 
-setupRoutes.post("/providers/:id/time-off", async (c) => {
+const timeOffInput = formInput(timeOffForm, (c, errors, raw) =>
+  availabilityPage(c, c.req.param("id") ?? "", { form: "time_off", values: pickFields(raw, TIME_OFF_FIELDS), errors }),
+);
+
+setupRoutes.post("/providers/:id/time-off", timeOffInput, async (c) => {
   const id = c.req.param("id");
-  const values = pick(await formOf(c), TIME_OFF_FIELDS);
-  const parsed = validate(timeOffSchema, values);
-  if (!parsed.ok) return availabilityPage(c, id, { form: "time_off", values, errors: parsed.errors });
-  const result = await attempt(() => setup.addTimeOff(setupScope(c), id, parsed.data));
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.addTimeOff(setupScope(c), id, data));
   if (!result.ok) return availabilityPage(c, id, { form: "time_off", values, errors: result.errors });
   return seeOther(c, availabilityPath(id));
 });
@@ -275,9 +259,7 @@ setupRoutes.post("/time-off/:id/delete", async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Appointment types
 
-const TYPE_CHECKBOXES = ["needs_room", "bookable_online", "active"] as const;
-
-async function typePage(c: Ctx, id: string | null, failed?: { values: FormValues; errors: FieldErrors }) {
+async function typePage(c: Ctx, id: string | null, failed?: { values: FormValues; errors: FieldErrors }, saved = false) {
   const scope = setupScope(c);
   const [type, { equipment }] = await Promise.all([id ? setup.viewAppointmentType(scope, id) : undefined, setup.typeOptions(scope)]);
   return page(
@@ -289,7 +271,7 @@ async function typePage(c: Ctx, id: string | null, failed?: { values: FormValues
       values={failed?.values ?? (type ? typeToForm(type) : NEW_TYPE)}
       errors={failed?.errors}
       equipment={equipment}
-      saved={saved(c)}
+      saved={saved}
     />,
     failed ? 422 : 200,
   );
@@ -297,23 +279,23 @@ async function typePage(c: Ctx, id: string | null, failed?: { values: FormValues
 
 setupRoutes.get("/types/new", (c) => typePage(c, null));
 
-setupRoutes.post("/types", async (c) => {
-  const values = pick(await formOf(c), TYPE_FIELDS, TYPE_CHECKBOXES);
-  const parsed = validate(appointmentTypeSchema, values);
-  if (!parsed.ok) return typePage(c, null, { values, errors: parsed.errors });
-  const result = await attempt(() => setup.createAppointmentType(setupScope(c), parsed.data));
+const typeValues = (raw: Parameters<typeof pickFields>[0]) => pickFields(raw, TYPE_FIELDS, TYPE_CHECKBOXES);
+
+setupRoutes.post("/types", formInput(typeForm, (c, errors, raw) => typePage(c, null, { values: typeValues(raw), errors })), async (c) => {
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.createAppointmentType(setupScope(c), data));
   if (!result.ok) return typePage(c, null, { values, errors: result.errors });
   return seeOther(c, `${SETUP}/types/${result.value}?saved=1`);
 });
 
-setupRoutes.get("/types/:id", (c) => typePage(c, c.req.param("id")));
+setupRoutes.get("/types/:id", queryInput(savedQuery), (c) => typePage(c, c.req.param("id"), undefined, c.req.valid("query").saved));
 
-setupRoutes.post("/types/:id", async (c) => {
+const typeInput = formInput(typeForm, (c, errors, raw) => typePage(c, c.req.param("id") ?? "", { values: typeValues(raw), errors }));
+
+setupRoutes.post("/types/:id", typeInput, async (c) => {
   const id = c.req.param("id");
-  const values = pick(await formOf(c), TYPE_FIELDS, TYPE_CHECKBOXES);
-  const parsed = validate(appointmentTypeSchema, values);
-  if (!parsed.ok) return typePage(c, id, { values, errors: parsed.errors });
-  const result = await attempt(() => setup.updateAppointmentType(setupScope(c), id, parsed.data));
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.updateAppointmentType(setupScope(c), id, data));
   if (!result.ok) return typePage(c, id, { values, errors: result.errors });
   return seeOther(c, `${SETUP}/types/${id}?saved=1`);
 });
@@ -321,23 +303,23 @@ setupRoutes.post("/types/:id", async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Holidays
 
-async function holidaysPage(c: Ctx, failed?: { values: FormValues; errors: FieldErrors }) {
+async function holidaysPage(c: Ctx, failed?: { values: FormValues; errors: FieldErrors }, saved = false) {
   const data = await setup.viewHolidays(setupScope(c), clinicClock(c).today);
   return page(
     c,
     "Clinic holidays",
-    <HolidaysPage csrfToken={c.var.csrfToken} {...data} values={failed?.values} errors={failed?.errors} saved={saved(c)} />,
+    <HolidaysPage csrfToken={c.var.csrfToken} {...data} values={failed?.values} errors={failed?.errors} saved={saved} />,
     failed ? 422 : 200,
   );
 }
 
-setupRoutes.get("/holidays", (c) => holidaysPage(c));
+setupRoutes.get("/holidays", queryInput(savedQuery), (c) => holidaysPage(c, undefined, c.req.valid("query").saved));
 
-setupRoutes.post("/holidays", async (c) => {
-  const values = pick(await formOf(c), HOLIDAY_FIELDS);
-  const parsed = validate(holidaySchema, values);
-  if (!parsed.ok) return holidaysPage(c, { values, errors: parsed.errors });
-  const result = await attempt(() => setup.addHoliday(setupScope(c), parsed.data));
+const holidayInput = formInput(holidayForm, (c, errors, raw) => holidaysPage(c, { values: pickFields(raw, HOLIDAY_FIELDS), errors }));
+
+setupRoutes.post("/holidays", holidayInput, async (c) => {
+  const { values, data } = c.req.valid("form");
+  const result = await attempt(() => setup.addHoliday(setupScope(c), data));
   if (!result.ok) return holidaysPage(c, { values, errors: result.errors });
   return seeOther(c, `${SETUP}/holidays?saved=1`);
 });
@@ -350,15 +332,16 @@ setupRoutes.post("/holidays/:id/delete", async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Booking rules
 
-setupRoutes.get("/booking-rules", async (c) => {
+setupRoutes.get("/booking-rules", queryInput(savedQuery), async (c) => {
   const rules = await setup.viewBookingRules(setupScope(c));
-  return page(c, "Booking rules", <BookingRulesPage csrfToken={c.var.csrfToken} values={bookingRulesToForm(rules)} saved={saved(c)} />);
+  return page(c, "Booking rules", <BookingRulesPage csrfToken={c.var.csrfToken} values={bookingRulesToForm(rules)} saved={c.req.valid("query").saved} />);
 });
 
-setupRoutes.post("/booking-rules", async (c) => {
-  const values = pick(await formOf(c), BOOKING_RULE_FIELDS);
-  const parsed = validate(bookingRulesSchema, values);
-  if (!parsed.ok) return page(c, "Booking rules", <BookingRulesPage csrfToken={c.var.csrfToken} values={values} errors={parsed.errors} />, 422);
-  await setup.saveBookingRules(setupScope(c), parsed.data);
+const bookingRulesInput = formInput(bookingRulesForm, (c, errors, raw) =>
+  page(c, "Booking rules", <BookingRulesPage csrfToken={c.var.csrfToken} values={pickFields(raw, BOOKING_RULE_FIELDS)} errors={errors} />, 422),
+);
+
+setupRoutes.post("/booking-rules", bookingRulesInput, async (c) => {
+  await setup.saveBookingRules(setupScope(c), c.req.valid("form").data);
   return seeOther(c, `${SETUP}/booking-rules?saved=1`);
 });
