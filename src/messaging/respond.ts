@@ -107,7 +107,7 @@ export async function confirmByPatient(scope: ClinicScope, a: ManagedAppointment
  */
 export async function cancelByPatient(scope: BookingScope, a: ManagedAppointment, origin: string, now: number): Promise<void> {
   const held = await cancelOnline(scope, a, now);
-  const type = await findType(scope.d1, a.typeId);
+  const type = await findType(scope.db, a.typeId);
   await offerFreedTime(
     scope,
     scope.clinic,
