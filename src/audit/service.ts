@@ -64,7 +64,7 @@ export function auditStatement(scope: AuditScope, e: AuditEntry): BatchItem<"sql
 /**
  * The audit insert for a `db.batch`, written only when `condition` holds: that the patient whose
  * record the batch reads exists (so a 404 leaves no success row), or that the write just before
- * it changed a row (`auditIfChanged`).
+ * it changed a row (`auditStatementIfChanged`).
  */
 export function auditStatementWhere(scope: AuditScope, e: AuditEntry, condition: SQL): BatchItem<"sqlite"> {
   const row = values(scope, e) as Record<string, unknown>;
@@ -82,30 +82,6 @@ export const CHANGED_ONE: SQL = sql`changes() = 1`;
  */
 export function auditStatementIfChanged(scope: AuditScope, e: AuditEntry): BatchItem<"sqlite"> {
   return auditStatementWhere(scope, e, CHANGED_ONE);
-}
-
-/**
- * @deprecated `auditStatementIfChanged` in a drizzle `db.batch` instead. A raw D1 statement for a
- * `d1.batch`, kept only until the last raw batch that uses it is gone.
- */
-export function auditIfChanged(scope: AuditScope, e: AuditEntry): D1PreparedStatement {
-  const s = auditSql(scope, e, { sql: "changes() = 1", params: [] });
-  return scope.d1.prepare(s.sql).bind(...s.params);
-}
-
-/**
- * @deprecated `auditStatementWhere` instead. The audit insert as plain SQL text, kept only until
- * the last caller outside drizzle is gone; new code must not use it.
- */
-export function auditSql(scope: AuditScope, e: AuditEntry, guard: { sql: string; params: (string | number | null)[] }) {
-  const v = values(scope, e);
-  return {
-    sql: `INSERT INTO audit_log (occurred_at, user_id, user_email, clinic_slug, action, event, entity_type, entity_id, patient_id,
-            outcome, ip, user_agent, request_id, detail)
-          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`,
-    params: [v.occurredAt, v.userId ?? null, v.userEmail ?? null, v.clinicSlug, v.action, v.event, v.entityType, v.entityId ?? null,
-      v.patientId ?? null, v.outcome ?? "success", v.ip ?? null, v.userAgent ?? null, v.requestId ?? null, v.detail ?? null, ...guard.params],
-  };
 }
 
 /** Writes several audit rows in one round trip (one per patient shown on a list, say). */

@@ -94,7 +94,7 @@ export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointmen
   const hold = await readHold(scope.env, scope.clinic, holdToken);
   // A move keeps the visit: same appointment, same type (its length and buffers decide the block).
   if (hold.appointmentId !== a.id || hold.typeId !== a.typeId) throw new SlotUnavailable("mismatch", []);
-  const type = await findType(scope.d1, hold.typeId);
+  const type = await findType(scope.db, hold.typeId);
   if (!type) throw new SlotUnavailable("mismatch", []);
   // The calendar object moves the appointment onto the patient's own hold (and its room).
   const to = draftAt(placeFor(type, { providerId: hold.providerId, locationId: hold.locationId, roomId: null, startsAt: hold.startsAt }), {

@@ -61,7 +61,7 @@ export interface Confirmed {
  */
 export async function confirmBooking(scope: BookingScope, token: string, d: PatientDetails, origin: string, now = Date.now()): Promise<Confirmed> {
   const hold = await readHold(scope.env, scope.clinic, token);
-  const type = await findType(scope.d1, hold.typeId);
+  const type = await findType(scope.db, hold.typeId);
   if (!type) throw new SlotUnavailable("mismatch", []);
   const matched = await matchPatient(scope, d);
   if (type.eligibility === "new" && matched) {

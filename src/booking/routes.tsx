@@ -174,7 +174,7 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
   const scope = scopeOf(c);
   const hold = await readHold(c.env, c.var.clinic, token);
   const now = Date.now();
-  const type = await findType(scope.d1, hold.typeId);
+  const type = await findType(scope.db, hold.typeId);
   const provider = await scope.db.select({ name: providers.displayName, slug: providers.slug }).from(providers).where(eq(providers.id, hold.providerId)).get();
   const loc = await scope.db.select({ timezone: locations.timezone }).from(locations).where(eq(locations.id, hold.locationId)).get();
   if (!type || !provider || !loc) throw new SlotUnavailable("mismatch", []);
@@ -236,7 +236,7 @@ bookingRoutes.post("/confirm", confirmInput, async (c) => {
     }
     if (err instanceof SlotUnavailable) {
       const hold = await readHold(c.env, c.var.clinic, token).catch(() => null);
-      const type = hold ? await findType(scope.d1, hold.typeId) : null;
+      const type = hold ? await findType(scope.db, hold.typeId) : null;
       if (!type) throw err;
       return slotPage(c, { typeSlug: type.slug, providerSlug: null, basePath: `/book?type=${type.slug}`, message: err.message, alternatives: err.alternatives, status: err.status as 409 | 410 | 500 });
     }

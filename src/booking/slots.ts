@@ -17,7 +17,7 @@ export interface BookingScope extends ClinicScope {
 }
 
 export async function bookableType(scope: BookingScope, slug: string): Promise<TypeRow> {
-  const type = await findType(scope.d1, slug);
+  const type = await findType(scope.db, slug);
   if (!type || !type.bookableOnline) throw new AppError("not_found", "This kind of visit cannot be booked online. Call the clinic to book it.");
   return type;
 }

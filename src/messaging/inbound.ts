@@ -17,7 +17,8 @@
  * Twilio Advanced Opt-Out keywords, or its patients who answer CANCEL will stop getting texts.
  * See: https://help.twilio.com/articles/223134027
  *
- * The sender is matched by the last ten digits of the phone number against patients.phone_digits
+ * The sender's number, read as E.164 (in the clinic's country when it comes without a country
+ * code), is matched against patients.phone (stored in E.164), through the indexed phone_digits
  * (a family may share a number: the soonest upcoming visit of any of them is the one meant, and
  * an opt-out applies to all of them).
  */
@@ -27,9 +28,9 @@ import { patients } from "../patients/tables";
 import { insertWhere, type Statements } from "../platform/guarded-writes";
 import type { ClinicScope } from "../platform/scope";
 import { appointments, locations } from "../scheduling/tables";
-import { localParts } from "../scheduling/slots";
-import { dayLabel, timeLabel } from "../../views/booking/pages";
-import { confirmStatements, type SqlGuard } from "./respond";
+import { confirmByPatientStatements } from "../appointments/service";
+import { phoneDigits, toE164 } from "../platform/phone";
+import { whenLabel } from "../platform/time";
 import { tasks } from "../workflows/tables";
 import { inboundMessages, outbox, patientContactPrefs } from "./tables";
 
@@ -58,11 +59,6 @@ const KEYWORDS: Record<string, SmsIntent> = {
 export function intentOf(body: string): SmsIntent {
   const first = body.trim().split(/\s+/)[0] ?? "";
   return KEYWORDS[first.toUpperCase().replace(/[^A-Z]/g, "")] ?? "other";
-}
-
-/** The digits a number is matched by: the last ten (a North American number without its +1). */
-export function phoneKey(phone: string): string {
-  return phone.replace(/\D/g, "").slice(-10);
 }
 
 /** What a reply did, as stored in inbound_messages.outcome. */
@@ -102,8 +98,7 @@ interface NextVisit {
 }
 
 function whenText(v: NextVisit): string {
-  const p = localParts(v.startsAt, v.timezone);
-  return `${dayLabel(p.date)} at ${timeLabel(p.time)}`;
+  return whenLabel(v.startsAt, v.timezone);
 }
 
 /**
@@ -113,13 +108,15 @@ function whenText(v: NextVisit): string {
  * concurrent delivery of the same message changes nothing.
  */
 export async function receiveSms(scope: ClinicScope, sms: InboundSms, now: number): Promise<InboundResult> {
-  const key = phoneKey(sms.from);
+  const e164 = toE164(sms.from, scope.clinic.country);
   const intent = intentOf(sms.body);
   const db = scope.db;
-  const sender = and(sql`${key} != ''`, sql`substr(${patients.phoneDigits}, -10) = ${key}`);
-  // Whether we texted this number about the visit (the recipient as digits, like phone_digits).
+  // A sender whose number cannot be read matches nobody. The digits come first so the lookup
+  // uses the phone_digits index; the full number then tells apart numbers of other countries.
+  const sender = e164 ? and(eq(patients.phoneDigits, phoneDigits(e164)), eq(patients.phone, e164))! : sql`0`;
+  // Whether we texted this number about the visit (reminders are sent to the stored E.164 number).
   const reminded = sql<number>`EXISTS (SELECT 1 FROM ${outbox} WHERE ${outbox.appointmentId} = ${appointments.id} AND ${outbox.channel} = 'sms'
-    AND substr(replace(replace(replace(replace(replace(${outbox.recipient}, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), -10) = ${key})`;
+    AND ${outbox.recipient} = ${e164 ?? ""})`;
   const [seenRows, patientRows, nextRows] = await db.batch([
     db.select({ outcome: inboundMessages.outcome }).from(inboundMessages).where(eq(inboundMessages.providerId, sms.providerId)),
     db.select({ id: patients.id }).from(patients).where(sender).orderBy(patients.id),
@@ -261,23 +258,36 @@ export async function receiveSms(scope: ClinicScope, sms: InboundSms, now: numbe
 }
 
 /**
- * C / YES: the record of the message and the confirmation of the visit, in one D1 batch. The
+ * C / YES: the record of the message and the confirmation of the visit, in one batch. The
  * outcome is decided in the insert itself: a visit cancelled since it was read is not reported
- * confirmed. The confirmation's statements come from the appointment's owner as D1 statements,
- * so the record joins them as one too (until that owner hands out drizzle statements).
+ * confirmed. The confirmation happens only if this message's row was inserted just now.
  */
 async function confirmBySms(scope: ClinicScope, sms: InboundSms, next: NextVisit, inboundId: string, now: number): Promise<InboundResult> {
-  const mine: SqlGuard = { sql: "EXISTS (SELECT 1 FROM inbound_messages WHERE id = ?)", params: [inboundId] };
-  const record = scope.d1
-    .prepare(
-      `INSERT INTO inbound_messages (id, channel, sender, body, provider_id, patient_id, appointment_id, outcome, received_at)
-       VALUES (?, 'sms', ?, ?, ?, ?, ?,
-         CASE WHEN EXISTS (SELECT 1 FROM appointments WHERE id = ? AND status IN ('booked', 'confirmed')) THEN 'confirmed' ELSE 'ignored' END, ?)
-       ON CONFLICT (provider_id) DO NOTHING RETURNING outcome`,
-    )
-    .bind(inboundId, sms.from, sms.body.slice(0, 1600), sms.providerId, next.patientId, next.id, next.id, now);
-  const [inserted] = await scope.d1.batch([record, ...confirmStatements(scope, next, { now, detail: "by the patient's SMS reply", onlyIf: mine })]);
-  const row = inserted?.results[0] as { outcome: InboundOutcome } | undefined;
+  const db = scope.db;
+  const mine = exists(db.select({ id: inboundMessages.id }).from(inboundMessages).where(eq(inboundMessages.id, inboundId)));
+  const stillOpen = exists(
+    db
+      .select({ id: appointments.id })
+      .from(appointments)
+      .where(and(eq(appointments.id, next.id), inArray(appointments.status, ["booked", "confirmed"]))),
+  );
+  const record = db
+    .insert(inboundMessages)
+    .values({
+      id: inboundId,
+      channel: "sms",
+      sender: sms.from,
+      body: sms.body.slice(0, 1600),
+      providerId: sms.providerId,
+      patientId: next.patientId,
+      appointmentId: next.id,
+      outcome: sql`CASE WHEN ${stillOpen} THEN 'confirmed' ELSE 'ignored' END`,
+      receivedAt: now,
+    })
+    .onConflictDoNothing({ target: inboundMessages.providerId })
+    .returning({ outcome: inboundMessages.outcome });
+  const [inserted] = await db.batch([record, ...confirmByPatientStatements(scope, next, { now, detail: "by the patient's SMS reply", onlyIf: mine })]);
+  const row = inserted[0] as { outcome: InboundOutcome } | undefined;
   // Another delivery of the same message got in first (between our read and our batch).
   if (!row) return { outcome: "confirmed", reply: null, duplicate: true };
   scheduleSeal(scope);

@@ -4,7 +4,6 @@
  * (src/messaging/inbound.ts) shares. Reminders only sign.
  */
 import { eq } from "drizzle-orm";
-import { auditIfChanged, type AuditScope } from "../audit/service";
 import { confirmAppointment } from "../appointments/service";
 import { cancelOnline, type ManagedAppointment } from "../booking/changes";
 import type { BookingScope } from "../booking/slots";
@@ -86,33 +85,6 @@ export async function readResponseToken(env: Env, clinic: Clinic, token: string)
   return c.sub;
 }
 
-/** An SQL condition with its parameters (the guard of a write inside a batch). */
-export interface SqlGuard {
-  sql: string;
-  params: (string | number | null)[];
-}
-
-/**
- * booked → confirmed, as a pair for one D1 batch: the guarded update, then its audit row (written
- * only if the update changed the row). The time does not move, so the calendar object is not
- * involved (as for the staff's status changes). `onlyIf` adds a condition of the caller's.
- */
-export function confirmStatements(
-  scope: AuditScope,
-  a: { id: string; patientId: string },
-  o: { now: number; detail: string; onlyIf?: SqlGuard },
-): D1PreparedStatement[] {
-  return [
-    scope.d1
-      .prepare(
-        `UPDATE appointments SET status = 'confirmed', version = version + 1, updated_at = ?
-         WHERE id = ? AND status = 'booked'${o.onlyIf ? ` AND ${o.onlyIf.sql}` : ""}`,
-      )
-      .bind(o.now, a.id, ...(o.onlyIf?.params ?? [])),
-    auditIfChanged(scope, { action: "update", event: "appointment.status", entityType: "appointment", entityId: a.id, patientId: a.patientId, detail: `booked → confirmed ${o.detail}` }),
-  ];
-}
-
 export type ConfirmResult = "confirmed" | "already_confirmed";
 
 /** The patient confirms from the link: a booked future visit becomes confirmed; twice is harmless. */
@@ -135,7 +107,7 @@ export async function confirmByPatient(scope: ClinicScope, a: ManagedAppointment
  */
 export async function cancelByPatient(scope: BookingScope, a: ManagedAppointment, origin: string, now: number): Promise<void> {
   const held = await cancelOnline(scope, a, now);
-  const type = await findType(scope.d1, a.typeId);
+  const type = await findType(scope.db, a.typeId);
   await offerFreedTime(
     scope,
     scope.clinic,

@@ -2,19 +2,34 @@
  * Loading what the slot engine needs, for one appointment type over a date range, in one D1
  * batch plus one call to the calendar object for live holds.
  */
-import type { Clinic, Env } from "../platform/env";
+import { and, asc, between, eq, gt, lt, ne, or } from "drizzle-orm";
+import type { Clinic, ClinicDb, Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import type { Busy, DateOverride, Holiday, SlotLocation, SlotProvider, SlotQuery, SlotRoom, SlotRules, SlotType, TimeOff, WeeklyRule } from "./slots";
 import type { ClinicRef } from "../calendar/calendar";
+import {
+  appointments,
+  appointmentTypes,
+  availabilityOverrides,
+  availabilityRules,
+  bookingRules,
+  holidays,
+  locations,
+  providerAppointmentTypes,
+  providerLocations,
+  providers,
+  resources,
+  timeOff,
+} from "./tables";
 
 export interface TypeRow extends SlotType {
   slug: string;
   name: string;
   priceCents: number;
   modality: "in_person" | "telehealth";
-  bookableOnline: number;
+  bookableOnline: boolean;
   eligibility: "all" | "new" | "existing";
-  active: number;
+  active: boolean;
 }
 
 export interface ProviderRow {
@@ -70,10 +85,43 @@ export async function forwardLiveSocket(env: Env, clinic: Pick<Clinic, "slug">, 
 
 const DAY = 86_400_000;
 
-/** appointment_types columns under their TypeRow names. */
-export const TYPE_COLUMNS = `id, slug, name, duration_minutes AS durationMinutes, buffer_before_minutes AS bufferBeforeMinutes,
-  buffer_after_minutes AS bufferAfterMinutes, price_cents AS priceCents, modality, needs_room AS needsRoom,
-  resource_id AS resourceId, bookable_online AS bookableOnline, eligibility, active`;
+/** appointment_types columns under their TypeRow names, for `db.select(TYPE_COLUMNS)`. */
+export const TYPE_COLUMNS = {
+  id: appointmentTypes.id,
+  slug: appointmentTypes.slug,
+  name: appointmentTypes.name,
+  durationMinutes: appointmentTypes.durationMinutes,
+  bufferBeforeMinutes: appointmentTypes.bufferBeforeMinutes,
+  bufferAfterMinutes: appointmentTypes.bufferAfterMinutes,
+  priceCents: appointmentTypes.priceCents,
+  modality: appointmentTypes.modality,
+  needsRoom: appointmentTypes.needsRoom,
+  resourceId: appointmentTypes.resourceId,
+  bookableOnline: appointmentTypes.bookableOnline,
+  eligibility: appointmentTypes.eligibility,
+  active: appointmentTypes.active,
+};
+
+/** availability_rules columns as the slot engine's WeeklyRule. */
+export const WEEKLY_COLUMNS = {
+  providerId: availabilityRules.providerId,
+  locationId: availabilityRules.locationId,
+  weekday: availabilityRules.weekday,
+  kind: availabilityRules.kind,
+  startTime: availabilityRules.startTime,
+  endTime: availabilityRules.endTime,
+  validFrom: availabilityRules.validFrom,
+  validUntil: availabilityRules.validUntil,
+};
+
+/** appointments columns as the slot engine's Busy. */
+export const BUSY_COLUMNS = {
+  providerId: appointments.providerId,
+  roomId: appointments.roomId,
+  resourceId: appointments.resourceId,
+  blockStart: appointments.blockStart,
+  blockEnd: appointments.blockEnd,
+};
 
 /** The rules a clinic has before it sets its own (the migration writes the same row). */
 export const DEFAULT_BOOKING_RULES: BookingRules = { minNoticeMinutes: 120, maxDaysAhead: 60, slotStepMinutes: 15, cancelWindowHours: 24, maxUpcomingPerPatient: 3, holdMinutes: 5 };
@@ -87,37 +135,49 @@ export function utcWindow(fromDate: string, toDate: string): { from: number; to:
 }
 
 /** Date overrides, time off and holidays in a UTC window, for the slot engine (in this order). */
-export function exceptionStatements(d1: D1Database, from: number, to: number): D1PreparedStatement[] {
+export function exceptionStatements(db: ClinicDb, from: number, to: number) {
+  const o = availabilityOverrides;
   return [
-    d1
-      .prepare(
-        `SELECT provider_id AS providerId, location_id AS locationId, date, kind, start_time AS startTime, end_time AS endTime
-         FROM availability_overrides WHERE date BETWEEN ?1 AND ?2`,
-      )
-      .bind(isoDate(from), isoDate(to)),
-    d1.prepare("SELECT provider_id AS providerId, starts_at AS startsAt, ends_at AS endsAt FROM time_off WHERE starts_at < ?2 AND ends_at > ?1").bind(from, to),
-    d1.prepare("SELECT location_id AS locationId, date FROM holidays WHERE date BETWEEN ?1 AND ?2").bind(isoDate(from), isoDate(to)),
-  ];
+    db
+      .select({ providerId: o.providerId, locationId: o.locationId, date: o.date, kind: o.kind, startTime: o.startTime, endTime: o.endTime })
+      .from(o)
+      .where(between(o.date, isoDate(from), isoDate(to))),
+    db
+      .select({ providerId: timeOff.providerId, startsAt: timeOff.startsAt, endsAt: timeOff.endsAt })
+      .from(timeOff)
+      .where(and(lt(timeOff.startsAt, to), gt(timeOff.endsAt, from))),
+    db
+      .select({ locationId: holidays.locationId, date: holidays.date })
+      .from(holidays)
+      .where(between(holidays.date, isoDate(from), isoDate(to))),
+  ] as const;
 }
 
-/** The clinic's booking rules row, as BookingRules. */
-export function bookingRulesStatement(d1: D1Database): D1PreparedStatement {
-  return d1.prepare(
-    `SELECT min_notice_minutes AS minNoticeMinutes, max_days_ahead AS maxDaysAhead, slot_step_minutes AS slotStepMinutes,
-       cancel_window_hours AS cancelWindowHours, max_upcoming_per_patient AS maxUpcomingPerPatient, hold_minutes AS holdMinutes
-     FROM booking_rules WHERE id = 1`,
-  );
+/** The clinic's booking rules row, as BookingRules (no row: an empty result). */
+export function bookingRulesStatement(db: ClinicDb) {
+  const r = bookingRules;
+  return db
+    .select({
+      minNoticeMinutes: r.minNoticeMinutes,
+      maxDaysAhead: r.maxDaysAhead,
+      slotStepMinutes: r.slotStepMinutes,
+      cancelWindowHours: r.cancelWindowHours,
+      maxUpcomingPerPatient: r.maxUpcomingPerPatient,
+      holdMinutes: r.holdMinutes,
+    })
+    .from(r)
+    .where(eq(r.id, 1));
 }
 
 /** One appointment type by id or slug (active), or null. */
-export async function findType(d1: D1Database, idOrSlug: string): Promise<TypeRow | null> {
-  return d1
-    .prepare(
-      `SELECT ${TYPE_COLUMNS} FROM appointment_types WHERE (id = ?1 OR slug = ?1) AND active = 1`,
-    )
-    .bind(idOrSlug)
-    .first<TypeRow>()
-    .then((t) => (t ? { ...t, needsRoom: !!t.needsRoom } : null));
+export async function findType(db: ClinicDb, idOrSlug: string): Promise<TypeRow | null> {
+  const t = appointmentTypes;
+  const row = await db
+    .select(TYPE_COLUMNS)
+    .from(t)
+    .where(and(or(eq(t.id, idOrSlug), eq(t.slug, idOrSlug)), eq(t.active, true)))
+    .get();
+  return row ?? null;
 }
 
 /**
@@ -125,52 +185,61 @@ export async function findType(d1: D1Database, idOrSlug: string): Promise<TypeRo
  * it (or one). The UTC window is padded by a day on each side to cover every timezone.
  */
 export async function loadSchedulingData(
-  scope: Pick<ClinicScope, "d1">,
+  scope: Pick<ClinicScope, "db">,
   env: Env,
   clinic: Clinic,
   o: { type: TypeRow; providerId?: string | null; fromDate: string; toDate: string },
 ): Promise<SchedulingData> {
-  const d1 = scope.d1;
+  const db = scope.db;
   const { from, to } = utcWindow(o.fromDate, o.toDate);
   const pid = o.providerId ?? null;
-  const [providers, provLocs, locs, rooms, weekly, overrides, off, hols, busy, rules] = await d1.batch([
-    d1
-      .prepare(
-        `SELECT p.id, p.slug, p.display_name AS displayName, p.credentials FROM providers p
-         JOIN provider_appointment_types pt ON pt.provider_id = p.id AND pt.appointment_type_id = ?1
-         WHERE p.active = 1 AND (?2 IS NULL OR p.id = ?2) ORDER BY p.display_name`,
-      )
-      .bind(o.type.id, pid),
-    d1.prepare("SELECT provider_id AS providerId, location_id AS locationId FROM provider_locations"),
-    d1.prepare(
-      `SELECT id, name, timezone, address_line1 AS addressLine1, city, region, postal_code AS postalCode FROM locations WHERE active = 1`,
-    ),
-    d1.prepare("SELECT id, location_id AS locationId FROM resources WHERE active = 1 AND kind = 'room' ORDER BY id"),
-    d1.prepare(
-      `SELECT provider_id AS providerId, location_id AS locationId, weekday, kind, start_time AS startTime, end_time AS endTime,
-         valid_from AS validFrom, valid_until AS validUntil FROM availability_rules WHERE (?1 IS NULL OR provider_id = ?1)`,
-    ).bind(pid),
-    ...exceptionStatements(d1, from, to),
-    d1
-      .prepare(
-        `SELECT provider_id AS providerId, room_id AS roomId, resource_id AS resourceId, block_start AS blockStart, block_end AS blockEnd
-         FROM appointments WHERE status != 'cancelled' AND block_start < ?2 AND block_end > ?1`,
-      )
-      .bind(from, to),
-    bookingRulesStatement(d1),
+  const pat = providerAppointmentTypes;
+  const [providerRows, provLocs, locationRows, rooms, weekly, overrides, off, hols, busy, rules] = await db.batch([
+    db
+      .select({ id: providers.id, slug: providers.slug, displayName: providers.displayName, credentials: providers.credentials })
+      .from(providers)
+      .innerJoin(pat, and(eq(pat.providerId, providers.id), eq(pat.appointmentTypeId, o.type.id)))
+      .where(and(eq(providers.active, true), pid === null ? undefined : eq(providers.id, pid)))
+      .orderBy(asc(providers.displayName)),
+    db.select({ providerId: providerLocations.providerId, locationId: providerLocations.locationId }).from(providerLocations),
+    db
+      .select({
+        id: locations.id,
+        name: locations.name,
+        timezone: locations.timezone,
+        addressLine1: locations.addressLine1,
+        city: locations.city,
+        region: locations.region,
+        postalCode: locations.postalCode,
+      })
+      .from(locations)
+      .where(eq(locations.active, true)),
+    db
+      .select({ id: resources.id, locationId: resources.locationId })
+      .from(resources)
+      .where(and(eq(resources.active, true), eq(resources.kind, "room")))
+      .orderBy(asc(resources.id)),
+    db
+      .select(WEEKLY_COLUMNS)
+      .from(availabilityRules)
+      .where(pid === null ? undefined : eq(availabilityRules.providerId, pid)),
+    ...exceptionStatements(db, from, to),
+    db
+      .select(BUSY_COLUMNS)
+      .from(appointments)
+      .where(and(ne(appointments.status, "cancelled"), lt(appointments.blockStart, to), gt(appointments.blockEnd, from))),
+    bookingRulesStatement(db),
   ]);
-  const providerRows = (providers?.results ?? []) as ProviderRow[];
   const ids = new Set(providerRows.map((p) => p.id));
   const locationsBy = new Map<string, string[]>();
-  for (const pl of (provLocs?.results ?? []) as { providerId: string; locationId: string }[]) {
+  for (const pl of provLocs) {
     if (!ids.has(pl.providerId)) continue;
     locationsBy.set(pl.providerId, [...(locationsBy.get(pl.providerId) ?? []), pl.locationId]);
   }
   const slotProviders: SlotProvider[] = providerRows.map((p) => ({ id: p.id, locationIds: locationsBy.get(p.id) ?? [] }));
   const live = await calendarOf(env, clinic).liveClaims(clinicRef(clinic), from, to);
-  const busyRows = [...((busy?.results ?? []) as Busy[]), ...live.map((l) => ({ providerId: l.providerId, roomId: l.roomId, resourceId: l.resourceId, blockStart: l.blockStart, blockEnd: l.blockEnd }))];
-  const ruleRow = (rules?.results[0] ?? DEFAULT_BOOKING_RULES) as BookingRules;
-  const locationRows = (locs?.results ?? []) as LocationRow[];
+  const busyRows: Busy[] = [...busy, ...live.map((l) => ({ providerId: l.providerId, roomId: l.roomId, resourceId: l.resourceId, blockStart: l.blockStart, blockEnd: l.blockEnd }))];
+  const ruleRow: BookingRules = rules[0] ?? DEFAULT_BOOKING_RULES;
   return {
     type: o.type,
     providerRows,
@@ -182,11 +251,11 @@ export async function loadSchedulingData(
       type: o.type,
       providers: slotProviders,
       locations: locationRows.map((l) => ({ id: l.id, timezone: l.timezone })),
-      rooms: (rooms?.results ?? []) as SlotRoom[],
-      weekly: (weekly?.results ?? []) as WeeklyRule[],
-      overrides: (overrides?.results ?? []) as DateOverride[],
-      timeOff: (off?.results ?? []) as TimeOff[],
-      holidays: (hols?.results ?? []) as Holiday[],
+      rooms,
+      weekly,
+      overrides,
+      timeOff: off,
+      holidays: hols,
       busy: busyRows,
       rules: { minNoticeMinutes: ruleRow.minNoticeMinutes, maxDaysAhead: ruleRow.maxDaysAhead, slotStepMinutes: ruleRow.slotStepMinutes },
     },

@@ -49,9 +49,6 @@
  */
 import { addDays, isoWeekday, localParts, minutesOf, offsetAt, wallClock as wallOf, zonedInstant } from "../platform/time.ts";
 
-// Callers that have not moved to the time module yet still import these two from here.
-export { localParts, zonedInstant };
-
 export interface SlotRules {
   minNoticeMinutes: number;
   maxDaysAhead: number;

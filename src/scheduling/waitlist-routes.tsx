@@ -1,29 +1,43 @@
 /** /waitlist (staff) and /book/offer (the patient's claim link). */
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { OfferPage, WaitlistPage, type WaitlistRow } from "../../views/scheduling/waitlist/pages";
 import { audit, auditMany } from "../audit/service";
 import type { AppEnv } from "../platform/env";
-import { AppError, notFound } from "../platform/errors";
+import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, clinicScope, requirePermission, staffScope } from "../platform/scope";
-import { formOf, validate } from "../platform/validation";
+import { formInput, formOf, type FormValues } from "../platform/validation";
 import { isValidIsoDate } from "../patients/input";
+import { patients } from "../patients/tables";
 import { localParts } from "../platform/time";
-import { TIMES_OF_DAY } from "./tables";
+import { appointmentTypes, providers, TIMES_OF_DAY, waitlistEntries } from "./tables";
 import { addToWaitlist, claimOffer, readOffer } from "./waitlist";
 
 export const waitlistRoutes = new Hono<AppEnv>();
 export const offerRoutes = new Hono<AppEnv>();
 
+// A field left out of the form reads as blank, so it gets the field's own message.
+const field = (s: z.ZodMiniString<string>) => z.prefault(s, "");
+
+/** The times-of-day checkboxes: none, one (a single value) or several (repeated names). */
+const timesField = z.pipe(
+  z.pipe(
+    z.prefault(z.union([z.string(), z.array(z.string())]), []),
+    z.transform((v: string | string[]) => (Array.isArray(v) ? v : [v])),
+  ),
+  z.array(z.enum(TIMES_OF_DAY)).check(z.minLength(1, { error: "Choose at least one time of day." })),
+);
+
 const entrySchema = z
   .object({
-    patient: z.string().check(z.minLength(1, { error: "Choose a patient." })),
-    type: z.string().check(z.minLength(1, { error: "Choose a visit type." })),
-    provider: z.string(),
-    from: z.string().check(z.refine(isValidIsoDate, { error: "From must be a date." })),
-    to: z.string().check(z.refine(isValidIsoDate, { error: "To must be a date." })),
-    times: z.array(z.enum(TIMES_OF_DAY)).check(z.minLength(1, { error: "Choose at least one time of day." })),
+    patient: field(z.string().check(z.minLength(1, { error: "Choose a patient." }))),
+    type: field(z.string().check(z.minLength(1, { error: "Choose a visit type." }))),
+    provider: field(z.string()),
+    from: field(z.string().check(z.refine(isValidIsoDate, { error: "From must be a date." }))),
+    to: field(z.string().check(z.refine(isValidIsoDate, { error: "To must be a date." }))),
+    times: timesField,
   })
   .check(
     z.refine((v) => !isValidIsoDate(v.from) || !isValidIsoDate(v.to) || v.from <= v.to, { error: "To must be on or after From.", path: ["to"] }),
@@ -33,21 +47,36 @@ async function renderWaitlist(c: Context<AppEnv>, status: 200 | 404 | 422 = 200,
   const scope = staffScope(c);
   requirePermission(scope, "schedule:read");
   const patientId = extra.values?.patient ?? c.req.query("patient") ?? "";
-  const d1 = scope.d1;
-  const [rows, types, providers, patient] = await d1.batch([
-    d1.prepare(
-      `SELECT w.id, w.patient_id AS patientId, p.family_name || ', ' || p.given_name AS patientName, t.name AS typeName,
-         pr.display_name AS providerName, w.from_date AS fromDate, w.to_date AS toDate, w.times_of_day AS timesOfDay, w.status
-       FROM waitlist_entries w JOIN patients p ON p.id = w.patient_id JOIN appointment_types t ON t.id = w.appointment_type_id
-         LEFT JOIN providers pr ON pr.id = w.provider_id
-       WHERE w.status IN ('waiting', 'offered') ORDER BY w.created_at LIMIT 200`,
-    ),
-    d1.prepare("SELECT id, name FROM appointment_types WHERE active = 1 ORDER BY name"),
-    d1.prepare("SELECT id, display_name AS name FROM providers WHERE active = 1 ORDER BY display_name"),
-    d1.prepare("SELECT id, family_name || ', ' || given_name AS name FROM patients WHERE id = ?").bind(patientId),
+  const db = scope.db;
+  const w = waitlistEntries;
+  const [list, types, providerList, patient] = await db.batch([
+    db
+      .select({
+        id: w.id,
+        patientId: w.patientId,
+        patientName: sql<string>`${patients.familyName} || ', ' || ${patients.givenName}`.as("patient_name"),
+        typeName: sql<string>`${appointmentTypes.name}`.as("type_name"),
+        providerName: providers.displayName,
+        fromDate: w.fromDate,
+        toDate: w.toDate,
+        timesOfDay: w.timesOfDay,
+        status: w.status,
+      })
+      .from(w)
+      .innerJoin(patients, eq(patients.id, w.patientId))
+      .innerJoin(appointmentTypes, eq(appointmentTypes.id, w.appointmentTypeId))
+      .leftJoin(providers, eq(providers.id, w.providerId))
+      .where(inArray(w.status, ["waiting", "offered"]))
+      .orderBy(asc(w.createdAt))
+      .limit(200),
+    db.select({ id: appointmentTypes.id, name: appointmentTypes.name }).from(appointmentTypes).where(eq(appointmentTypes.active, true)).orderBy(asc(appointmentTypes.name)),
+    db.select({ id: providers.id, name: providers.displayName }).from(providers).where(eq(providers.active, true)).orderBy(asc(providers.displayName)),
+    db
+      .select({ id: patients.id, name: sql<string>`${patients.familyName} || ', ' || ${patients.givenName}`.as("name") })
+      .from(patients)
+      .where(eq(patients.id, patientId)),
   ]);
-  const list = (rows?.results ?? []) as WaitlistRow[];
-  const who = (patient?.results[0] as { id: string; name: string } | undefined) ?? null;
+  const who = patient[0] ?? null;
   if (patientId && !who) throw notFound("This patient");
   await auditMany(scope, [
     ...list.map((r) => ({ action: "read" as const, event: "waitlist.view", entityType: "waitlist_entry", entityId: r.id, patientId: r.patientId })),
@@ -61,8 +90,8 @@ async function renderWaitlist(c: Context<AppEnv>, status: 200 | 404 | 422 = 200,
       rows={list}
       canWrite={can(scope.staff, "schedule:write")}
       patient={who}
-      types={(types?.results ?? []) as { id: string; name: string }[]}
-      providers={(providers?.results ?? []) as { id: string; name: string }[]}
+      types={types}
+      providers={providerList}
       values={extra.values ?? {}}
       times={extra.times ?? ["morning", "afternoon"]}
       errors={extra.errors}
@@ -74,28 +103,32 @@ async function renderWaitlist(c: Context<AppEnv>, status: 200 | 404 | 422 = 200,
 
 waitlistRoutes.get("/", (c) => renderWaitlist(c));
 
-waitlistRoutes.post("/", async (c) => {
+/** The form again with its field messages (422), as it was submitted. */
+function invalidEntry(c: Context<AppEnv>, errors: FieldErrors, raw: FormValues) {
+  const text = (k: string) => (typeof raw[k] === "string" ? (raw[k] as string) : "");
+  const times = raw.times === undefined ? [] : Array.isArray(raw.times) ? raw.times : [raw.times];
+  return renderWaitlist(c, 422, { values: { patient: text("patient"), type: text("type"), provider: text("provider"), from: text("from"), to: text("to") }, times, errors });
+}
+
+waitlistRoutes.post("/", formInput(entrySchema, invalidEntry), async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "schedule:write");
-  const form = await formOf(c);
-  // Checkboxes repeat the name; the parsed form keeps only one value, the raw form data all of them.
-  const times = (await c.req.formData()).getAll("times").filter((t): t is string => typeof t === "string");
-  const values = { patient: form.patient ?? "", type: form.type ?? "", provider: form.provider ?? "", from: form.from ?? "", to: form.to ?? "" };
-  const parsed = validate(entrySchema, { ...values, times });
-  if (!parsed.ok) return renderWaitlist(c, 422, { values, times, errors: parsed.errors });
-  const known = await scope.d1.batch([
-    scope.d1.prepare("SELECT 1 FROM patients WHERE id = ?").bind(parsed.data.patient),
-    scope.d1.prepare("SELECT 1 FROM appointment_types WHERE id = ? AND active = 1").bind(parsed.data.type),
-    scope.d1.prepare("SELECT 1 FROM providers WHERE id = ? AND active = 1").bind(parsed.data.provider),
+  const input = c.req.valid("form");
+  const values = { patient: input.patient, type: input.type, provider: input.provider, from: input.from, to: input.to };
+  const db = scope.db;
+  const [patientRows, typeRows, providerRows] = await db.batch([
+    db.select({ id: patients.id }).from(patients).where(eq(patients.id, input.patient)),
+    db.select({ id: appointmentTypes.id }).from(appointmentTypes).where(and(eq(appointmentTypes.id, input.type), eq(appointmentTypes.active, true))),
+    db.select({ id: providers.id }).from(providers).where(and(eq(providers.id, input.provider), eq(providers.active, true))),
   ]);
-  if (!known[0]?.results.length) throw notFound("This patient");
+  if (patientRows.length === 0) throw notFound("This patient");
   const errors: Record<string, string> = {};
-  if (!known[1]?.results.length) errors.type = "Choose a visit type from the list.";
-  if (parsed.data.provider && !known[2]?.results.length) errors.provider = "Choose a provider from the list.";
-  if (Object.keys(errors).length) return renderWaitlist(c, 422, { values, times, errors });
+  if (typeRows.length === 0) errors.type = "Choose a visit type from the list.";
+  if (input.provider && providerRows.length === 0) errors.provider = "Choose a provider from the list.";
+  if (Object.keys(errors).length) return renderWaitlist(c, 422, { values, times: input.times, errors });
   await addToWaitlist(
     { ...scope, env: c.env },
-    { patientId: parsed.data.patient, appointmentTypeId: parsed.data.type, providerId: parsed.data.provider || null, fromDate: parsed.data.from, toDate: parsed.data.to, timesOfDay: parsed.data.times },
+    { patientId: input.patient, appointmentTypeId: input.type, providerId: input.provider || null, fromDate: input.from, toDate: input.to, timesOfDay: input.times },
   );
   return seeOther(c, "/waitlist?saved=1");
 });
@@ -104,9 +137,9 @@ waitlistRoutes.post("/:id/remove", async (c) => {
   const scope = staffScope(c);
   requirePermission(scope, "schedule:write");
   const id = c.req.param("id");
-  const row = await scope.d1.prepare("SELECT patient_id AS patientId FROM waitlist_entries WHERE id = ?").bind(id).first<{ patientId: string }>();
+  const row = await scope.db.select({ patientId: waitlistEntries.patientId }).from(waitlistEntries).where(eq(waitlistEntries.id, id)).get();
   if (!row) throw notFound("This waitlist entry");
-  await scope.d1.prepare("UPDATE waitlist_entries SET status = 'cancelled' WHERE id = ?").bind(id).run();
+  await scope.db.update(waitlistEntries).set({ status: "cancelled" }).where(eq(waitlistEntries.id, id));
   await audit(scope, { action: "update", event: "waitlist.remove", entityType: "waitlist_entry", entityId: id, patientId: row.patientId });
   return seeOther(c, "/waitlist");
 });

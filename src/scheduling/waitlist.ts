@@ -123,7 +123,7 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
   // Find the first entry whose visit fits the freed time; offer that time to it and the next
   // entries wanting the same visit type and a time that fits them too.
   for (const first of waiting) {
-    if (!types.has(first.appointmentTypeId)) types.set(first.appointmentTypeId, await findType(scope.d1, first.appointmentTypeId));
+    if (!types.has(first.appointmentTypeId)) types.set(first.appointmentTypeId, await findType(scope.db, first.appointmentTypeId));
     const type = types.get(first.appointmentTypeId);
     if (!type) continue;
     const startsAt = freed.blockStart + type.bufferBeforeMinutes * 60_000;
@@ -277,7 +277,7 @@ export async function claimOffer(scope: Scope, clinic: Clinic, offer: OfferView,
   if (offer.status === "claimed") throw new AppError("conflict", "You already claimed this time.");
   if (offer.entryStatus === "cancelled") throw new AppError("conflict", "This offer is no longer open: you were taken off the waitlist. Call the clinic to book.");
   if (offer.status !== "offered" || offer.expiresAt <= now) throw new AppError("conflict", "Sorry, this time has been taken or the offer ran out. You are still on the waitlist.");
-  const type = await findType(scope.d1, offer.typeId);
+  const type = await findType(scope.db, offer.typeId);
   if (!type) throw new AppError("not_found", "This offer could not be found.");
   const id = crypto.randomUUID();
   const draft = draftAt(placeFor(type, { providerId: offer.providerId, locationId: offer.locationId, roomId: null, startsAt: offer.startsAt }), {

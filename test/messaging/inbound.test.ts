@@ -217,6 +217,17 @@ describe("POST /webhooks/sms/inbound", () => {
     expect(chat.text).toContain("Reply C to confirm");
     expect(await inbound(chat.sid)).toMatchObject({ outcome: "ignored" });
   });
+
+  it("matches the whole number: another country's number with the same digits, or no number at all, is unmatched", async () => {
+    const a = await book({ given: "Mona", family: "Match", phone: "(555) 010-1009" }, nyInstant(dayNY(1), "16:00"));
+    const foreign = await reply("+525550101009", "Y");
+    expect(foreign.text).toContain("could not match this number");
+    expect(await inbound(foreign.sid)).toMatchObject({ outcome: "unmatched", patient_id: null });
+    const garbled = await reply("12", "Y");
+    expect(await inbound(garbled.sid)).toMatchObject({ outcome: "unmatched", patient_id: null });
+    const own = await reply("+15550101009", "Y");
+    expect(await inbound(own.sid)).toMatchObject({ outcome: "confirmed", patient_id: a.patientId, appointment_id: a.id });
+  });
 });
 
 describe("GET /appointment/respond (the reminder's link)", () => {

@@ -2,13 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   checkSlot,
   computeSlots,
-  localParts,
-  zonedInstant,
   type Busy,
   type Slot,
   type SlotQuery,
   type WeeklyRule,
 } from "../../src/scheduling/slots";
+import { localParts, zonedInstant } from "../../src/platform/time";
 
 const NY = "America/New_York";
 const CHI = "America/Chicago";

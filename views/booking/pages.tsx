@@ -9,9 +9,6 @@ import { Alert, CsrfField, Field } from "../components/form";
 
 export const BOOKING_ID = "booking";
 
-// Still imported from here by code that has not moved to the time module yet.
-export { dayLabel, timeLabel };
-
 /** The booking panel: each step replaces it. `live` (the page's own address) keeps a time list fresh. */
 export function Step({ children, live }: { children: ComponentChildren; live?: string }) {
   return (

@@ -120,7 +120,7 @@ export async function bookAppointment(scope: CalendarScope, input: BookingInput,
   requirePermission(scope, "schedule:write");
   const newPatient = "new" in input.patient ? input.patient.new : null;
   if (newPatient) requirePermission(scope, "patients:write");
-  const pre = await bookingPrelude(scope.d1, {
+  const pre = await bookingPrelude(scope.db, {
     key: input.key,
     patientId: "id" in input.patient ? input.patient.id : null,
     identityKey: newPatient ? identityKey(newPatient.given_name, newPatient.family_name, newPatient.date_of_birth) : null,
@@ -263,7 +263,7 @@ export async function bookAppointment(scope: CalendarScope, input: BookingInput,
 
 /** A patient picked on a re-rendered booking form (their name is shown again: a read). */
 export async function pickedPatient(scope: CalendarScope, id: string): Promise<PatientBrief | null> {
-  const p = await patientBrief(scope.d1, id);
+  const p = await patientBrief(scope.db, id);
   if (p) await audit(scope, { action: "read", event: "patient.view", entityType: "patient", entityId: p.id, patientId: p.id, detail: "picked on the booking form" });
   return p;
 }

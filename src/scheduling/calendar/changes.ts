@@ -23,7 +23,7 @@ import { STALE, STATUS_LABELS, SlotRefused, loadWithLive, slotQuery, type Calend
 
 async function loadForChange(scope: CalendarScope, id: string, version: number): Promise<ShownAppointment> {
   requirePermission(scope, "schedule:write");
-  const a = await findShown(scope.d1, id);
+  const a = await findShown(scope.db, id);
   if (!a) throw notFound("This appointment");
   if (a.version !== version) throw new AppError("conflict", STALE);
   return a;
@@ -97,7 +97,7 @@ export async function cancelAppointment(scope: CalendarScope, id: string, input:
   if (a.status !== "booked" && a.status !== "confirmed") {
     throw new AppError("conflict", `This appointment is already ${STATUS_LABELS[a.status]}: only a booked or confirmed appointment can be cancelled.`);
   }
-  const later = input.which === "following" && a.seriesId ? await followingInSeries(scope.d1, a.seriesId, a.startsAt) : [];
+  const later = input.which === "following" && a.seriesId ? await followingInSeries(scope.db, a.seriesId, a.startsAt) : [];
   let cancelled = 0;
   for (const t of [a, ...later]) {
     const detail = t === a ? "cancelled by staff" : "cancelled by staff with an earlier visit of its series (this and following)";
@@ -142,7 +142,7 @@ export async function rescheduleOptions(
   now: number,
 ): Promise<RescheduleModel> {
   requirePermission(scope, "schedule:write");
-  const a = await findShown(scope.d1, id);
+  const a = await findShown(scope.db, id);
   if (!a) throw notFound("This appointment");
   await audit(scope, { action: "read", event: "appointment.view", entityType: "appointment", entityId: id, patientId: a.patientId, detail: "reschedule" });
   if (a.status !== "booked" && a.status !== "confirmed") throw new AppError("conflict", `This appointment is ${STATUS_LABELS[a.status]} and can no longer be moved.`);

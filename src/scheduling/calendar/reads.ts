@@ -137,7 +137,7 @@ export async function weekView(
 /** An appointment and its series, for its page; the read is audited. */
 export async function viewAppointment(scope: CalendarScope, id: string): Promise<{ a: ShownAppointment; series: SeriesInfo | null }> {
   requirePermission(scope, "schedule:read");
-  const found = await findWithSeries(scope.d1, id);
+  const found = await findWithSeries(scope.db, id);
   if (!found) throw notFound("This appointment");
   await audit(scope, { action: "read", event: "appointment.view", entityType: "appointment", entityId: id, patientId: found.a.patientId });
   return found;

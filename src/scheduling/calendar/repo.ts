@@ -3,9 +3,24 @@
  * providers, types, hours, closures, busy time and the appointments shown with their patients'
  * names) in one D1 batch, whatever the number of providers or appointments.
  */
-import { bookingRulesStatement, DEFAULT_BOOKING_RULES, exceptionStatements, TYPE_COLUMNS, utcWindow, type BookingRules, type TypeRow } from "../data";
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { patients } from "../../patients/tables";
+import type { ClinicDb } from "../../platform/env";
+import { bookingRulesStatement, BUSY_COLUMNS, DEFAULT_BOOKING_RULES, exceptionStatements, TYPE_COLUMNS, utcWindow, WEEKLY_COLUMNS, type BookingRules, type TypeRow } from "../data";
 import type { Busy, DateOverride, Holiday, TimeOff, WeeklyRule } from "../slots";
-import type { AppointmentStatus } from "../tables";
+import {
+  appointments,
+  appointmentSeries,
+  appointmentTypes,
+  availabilityRules,
+  locations,
+  providerAppointmentTypes,
+  providerLocations,
+  providers,
+  resources,
+  type AppointmentStatus,
+} from "../tables";
 
 export interface CalLocation {
   id: string;
@@ -87,83 +102,129 @@ export interface WorldQuery {
   busyFor?: { providerId: string; anyRoom: boolean; resourceId: string | null };
 }
 
-const SHOWN_COLUMNS = `a.id, a.patient_id AS patientId, pt.given_name AS givenName, pt.family_name AS familyName,
-  a.provider_id AS providerId, p.display_name AS providerName, a.location_id AS locationId, l.name AS locationName, l.timezone,
-  a.appointment_type_id AS typeId, t.name AS typeName, a.room_id AS roomId, r.name AS roomName, a.starts_at AS startsAt,
-  a.ends_at AS endsAt, a.block_start AS blockStart, a.block_end AS blockEnd, a.status, a.source, a.series_id AS seriesId,
-  a.cancel_reason AS cancelReason, a.version, a.resource_id AS resourceId`;
+/**
+ * The columns of a ShownAppointment. The names of the location, type and room are aliased: in a
+ * D1 batch, result columns of the same name ("name") would overwrite each other.
+ */
+const SHOWN_COLUMNS = {
+  id: appointments.id,
+  patientId: appointments.patientId,
+  givenName: patients.givenName,
+  familyName: patients.familyName,
+  providerId: appointments.providerId,
+  providerName: providers.displayName,
+  locationId: appointments.locationId,
+  locationName: sql<string>`${locations.name}`.as("location_name"),
+  timezone: locations.timezone,
+  typeId: appointments.appointmentTypeId,
+  typeName: sql<string>`${appointmentTypes.name}`.as("type_name"),
+  roomId: appointments.roomId,
+  roomName: sql<string | null>`${resources.name}`.as("room_name"),
+  startsAt: appointments.startsAt,
+  endsAt: appointments.endsAt,
+  blockStart: appointments.blockStart,
+  blockEnd: appointments.blockEnd,
+  status: appointments.status,
+  source: appointments.source,
+  seriesId: appointments.seriesId,
+  cancelReason: appointments.cancelReason,
+  version: appointments.version,
+  resourceId: appointments.resourceId,
+};
 
-const SHOWN_FROM = `appointments a JOIN patients pt ON pt.id = a.patient_id JOIN providers p ON p.id = a.provider_id
-  JOIN locations l ON l.id = a.location_id JOIN appointment_types t ON t.id = a.appointment_type_id
-  LEFT JOIN resources r ON r.id = a.room_id`;
-
+/** Appointments with their patient, provider, location, type and room, as the calendar shows them. */
+function shownWhere(db: ClinicDb, where: SQL | undefined) {
+  return db
+    .select(SHOWN_COLUMNS)
+    .from(appointments)
+    .innerJoin(patients, eq(patients.id, appointments.patientId))
+    .innerJoin(providers, eq(providers.id, appointments.providerId))
+    .innerJoin(locations, eq(locations.id, appointments.locationId))
+    .innerJoin(appointmentTypes, eq(appointmentTypes.id, appointments.appointmentTypeId))
+    .leftJoin(resources, eq(resources.id, appointments.roomId))
+    .where(where);
+}
 
 /** Everything a calendar page reads for local dates fromDate..toDate, in one D1 batch. */
-export async function loadWorld(d1: D1Database, q: WorldQuery): Promise<CalendarWorld> {
+export async function loadWorld(db: ClinicDb, q: WorldQuery): Promise<CalendarWorld> {
   const { from, to } = utcWindow(q.fromDate, q.toDate);
   const bf = q.busyFor ?? null;
-  const statements = [
-    d1.prepare("SELECT id, name, timezone FROM locations WHERE active = 1 ORDER BY name, id"),
-    d1.prepare("SELECT id, location_id AS locationId, name FROM resources WHERE active = 1 AND kind = 'room' ORDER BY id"),
-    d1.prepare(
-      `SELECT p.id, p.slug, p.display_name AS displayName, p.credentials,
-         (SELECT group_concat(location_id) FROM provider_locations WHERE provider_id = p.id) AS locationIds,
-         (SELECT group_concat(appointment_type_id) FROM provider_appointment_types WHERE provider_id = p.id) AS typeIds
-       FROM providers p WHERE p.active = 1 ORDER BY p.display_name, p.id`,
-    ),
-    d1.prepare(`SELECT ${TYPE_COLUMNS} FROM appointment_types WHERE active = 1 ORDER BY name, id`),
-    d1.prepare(
-      `SELECT provider_id AS providerId, location_id AS locationId, weekday, kind, start_time AS startTime, end_time AS endTime,
-         valid_from AS validFrom, valid_until AS validUntil FROM availability_rules`,
-    ),
-    ...exceptionStatements(d1, from, to),
-    d1
-      .prepare(
-        `SELECT id, provider_id AS providerId, room_id AS roomId, resource_id AS resourceId, block_start AS blockStart, block_end AS blockEnd
-         FROM appointments WHERE status != 'cancelled' AND block_start < ?2 AND block_end > ?1
-           AND (?3 IS NULL OR provider_id = ?3 OR (?4 = 1 AND room_id IS NOT NULL) OR (?5 IS NOT NULL AND resource_id = ?5))`,
-      )
-      .bind(from, to, bf?.providerId ?? null, bf?.anyRoom ? 1 : 0, bf?.resourceId ?? null),
-    bookingRulesStatement(d1),
-  ];
-  if (q.show) {
-    statements.push(
-      d1
-        .prepare(
-          `SELECT ${SHOWN_COLUMNS} FROM ${SHOWN_FROM}
-           WHERE a.status != 'cancelled' AND a.starts_at >= ?1 AND a.starts_at < ?2
-             AND (?3 IS NULL OR a.location_id = ?3) AND (?4 IS NULL OR a.provider_id = ?4)
-           ORDER BY a.starts_at, a.provider_id`,
-        )
-        .bind(from, to, q.show.locationId, q.show.providerId),
-    );
-  }
-  const [locs, rooms, providers, types, weekly, overrides, off, hols, busy, rules, shown] = await d1.batch(statements);
-  const split = (v: unknown) => (typeof v === "string" && v ? v.split(",") : []);
+  const a = appointments;
+  // Ids of a provider's locations and types, comma-separated (split below).
+  const locationIds = sql<string | null>`(SELECT group_concat(${providerLocations.locationId}) FROM ${providerLocations} WHERE ${providerLocations.providerId} = ${providers.id})`;
+  const typeIds = sql<string | null>`(SELECT group_concat(${providerAppointmentTypes.appointmentTypeId}) FROM ${providerAppointmentTypes} WHERE ${providerAppointmentTypes.providerId} = ${providers.id})`;
+  const show = q.show;
+  const [locs, rooms, providerRows, types, weekly, overrides, off, hols, busy, rules, shown] = await db.batch([
+    db.select({ id: locations.id, name: locations.name, timezone: locations.timezone }).from(locations).where(eq(locations.active, true)).orderBy(asc(locations.name), asc(locations.id)),
+    db
+      .select({ id: resources.id, locationId: resources.locationId, name: resources.name })
+      .from(resources)
+      .where(and(eq(resources.active, true), eq(resources.kind, "room")))
+      .orderBy(asc(resources.id)),
+    db
+      .select({
+        id: providers.id,
+        slug: providers.slug,
+        displayName: providers.displayName,
+        credentials: providers.credentials,
+        locationIds: locationIds.as("location_ids"),
+        typeIds: typeIds.as("type_ids"),
+      })
+      .from(providers)
+      .where(eq(providers.active, true))
+      .orderBy(asc(providers.displayName), asc(providers.id)),
+    db.select(TYPE_COLUMNS).from(appointmentTypes).where(eq(appointmentTypes.active, true)).orderBy(asc(appointmentTypes.name), asc(appointmentTypes.id)),
+    db.select(WEEKLY_COLUMNS).from(availabilityRules),
+    ...exceptionStatements(db, from, to),
+    db
+      .select({ id: a.id, ...BUSY_COLUMNS })
+      .from(a)
+      .where(
+        and(
+          ne(a.status, "cancelled"),
+          lt(a.blockStart, to),
+          gt(a.blockEnd, from),
+          // Only what can matter to this provider, any room, or this resource.
+          bf
+            ? or(eq(a.providerId, bf.providerId), bf.anyRoom ? isNotNull(a.roomId) : undefined, bf.resourceId !== null ? eq(a.resourceId, bf.resourceId) : undefined)
+            : undefined,
+        ),
+      ),
+    bookingRulesStatement(db),
+    shownWhere(
+      db,
+      show
+        ? and(
+            ne(a.status, "cancelled"),
+            gte(a.startsAt, from),
+            lt(a.startsAt, to),
+            show.locationId === null ? undefined : eq(a.locationId, show.locationId),
+            show.providerId === null ? undefined : eq(a.providerId, show.providerId),
+          )
+        : sql`0`,
+    ).orderBy(asc(a.startsAt), asc(a.providerId)),
+  ]);
+  const split = (v: string | null) => (v ? v.split(",") : []);
   return {
-    locations: (locs?.results ?? []) as CalLocation[],
-    rooms: (rooms?.results ?? []) as CalRoom[],
-    providers: ((providers?.results ?? []) as (Omit<CalProvider, "locationIds" | "typeIds"> & { locationIds: string | null; typeIds: string | null })[]).map((p) => ({
-      ...p,
-      locationIds: split(p.locationIds),
-      typeIds: split(p.typeIds),
-    })),
-    types: ((types?.results ?? []) as TypeRow[]).map((t) => ({ ...t, needsRoom: !!t.needsRoom })),
-    weekly: (weekly?.results ?? []) as WeeklyRule[],
-    overrides: (overrides?.results ?? []) as DateOverride[],
-    timeOff: (off?.results ?? []) as TimeOff[],
-    holidays: (hols?.results ?? []) as Holiday[],
-    busy: (busy?.results ?? []) as BusyRow[],
-    rules: (rules?.results[0] as BookingRules | undefined) ?? DEFAULT_BOOKING_RULES,
-    shown: (shown?.results ?? []) as ShownAppointment[],
+    locations: locs,
+    rooms,
+    providers: providerRows.map((p) => ({ ...p, locationIds: split(p.locationIds), typeIds: split(p.typeIds) })),
+    types,
+    weekly,
+    overrides,
+    timeOff: off,
+    holidays: hols,
+    busy,
+    rules: rules[0] ?? DEFAULT_BOOKING_RULES,
+    shown,
     from,
     to,
   };
 }
 
 /** One appointment as shown on its page, or null. */
-export async function findShown(d1: D1Database, id: string): Promise<ShownAppointment | null> {
-  return d1.prepare(`SELECT ${SHOWN_COLUMNS} FROM ${SHOWN_FROM} WHERE a.id = ?`).bind(id).first<ShownAppointment>();
+export async function findShown(db: ClinicDb, id: string): Promise<ShownAppointment | null> {
+  return (await shownWhere(db, eq(appointments.id, id)).get()) ?? null;
 }
 
 export interface SeriesInfo {
@@ -176,24 +237,28 @@ export interface SeriesInfo {
 }
 
 /** An appointment with its series facts, in one round trip. */
-export async function findWithSeries(d1: D1Database, id: string): Promise<{ a: ShownAppointment; series: SeriesInfo | null } | null> {
-  const [row, series] = await d1.batch([
-    d1.prepare(`SELECT ${SHOWN_COLUMNS} FROM ${SHOWN_FROM} WHERE a.id = ?`).bind(id),
-    d1
-      .prepare(
-        `SELECT s.every_weeks AS everyWeeks,
-           (SELECT COUNT(*) FROM appointments o WHERE o.series_id = s.id AND o.starts_at <= a.starts_at) AS position,
-           (SELECT COUNT(*) FROM appointments o WHERE o.series_id = s.id) AS total,
-           (SELECT COUNT(*) FROM appointments o WHERE o.series_id = s.id AND o.starts_at > a.starts_at AND o.status IN ('booked', 'confirmed')) AS following
-         FROM appointments a JOIN appointment_series s ON s.id = a.series_id WHERE a.id = ?`,
-      )
-      .bind(id),
+export async function findWithSeries(db: ClinicDb, id: string): Promise<{ a: ShownAppointment; series: SeriesInfo | null } | null> {
+  const a = appointments;
+  const o = alias(appointments, "o");
+  // Visits of this visit's series (correlated with the outer appointment), counted.
+  const inSeries = (extra?: SQL) => sql<number>`(${db.select({ n: count() }).from(o).where(and(eq(o.seriesId, appointmentSeries.id), extra))})`;
+  const [rows, series] = await db.batch([
+    shownWhere(db, eq(a.id, id)),
+    db
+      .select({
+        everyWeeks: appointmentSeries.everyWeeks,
+        position: inSeries(lte(o.startsAt, a.startsAt)).as("position"),
+        total: inSeries().as("total"),
+        following: inSeries(and(gt(o.startsAt, a.startsAt), inArray(o.status, ["booked", "confirmed"]))).as("following"),
+      })
+      .from(a)
+      .innerJoin(appointmentSeries, eq(appointmentSeries.id, a.seriesId))
+      .where(eq(a.id, id)),
   ]);
-  const a = row?.results[0] as ShownAppointment | undefined;
-  if (!a) return null;
-  return { a, series: (series?.results[0] as SeriesInfo | undefined) ?? null };
+  const found = rows[0];
+  if (!found) return null;
+  return { a: found, series: series[0] ?? null };
 }
-
 export interface PatientBrief {
   id: string;
   givenName: string;
@@ -212,52 +277,51 @@ export interface BookingPrelude {
   location: CalLocation | null;
 }
 
+/** A patient's name and identifiers (PatientBrief). */
+const BRIEF_COLUMNS = {
+  id: patients.id,
+  givenName: patients.givenName,
+  familyName: patients.familyName,
+  dateOfBirth: patients.dateOfBirth,
+  phone: patients.phone,
+};
+
 /** What a booking checks before it looks at the calendar, in one round trip. */
 export async function bookingPrelude(
-  d1: D1Database,
+  db: ClinicDb,
   o: { key: string; patientId: string | null; identityKey: string | null; typeId: string; locationId: string },
 ): Promise<BookingPrelude> {
-  const [prior, patient, dups, type, location] = await d1.batch([
+  const a = appointments;
+  const [prior, patient, duplicates, type, location] = await db.batch([
     // A range on the unique index instead of LIKE: `key:` up to (not including) `key;`.
-    d1
-      .prepare(
-        `SELECT id, idempotency_key AS idempotencyKey, series_id AS seriesId, patient_id AS patientId FROM appointments
-         WHERE idempotency_key = ?1 OR (idempotency_key >= ?2 AND idempotency_key < ?3)`,
-      )
-      .bind(o.key, `${o.key}:`, `${o.key};`),
-    d1.prepare("SELECT id FROM patients WHERE id = ?").bind(o.patientId ?? ""),
-    d1
-      .prepare(
-        `SELECT id, given_name AS givenName, family_name AS familyName, date_of_birth AS dateOfBirth, phone FROM patients
-         WHERE identity_key = ? ORDER BY id LIMIT 5`,
-      )
-      .bind(o.identityKey ?? ""),
-    d1.prepare(`SELECT ${TYPE_COLUMNS} FROM appointment_types WHERE id = ? AND active = 1`).bind(o.typeId),
-    d1.prepare("SELECT id, name, timezone FROM locations WHERE id = ? AND active = 1").bind(o.locationId),
+    db
+      .select({ id: a.id, idempotencyKey: a.idempotencyKey, seriesId: a.seriesId, patientId: a.patientId })
+      .from(a)
+      .where(or(eq(a.idempotencyKey, o.key), and(gte(a.idempotencyKey, `${o.key}:`), lt(a.idempotencyKey, `${o.key};`)))),
+    db.select({ id: patients.id }).from(patients).where(eq(patients.id, o.patientId ?? "")),
+    db.select(BRIEF_COLUMNS).from(patients).where(eq(patients.identityKey, o.identityKey ?? "")).orderBy(asc(patients.id)).limit(5),
+    db.select(TYPE_COLUMNS).from(appointmentTypes).where(and(eq(appointmentTypes.id, o.typeId), eq(appointmentTypes.active, true))),
+    db
+      .select({ id: locations.id, name: locations.name, timezone: locations.timezone })
+      .from(locations)
+      .where(and(eq(locations.id, o.locationId), eq(locations.active, true))),
   ]);
-  const t = type?.results[0] as TypeRow | undefined;
   return {
-    prior: (prior?.results ?? []) as BookingPrelude["prior"],
-    patientExists: (patient?.results.length ?? 0) > 0,
-    duplicates: (dups?.results ?? []) as PatientBrief[],
-    type: t ? { ...t, needsRoom: !!t.needsRoom } : null,
-    location: (location?.results[0] as CalLocation | undefined) ?? null,
+    prior,
+    patientExists: patient.length > 0,
+    duplicates,
+    type: type[0] ?? null,
+    location: location[0] ?? null,
   };
 }
 
 /** One patient's name and identifiers, for showing who was picked on a re-rendered form. */
-export async function patientBrief(d1: D1Database, id: string): Promise<PatientBrief | null> {
-  return d1
-    .prepare("SELECT id, given_name AS givenName, family_name AS familyName, date_of_birth AS dateOfBirth, phone FROM patients WHERE id = ?")
-    .bind(id)
-    .first<PatientBrief>();
+export async function patientBrief(db: ClinicDb, id: string): Promise<PatientBrief | null> {
+  return (await db.select(BRIEF_COLUMNS).from(patients).where(eq(patients.id, id)).get()) ?? null;
 }
 
 /** Later visits of a series still booked or confirmed (for "cancel this and following"). */
-export async function followingInSeries(d1: D1Database, seriesId: string, after: number): Promise<ShownAppointment[]> {
-  const res = await d1
-    .prepare(`SELECT ${SHOWN_COLUMNS} FROM ${SHOWN_FROM} WHERE a.series_id = ? AND a.starts_at > ? AND a.status IN ('booked', 'confirmed') ORDER BY a.starts_at`)
-    .bind(seriesId, after)
-    .all<ShownAppointment>();
-  return res.results;
+export async function followingInSeries(db: ClinicDb, seriesId: string, after: number): Promise<ShownAppointment[]> {
+  const a = appointments;
+  return shownWhere(db, and(eq(a.seriesId, seriesId), gt(a.startsAt, after), inArray(a.status, ["booked", "confirmed"]))).orderBy(asc(a.startsAt));
 }

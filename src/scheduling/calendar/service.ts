@@ -57,7 +57,7 @@ export async function loadWithLive(scope: CalendarScope, q: WorldQuery, now: num
   const from = Date.parse(`${q.fromDate}T00:00:00Z`) - 86_400_000;
   const to = Date.parse(`${q.toDate}T00:00:00Z`) + 2 * 86_400_000;
   const [world, live] = await Promise.all([
-    loadWorld(scope.d1, q),
+    loadWorld(scope.db, q),
     calendarOf(scope.env, scope.clinic).liveClaims(clinicRef(scope.clinic), from, to, now) as Promise<LiveClaim[]>,
   ]);
   for (const l of live) world.busy.push({ id: null, providerId: l.providerId, roomId: l.roomId, resourceId: l.resourceId, blockStart: l.blockStart, blockEnd: l.blockEnd });

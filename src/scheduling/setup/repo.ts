@@ -3,7 +3,8 @@
  * clinic-scoped client), plus the one directory read: this clinic's staff with the provider role.
  */
 import { and, asc, desc, eq, gte, ne, sql } from "drizzle-orm";
-import type { ClinicDb } from "../../platform/env";
+import type { ClinicDb, DirectoryDb } from "../../platform/env";
+import { memberships, users } from "../../schema/directory";
 import {
   appointmentTypes,
   availabilityOverrides,
@@ -210,13 +211,11 @@ export async function readBookingRules(db: ClinicDb): Promise<BookingRules> {
 }
 
 /** Members of this clinic whose role here is provider (directory database). */
-export async function providerUsers(directory: D1Database, clinicId: string): Promise<ProviderUser[]> {
-  const res = await directory
-    .prepare(
-      `SELECT u.id, u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
-       WHERE m.clinic_id = ? AND m.role = 'provider' ORDER BY u.name`,
-    )
-    .bind(clinicId)
-    .all<ProviderUser>();
-  return res.results;
+export async function providerUsers(dir: DirectoryDb, clinicId: string): Promise<ProviderUser[]> {
+  return dir
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.clinicId, clinicId), eq(memberships.role, "provider")))
+    .orderBy(asc(users.name));
 }

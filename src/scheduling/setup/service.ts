@@ -11,6 +11,7 @@ import { auditStatement, scheduleSeal, type AuditEntry } from "../../audit/servi
 import type { Env } from "../../platform/env";
 import { AppError, notFound, type FieldErrors } from "../../platform/errors";
 import { requirePermission, type StaffScope } from "../../platform/scope";
+import { directoryDb } from "../../platform/tenancy";
 import {
   appointmentTypes,
   availabilityOverrides,
@@ -218,7 +219,7 @@ export async function providerOptions(scope: SetupScope): Promise<ProviderOption
   requirePermission(scope, PERMISSION);
   const [{ locations: locs, types }, users] = await Promise.all([
     locationsAndTypes(scope.db),
-    providerUsers(scope.env.DIRECTORY, scope.clinic.id),
+    providerUsers(directoryDb(scope.env), scope.clinic.id),
   ]);
   return { locations: locs, types, users };
 }
