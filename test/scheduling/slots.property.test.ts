@@ -7,10 +7,10 @@
 // (fast-check also prints the counterexample and its path).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { zonedInstant } from "../../src/platform/time";
 import {
   checkSlot,
   computeSlots,
-  zonedInstant,
   type Busy,
   type DateOverride,
   type Holiday,
