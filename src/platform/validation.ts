@@ -5,23 +5,6 @@ import * as z from "zod/mini";
 import type { AppEnv } from "./env";
 import { AppError, type FieldErrors } from "./errors";
 
-/** The submitted form as strings (files are ignored here). */
-export async function formOf(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const type = c.req.header("content-type") ?? "";
-  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) {
-    throw new AppError("unsupported_media_type", "Send this form as a regular HTML form.");
-  }
-  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
-  try {
-    body = await c.req.parseBody();
-  } catch {
-    throw new AppError("bad_request", "The form could not be read. Reload the page and try again.");
-  }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
-  return out;
-}
-
 /** An empty string (an optional field left blank) becomes null. */
 export const emptyToNull = z.transform((v: string) => (v === "" ? null : v));
 

@@ -8,7 +8,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, clinicScope, requirePermission, staffScope } from "../platform/scope";
-import { formInput, formOf, type FormValues } from "../platform/validation";
+import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { isValidIsoDate } from "../patients/input";
 import { patients } from "../patients/tables";
 import { localParts } from "../platform/time";
@@ -43,10 +43,20 @@ const entrySchema = z
     z.refine((v) => !isValidIsoDate(v.from) || !isValidIsoDate(v.to) || v.from <= v.to, { error: "To must be on or after From.", path: ["to"] }),
   );
 
-async function renderWaitlist(c: Context<AppEnv>, status: 200 | 404 | 422 = 200, extra: { values?: Record<string, string>; times?: string[]; errors?: Record<string, string> } = {}) {
+/** The list page's address: the patient to add (from the patient page's link), and the saved notice. */
+const listQuery = z.object({
+  patient: z.pipe(z.optional(z.string()), z.transform((v) => (v ?? "").slice(0, 64))),
+  saved: z.pipe(z.optional(z.string()), z.transform((v) => v === "1")),
+});
+
+async function renderWaitlist(
+  c: Context<AppEnv>,
+  status: 200 | 404 | 422 = 200,
+  extra: { values?: Record<string, string>; times?: string[]; errors?: Record<string, string>; query?: z.output<typeof listQuery> } = {},
+) {
   const scope = staffScope(c);
   requirePermission(scope, "schedule:read");
-  const patientId = extra.values?.patient ?? c.req.query("patient") ?? "";
+  const patientId = extra.values?.patient ?? extra.query?.patient ?? "";
   const db = scope.db;
   const w = waitlistEntries;
   const [list, types, providerList, patient] = await db.batch([
@@ -95,13 +105,13 @@ async function renderWaitlist(c: Context<AppEnv>, status: 200 | 404 | 422 = 200,
       values={extra.values ?? {}}
       times={extra.times ?? ["morning", "afternoon"]}
       errors={extra.errors}
-      saved={c.req.query("saved") === "1"}
+      saved={extra.query?.saved ?? false}
     />,
     status,
   );
 }
 
-waitlistRoutes.get("/", (c) => renderWaitlist(c));
+waitlistRoutes.get("/", queryInput(listQuery), (c) => renderWaitlist(c, 200, { query: c.req.valid("query") }));
 
 /** The form again with its field messages (422), as it was submitted. */
 function invalidEntry(c: Context<AppEnv>, errors: FieldErrors, raw: FormValues) {
@@ -169,11 +179,13 @@ async function offerPage(c: Context<AppEnv>, token: string, status: 200 | 409 = 
   );
 }
 
-offerRoutes.get("/", (c) => offerPage(c, c.req.query("o") ?? ""));
+/** The offer link's signed token (`o`); a missing one reads as "", which the token check refuses. */
+const offerToken = z.object({ o: z.pipe(z.optional(z.string()), z.transform((v) => v ?? "")) });
 
-offerRoutes.post("/claim", async (c) => {
-  const form = await formOf(c);
-  const token = form.o ?? "";
+offerRoutes.get("/", queryInput(offerToken), (c) => offerPage(c, c.req.valid("query").o));
+
+offerRoutes.post("/claim", formInput(offerToken), async (c) => {
+  const token = c.req.valid("form").o;
   const scope = { ...clinicScope(c), env: c.env };
   const offer = await readOffer(scope, c.var.clinic, token);
   try {
