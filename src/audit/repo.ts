@@ -4,6 +4,7 @@ import * as z from "zod/mini";
 import type { ClinicDb } from "../platform/env";
 import { AUDIT_ACTIONS, auditLog } from "./tables";
 import { isValidIsoDate } from "../patients/input";
+import { addDays } from "../platform/time";
 
 export const SORTABLE = {
   occurred_at: auditLog.occurredAt,
@@ -39,16 +40,10 @@ export const auditFilterSchema = z.object({
 });
 export type AuditFilter = z.output<typeof auditFilterSchema>;
 
-function nextDay(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
 export function auditWhere(f: AuditFilter): SQL | undefined {
   const conds: SQL[] = [];
   if (f.from) conds.push(gte(auditLog.occurredAt, `${f.from}T00:00:00.000Z`));
-  if (f.to) conds.push(lt(auditLog.occurredAt, `${nextDay(f.to)}T00:00:00.000Z`));
+  if (f.to) conds.push(lt(auditLog.occurredAt, `${addDays(f.to, 1)}T00:00:00.000Z`));
   if (f.user) {
     const u = f.user.toLowerCase();
     conds.push(or(eq(auditLog.userId, f.user), sql`instr(${auditLog.userEmail}, ${u}) > 0`)!);

@@ -9,6 +9,7 @@ import { validate } from "../platform/validation";
 import { auditFilterSchema } from "./repo";
 import { auditReport, exportAuditCsv } from "./report";
 import { AppError } from "../platform/errors";
+import { clinicToday } from "../platform/time";
 
 export const auditRoutes = new Hono<AppEnv>();
 
@@ -64,7 +65,7 @@ auditRoutes.get("/", reportFilter, async (c) => {
 auditRoutes.get("/export.csv", exportFilter, async (c) => {
   const scope = staffScope(c);
   const csv = await exportAuditCsv(scope, c.req.valid("query"));
-  const day = new Date().toISOString().slice(0, 10);
+  const day = clinicToday(c.var.clinic.timezone, Date.now());
   return c.body(csv, 200, {
     "Content-Type": "text/csv; charset=utf-8",
     "Content-Disposition": `attachment; filename="audit-${c.var.clinic.slug}-${day}.csv"`,

@@ -64,3 +64,13 @@ export function phoneDigits(stored: string): string {
   const p = stored.startsWith("+") ? parse(stored, "US") : null;
   return p ? p.nationalNumber : stored.replace(/\D/g, "");
 }
+
+/**
+ * Whether text reads as a phone number written any usual way (digits, spaces, brackets, dots,
+ * dashes, an optional leading +) with 7 to 15 digits: for numbers the clinic only shows and never
+ * texts, such as a location's own line, which may be in any country.
+ */
+export function isDialable(raw: string): boolean {
+  const digits = raw.replace(/\D/g, "").length;
+  return /^\+?[\d\s().-]+$/.test(raw) && digits >= 7 && digits <= 15;
+}

@@ -42,6 +42,14 @@ function utcMidnight(date: string): number {
   return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 }
 
+/**
+ * The UTC calendar date of an instant: for windows of dates wide enough to hold the instant's date
+ * in any zone (one day either side), never for a clinic's own day (see `clinicToday`).
+ */
+export function utcDateOf(ms: number): string {
+  return dateOfUtc(ms);
+}
+
 function dateOfUtc(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;

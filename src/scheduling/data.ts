@@ -5,6 +5,7 @@
 import { and, asc, between, eq, gt, lt, ne, or } from "drizzle-orm";
 import type { Clinic, ClinicDb, Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
+import { utcDateOf } from "../platform/time";
 import type { Busy, DateOverride, Holiday, SlotLocation, SlotProvider, SlotQuery, SlotRoom, SlotRules, SlotType, TimeOff, WeeklyRule } from "./slots";
 import type { ClinicRef } from "../calendar/calendar";
 import {
@@ -141,7 +142,7 @@ export function exceptionStatements(db: ClinicDb, from: number, to: number) {
     db
       .select({ providerId: o.providerId, locationId: o.locationId, date: o.date, kind: o.kind, startTime: o.startTime, endTime: o.endTime })
       .from(o)
-      .where(between(o.date, isoDate(from), isoDate(to))),
+      .where(between(o.date, utcDateOf(from), utcDateOf(to))),
     db
       .select({ providerId: timeOff.providerId, startsAt: timeOff.startsAt, endsAt: timeOff.endsAt })
       .from(timeOff)
@@ -149,7 +150,7 @@ export function exceptionStatements(db: ClinicDb, from: number, to: number) {
     db
       .select({ locationId: holidays.locationId, date: holidays.date })
       .from(holidays)
-      .where(between(holidays.date, isoDate(from), isoDate(to))),
+      .where(between(holidays.date, utcDateOf(from), utcDateOf(to))),
   ] as const;
 }
 
@@ -262,6 +263,3 @@ export async function loadSchedulingData(
   };
 }
 
-function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}

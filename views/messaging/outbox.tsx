@@ -1,4 +1,5 @@
 /** The staff outbox: every message of the clinic with its delivery status, and retry for failed ones. */
+import { phoneDigits } from "../../src/platform/phone";
 import { OUTBOX_STATUSES } from "../../src/messaging/tables";
 import type { FieldErrors } from "../../src/platform/errors";
 import { Alert } from "../components/form";
@@ -26,7 +27,7 @@ export function maskRecipient(channel: string, recipient: string): string {
     if (at > 0) return `${recipient[0]}•••${recipient.slice(at)}`;
   }
   if (channel === "sms") {
-    const digits = recipient.replace(/\D/g, "");
+    const digits = phoneDigits(recipient);
     if (digits.length >= 4) return `•••${digits.slice(-4)}`;
   }
   return recipient.length > 4 ? `${recipient.slice(0, 4)}•••` : "•••";

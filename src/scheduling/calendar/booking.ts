@@ -13,7 +13,7 @@ import { identityKey } from "../../patients/repo";
 import { newPatientRow } from "../../patients/service";
 import type { TypeRow } from "../data";
 import { checkSlot, computeSlots, type Slot, type SlotRefusal } from "../slots";
-import { addDays, daysBetween, localParts, zonedInstant } from "../../platform/time";
+import { addDays, daysBetween, localParts, utcDateOf, zonedInstant } from "../../platform/time";
 import { MAX_SERIES_DAYS, seriesDates } from "./days";
 import { bookingPrelude, patientBrief, type CalLocation, type CalProvider, type CalRoom, type PatientBrief } from "./repo";
 import type { BookingInput } from "./input";
@@ -61,7 +61,7 @@ export async function slotContext(
   want: { providerId: string; locationId: string; typeId: string; startsAt: number; roomId: string | null },
   now: number,
 ): Promise<SlotContext> {
-  const utcDate = new Date(want.startsAt).toISOString().slice(0, 10);
+  const utcDate = utcDateOf(want.startsAt);
   const world = await loadWithLive(scope, { fromDate: addDays(utcDate, -1), toDate: addDays(utcDate, 1) }, now);
   const type = world.types.find((t) => t.id === want.typeId);
   const provider = world.providers.find((p) => p.id === want.providerId);

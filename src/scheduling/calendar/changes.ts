@@ -15,7 +15,7 @@ import { checkSlot, computeSlots, type Slot } from "../slots";
 import { offerFreedTime, WAITLIST_HOLD_MS } from "../waitlist";
 import { sendAppointmentNotice } from "../../messaging/notices";
 import { emitEvent } from "../../workflows/engine";
-import { addDays, localParts } from "../../platform/time";
+import { addDays, localParts, utcDateOf } from "../../platform/time";
 import { findShown, followingInSeries, type CalProvider, type ShownAppointment } from "./repo";
 import { STAFF_REFUSALS } from "./messages";
 import { STATUS_FLOW } from "./input";
@@ -172,7 +172,7 @@ export async function rescheduleAppointment(
   const a = await loadForChange(scope, id, input.version);
   if (a.status !== "booked" && a.status !== "confirmed") throw new AppError("conflict", `This appointment is ${STATUS_LABELS[a.status]} and can no longer be moved.`);
   if (input.slot.locationId !== a.locationId) throw new AppError("validation", "An appointment can only be moved within its location.");
-  const utcDate = new Date(input.slot.startsAt).toISOString().slice(0, 10);
+  const utcDate = utcDateOf(input.slot.startsAt);
   const world = await loadWithLive(scope, { fromDate: addDays(utcDate, -1), toDate: addDays(utcDate, 1) }, now);
   const type = world.types.find((t) => t.id === a.typeId);
   if (!type) throw new AppError("conflict", "This appointment's type is no longer offered, so it cannot be moved.");

@@ -2,6 +2,7 @@
  * Input schemas of the scheduling setup forms (zod/mini). Form values arrive as strings; empty
  * optional fields become null, numbers are whole numbers within their range, money is dollars.
  */
+import { isDialable } from "../../platform/phone";
 import * as z from "zod/mini";
 import { isIsoDate } from "../../platform/time";
 import { emptyToNull, optionalText, requiredText, type FormValues as SentForm } from "../../platform/validation";
@@ -144,14 +145,12 @@ const idList = (max: number, label: string) =>
     z.maxLength(max, { error: `Choose at most ${max} ${label}.` }),
   );
 
-const between = (n: number, min: number, max: number) => n >= min && n <= max;
-
 const phone = (label: string) =>
   z.pipe(
     z.string().check(
       z.trim(),
       z.maxLength(32, { error: `${label} is too long.` }),
-      z.refine((v) => v === "" || (/^\+?[\d\s().\-]+$/.test(v) && between(v.replace(/\D/g, "").length, 7, 15)), {
+      z.refine((v) => v === "" || isDialable(v), {
         error: `${label} must be a phone number with 7 to 15 digits, like (555) 201-3344.`,
       }),
     ),
