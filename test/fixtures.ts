@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { hashPassword } from "../src/platform/crypto";
+import type { Clinic } from "../src/platform/env";
 import { forgetClinic } from "../src/platform/tenancy";
 
 export const PASSWORD = "correct horse battery staple";
@@ -13,6 +14,20 @@ export const CLINICS = {
   south: { id: "c-south", slug: "riverside-south", name: "Riverside South", binding: "CLINIC_RIVERSIDE_SOUTH", org: "o-riverside" },
   hillcrest: { id: "c-hill", slug: "hillcrest", name: "Hillcrest Family Practice", binding: "CLINIC_HILLCREST", org: null },
 } as const;
+
+/** Riverside North as the tenancy middleware sees it, for work that runs without a request (systemScope). */
+export const NORTH_CLINIC: Clinic = {
+  id: CLINICS.north.id,
+  slug: CLINICS.north.slug,
+  name: CLINICS.north.name,
+  timezone: "America/New_York",
+  country: "US",
+  status: "active",
+  dbBinding: CLINICS.north.binding,
+  organizationId: CLINICS.north.org,
+  idleTimeoutMinutes: 15,
+  sessionMaxHours: 12,
+};
 
 export const USERS = {
   owner: { id: "u-owner", email: "owner@riverside.test", name: "Olivia Owner", clinics: [["north", "owner"]] },

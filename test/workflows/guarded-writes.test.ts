@@ -5,25 +5,13 @@ import { env } from "cloudflare:workers";
 import { eq, exists, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { patientContactPrefs } from "../../src/messaging/tables";
-import type { Clinic } from "../../src/platform/env";
 import { insertWhere, runWrites } from "../../src/platform/guarded-writes";
 import { systemScope } from "../../src/platform/scope";
 import { patientTags, workflowRules } from "../../src/workflows/tables";
-import { CLINICS } from "../fixtures";
+import { NORTH_CLINIC } from "../fixtures";
 import { clinicD1 } from "../helpers";
 
-const NORTH: Clinic = {
-  id: CLINICS.north.id,
-  slug: CLINICS.north.slug,
-  name: CLINICS.north.name,
-  timezone: "America/New_York",
-  country: "US",
-  status: "active",
-  dbBinding: CLINICS.north.binding,
-  organizationId: CLINICS.north.org,
-  idleTimeoutMinutes: 15,
-  sessionMaxHours: 12,
-};
+const NORTH = NORTH_CLINIC;
 
 describe("insertWhere", () => {
   it("writes the row only while its condition holds, and counts each statement's changes", async () => {

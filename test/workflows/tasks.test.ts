@@ -3,25 +3,13 @@
 // marked done; reading and every change are audited, and permissions and tenancy hold.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Clinic } from "../../src/platform/env";
 import { systemScope } from "../../src/platform/scope";
 import { emitEvent } from "../../src/workflows/engine";
-import { CLINICS, USERS } from "../fixtures";
+import { NORTH_CLINIC, USERS } from "../fixtures";
 import { auditRows, clinicD1, registerPatient, signedIn, type Browser } from "../helpers";
 import { nyInstant, seedSchedule, tomorrowNY, type ScheduleWorld } from "../schedule-fixtures";
 
-const NORTH: Clinic = {
-  id: CLINICS.north.id,
-  slug: CLINICS.north.slug,
-  name: CLINICS.north.name,
-  timezone: "America/New_York",
-  country: "US",
-  status: "active",
-  dbBinding: CLINICS.north.binding,
-  organizationId: CLINICS.north.org,
-  idleTimeoutMinutes: 15,
-  sessionMaxHours: 12,
-};
+const NORTH = NORTH_CLINIC;
 const pending: Promise<unknown>[] = [];
 const scope = () => systemScope(env, NORTH, "test", { waitUntil: (p) => pending.push(p) });
 

@@ -4,27 +4,15 @@
 // validated, permission-checked and tenant-bound.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Clinic } from "../../src/platform/env";
 import { systemScope } from "../../src/platform/scope";
 import { zonedInstant } from "../../src/platform/time";
 import { emitEvent, runDueActions, runTimeTriggers } from "../../src/workflows/engine";
 import { fillPlaceholders } from "../../src/workflows/messages";
-import { CLINICS, USERS } from "../fixtures";
+import { NORTH_CLINIC, USERS } from "../fixtures";
 import { auditRows, Browser, clinicD1, registerPatient, signedIn } from "../helpers";
 import { nyInstant, seedSchedule, tomorrowNY, type ScheduleWorld } from "../schedule-fixtures";
 
-const NORTH: Clinic = {
-  id: CLINICS.north.id,
-  slug: CLINICS.north.slug,
-  name: CLINICS.north.name,
-  timezone: "America/New_York",
-  country: "US",
-  status: "active",
-  dbBinding: CLINICS.north.binding,
-  organizationId: CLINICS.north.org,
-  idleTimeoutMinutes: 15,
-  sessionMaxHours: 12,
-};
+const NORTH = NORTH_CLINIC;
 
 /** The scope of a cron job at North; its audit seals are awaited by `settle`. */
 const pending: Promise<unknown>[] = [];
