@@ -227,3 +227,16 @@ export function formatInstant(at: string | number, timezone: string): string {
   const seconds = two(new Date(instant + offsetAt(timezone, instant) * MINUTE).getUTCSeconds());
   return `${p.date} ${p.time}:${seconds} ${zoneAbbreviation(timezone, instant)}`;
 }
+
+/**
+ * The canonical IANA name of a timezone (`america/new_york` → `America/New_York`), or null when
+ * Intl does not know it. Offsets such as `+05:00` are refused: a location needs a zone with rules.
+ */
+export function canonicalTimeZone(name: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return null;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}

@@ -3,6 +3,7 @@
  * optional fields become null, numbers are whole numbers within their range, money is dollars.
  */
 import { isDialable } from "../../platform/phone";
+import { canonicalTimeZone } from "../../platform/time";
 import * as z from "zod/mini";
 import { isIsoDate } from "../../platform/time";
 import { emptyToNull, optionalText, requiredText, type FormValues as SentForm } from "../../platform/validation";
@@ -19,19 +20,6 @@ export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A real calendar date as YYYY-MM-DD (the time module's check). */
 export const isValidIsoDate = isIsoDate;
-
-/**
- * The canonical IANA name of a timezone (`america/new_york` → `America/New_York`), or null when
- * Intl does not know it. Offsets such as `+05:00` are refused: a location needs a zone with rules.
- */
-export function canonicalTimeZone(name: string): string | null {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name)) return null;
-  try {
-    return new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * True for a National Provider Identifier with a valid check digit: the Luhn formula over the
