@@ -3,8 +3,8 @@ import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import * as z from "zod/mini";
 import type { ClinicDb } from "../platform/env";
 import { AUDIT_ACTIONS, auditLog } from "./tables";
-import { isValidIsoDate } from "../patients/input";
-import { addDays } from "../platform/time";
+
+import { addDays, isIsoDate } from "../platform/time";
 
 export const SORTABLE = {
   occurred_at: auditLog.occurredAt,
@@ -22,7 +22,7 @@ export type SortKey = keyof typeof SORTABLE;
 
 const isoDate = (label: string) =>
   z._default(
-    z.string().check(z.trim(), z.refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a date, as YYYY-MM-DD.` })),
+    z.string().check(z.trim(), z.refine((v) => v === "" || isIsoDate(v), { error: `${label} must be a date, as YYYY-MM-DD.` })),
     "",
   );
 

@@ -7,7 +7,7 @@ import { AppError } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { clinicOrigin } from "../platform/tenancy";
-import { formInput, queryInput, type FormValues } from "../platform/validation";
+import { formInput, queryInput, type FormValues, lastText } from "../platform/validation";
 import { clearSessionCookie, setSessionCookie } from "./session";
 import {
   checkResetToken,
@@ -36,7 +36,6 @@ function safeNext(next: unknown): string {
 
 /** A form field as text: blank when left out; a field sent twice keeps its last value. */
 const text = z.prefault(z.string(), "");
-const lastText = (v: FormValues[string] | undefined): string => (Array.isArray(v) ? (v.at(-1) ?? "") : (v ?? ""));
 
 const loginQuery = z.object({ next: z.optional(z.string()), ended: z.optional(z.string()) });
 

@@ -3,17 +3,22 @@
  * an existing record, or registered), with its audit rows and confirmation email in the same
  * batch, through the appointments module.
  */
+import { phoneDigits } from "../platform/phone";
 import { and, count, eq, gt, inArray } from "drizzle-orm";
 import { auditRow, scheduleSeal, type AuditEntry } from "../audit/service";
 import { bookHeldTime } from "../appointments/service";
 import { draftAt, placeFor, type WrittenWith } from "../calendar/intents";
 import { patientContactPrefs, type outbox } from "../messaging/tables";
 import { patients } from "../patients/tables";
-import { formatWhen, locationLabel, localeOf, render, templateFor } from "../messaging/templates";
+import { formatWhen } from "../platform/time";
+import { locationLabel } from "../messaging/template-values";
+import { localeOf } from "../messaging/template-catalogue";
+import { render } from "../messaging/template-render";
+import { templateFor } from "../messaging/template-repo";
 import { AppError } from "../platform/errors";
 import { identityKey } from "../patients/repo";
 import { newPatientRow } from "../patients/service";
-import { digitsOf } from "../patients/input";
+
 import { findType } from "../scheduling/data";
 import type { Slot } from "../scheduling/slots";
 import { localParts } from "../platform/time";
@@ -42,7 +47,7 @@ async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<Mat
     .select({ id: patients.id, givenName: patients.givenName, familyName: patients.familyName, email: patients.email, phoneDigits: patients.phoneDigits })
     .from(patients)
     .where(eq(patients.identityKey, identityKey(d.given_name, d.family_name, d.date_of_birth)));
-  const digits = digitsOf(d.phone);
+  const digits = phoneDigits(d.phone);
   return (
     rows.find((p) => (p.phoneDigits && p.phoneDigits === digits) || (d.email && p.email && p.email.toLowerCase() === d.email.toLowerCase())) ?? null
   );

@@ -4,8 +4,9 @@
  * `invite` an invitation). Tokens are only read here as text; their signatures are checked by
  * `./tokens`, so a missing or mangled token is refused there, like any other bad token.
  */
+import { isIsoDate } from "../platform/time";
 import * as z from "zod/mini";
-import { isValidIsoDate } from "../patients/input";
+
 import { toE164 } from "../platform/phone";
 import type { FormValues } from "../platform/validation";
 
@@ -68,8 +69,8 @@ export const detailsSchema = (today: string, country: string) =>
     family_name: z.string().check(z.trim(), z.minLength(1, { error: "Last name is required." }), z.maxLength(100, { error: "Last name is too long." })),
     date_of_birth: z.string().check(
       z.trim(),
-      z.refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
-      z.refine((v) => !isValidIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past." }),
+      z.refine(isIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
+      z.refine((v) => !isIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past." }),
     ),
     phone: z.pipe(
       z.string().check(

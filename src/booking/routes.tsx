@@ -6,14 +6,14 @@
 import { asc, eq } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { Booked, DetailsForm, Manage, SlotList, TypeList } from "../../views/booking/pages";
-import { addDays, clinicToday, clockLabel, whenLabel } from "../platform/time";
+import { addDays, clinicToday, clockLabel, whenLabel, isIsoDate } from "../platform/time";
 import { audit } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { fragment, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { formInput, queryInput } from "../platform/validation";
-import { isValidIsoDate } from "../patients/input";
+
 import { releaseHold } from "../appointments/service";
 import { cancelByPatient } from "../messaging/respond";
 import { patients } from "../patients/tables";
@@ -65,7 +65,7 @@ async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
   if (o.providerSlug && !provider) throw new AppError("not_found", "This provider could not be found. Check the link, or book from the clinic's booking page.");
   const now = Date.now();
   const today = clinicToday(await firstZone(scope), now);
-  const from = o.from && isValidIsoDate(o.from) && o.from >= today ? o.from : today;
+  const from = o.from && isIsoDate(o.from) && o.from >= today ? o.from : today;
   const result = await findSlots(scope, { type, providerId: provider?.id ?? null, fromDate: from, days: DAYS_SHOWN, now });
   const names = Object.fromEntries(result.data.providerRows.map((p) => [p.id, p.displayName]));
   const link = (d: string) => `${o.basePath}${o.basePath.includes("?") ? "&" : "?"}from=${d}`;

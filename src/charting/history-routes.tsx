@@ -9,7 +9,8 @@ import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { shortInstant } from "../../views/charting/parts";
 import { readHistory, saveHistory } from "./history";
 import { chartPage, conflictOr, patientIdOf } from "./http";
-import { fieldsForm, historySchema, lastText, savedQuery, typedFields } from "./input";
+import { fieldsForm, historySchema, savedQuery, typedFields } from "./input";
+import { lastText } from "../platform/validation";
 
 export const historyRoutes = new Hono<AppEnv>();
 

@@ -5,11 +5,12 @@
  * Also the form readers the clinical routes (chart, notes, progress) give `formInput`: the fields as
  * typed beside their checked values, and the version a form was sent with.
  */
+import { isIsoDate } from "../platform/time";
 import * as z from "zod/mini";
-import { isValidIsoDate } from "../patients/input";
+
 import { CVX_VACCINES } from "./cvx";
 import { normalizeCode } from "./icd10";
-import { emptyToNull, optionalText, requiredText, type FormValues } from "../platform/validation";
+import { emptyToNull, optionalText, requiredText, type FormValues, lastText } from "../platform/validation";
 import { ALLERGY_CATEGORIES, ALLERGY_SEVERITIES, SMOKING_STATUSES } from "./tables";
 
 /** An optional YYYY-MM-DD date, not after `today` unless `future` is allowed. */
@@ -17,9 +18,9 @@ const optionalDate = (label: string, today: string, o: { future?: boolean } = {}
   z.pipe(
     z.string().check(
       z.trim(),
-      z.refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
-      z.refine((v) => v === "" || !isValidIsoDate(v) || o.future || v <= today, { error: `${label} cannot be in the future.` }),
-      z.refine((v) => v === "" || !isValidIsoDate(v) || v >= "1900-01-01", { error: `${label} must be after 1900-01-01.` }),
+      z.refine((v) => v === "" || isIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
+      z.refine((v) => v === "" || !isIsoDate(v) || o.future || v <= today, { error: `${label} cannot be in the future.` }),
+      z.refine((v) => v === "" || !isIsoDate(v) || v >= "1900-01-01", { error: `${label} must be after 1900-01-01.` }),
     ),
     emptyToNull,
   );
@@ -28,9 +29,9 @@ const requiredDate = (label: string, today: string) =>
   z.string({ error: `${label} is required.` }).check(
     z.trim(),
     z.minLength(1, { error: `${label} is required.` }),
-    z.refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
-    z.refine((v) => !isValidIsoDate(v) || v <= today, { error: `${label} cannot be in the future.` }),
-    z.refine((v) => !isValidIsoDate(v) || v >= "1900-01-01", { error: `${label} must be after 1900-01-01.` }),
+    z.refine((v) => v === "" || isIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
+    z.refine((v) => !isIsoDate(v) || v <= today, { error: `${label} cannot be in the future.` }),
+    z.refine((v) => !isIsoDate(v) || v >= "1900-01-01", { error: `${label} must be after 1900-01-01.` }),
   );
 
 /** The version a form was opened on (a positive integer). */
@@ -117,7 +118,7 @@ export type MedicationInput = z.output<ReturnType<typeof medicationSchema>>;
 export function stopSchema(today: string) {
   return z.object({
     stop_date: z.pipe(
-      z.string().check(z.trim(), z.refine((v) => v === "" || isValidIsoDate(v), { error: "Stop date must be a real date, as YYYY-MM-DD." })),
+      z.string().check(z.trim(), z.refine((v) => v === "" || isIsoDate(v), { error: "Stop date must be a real date, as YYYY-MM-DD." })),
       z.transform((v: string) => v || today),
     ),
     stop_reason: requiredText(300, "Stop reason"),
@@ -166,8 +167,6 @@ export const alertSchema = z.object({
 });
 export type AlertInput = z.output<typeof alertSchema>;
 
-/** A submitted field as text: blank when left out; a field sent more than once keeps its last value. */
-export const lastText = (v: FormValues[string] | undefined): string => (Array.isArray(v) ? (v.at(-1) ?? "") : (v ?? ""));
 
 /** The named fields of a submitted form as typed (each blank when left out), to show the form again. */
 export function typedFields(raw: FormValues, fields: readonly string[]): Record<string, string> {

@@ -5,11 +5,11 @@
  */
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { auditStatementIfChanged, auditStatement, scheduleSeal, type AuditEntry } from "../audit/service";
-import { isValidIsoDate } from "../patients/input";
+
 import { patients } from "../patients/tables";
 import { AppError } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
-import { zonedInstant } from "../platform/time";
+import { zonedInstant, isIsoDate } from "../platform/time";
 import { readChart, recordNotFound } from "./access";
 import { encounters, vitals } from "./tables";
 import { bmiOf, type VitalsInput } from "./vitals";
@@ -55,7 +55,7 @@ function takenAtOf(input: VitalsInput, timezone: string, now: number): number {
   if (!input.takenAt) return now;
   const { date, time } = input.takenAt;
   const invalid = (msg: string) => new AppError("validation", msg, { taken_date: msg });
-  if (!isValidIsoDate(date) || date < "1900-01-01") throw invalid("Date taken must be a real date, as YYYY-MM-DD.");
+  if (!isIsoDate(date) || date < "1900-01-01") throw invalid("Date taken must be a real date, as YYYY-MM-DD.");
   const at = zonedInstant(date, time, timezone);
   // A few minutes of leeway for a clock typed from the wall.
   if (at > now + 5 * 60_000) throw invalid("Date and time taken cannot be in the future.");

@@ -97,10 +97,6 @@ interface NextVisit {
   timezone: string;
 }
 
-function whenText(v: NextVisit): string {
-  return whenLabel(v.startsAt, v.timezone);
-}
-
 /**
  * Applies one inbound SMS and records it. Everything it writes goes in one D1 batch behind the
  * insert of its inbound_messages row: that insert does nothing for a provider id already seen
@@ -231,7 +227,7 @@ export async function receiveSms(scope: ClinicScope, sms: InboundSms, now: numbe
           {
             id: taskId,
             title: CANCEL_TASK_TITLE,
-            detail: `Replied "${sms.body.trim().slice(0, 60)}" about the visit on ${whenText(next)}. Call them to cancel or move it.`,
+            detail: `Replied "${sms.body.trim().slice(0, 60)}" about the visit on ${whenLabel(next.startsAt, next.timezone)}. Call them to cancel or move it.`,
             patientId: next.patientId,
             appointmentId: next.id,
             dueAt: now,
@@ -292,7 +288,7 @@ async function confirmBySms(scope: ClinicScope, sms: InboundSms, next: NextVisit
   if (!row) return { outcome: "confirmed", reply: null, duplicate: true };
   scheduleSeal(scope);
   if (row.outcome === "ignored") return { outcome: "ignored", reply: REPLIES.noAppointment, duplicate: false };
-  return { outcome: row.outcome, reply: `Thanks, your appointment on ${whenText(next)} is confirmed.`, duplicate: false };
+  return { outcome: row.outcome, reply: `Thanks, your appointment on ${whenLabel(next.startsAt, next.timezone)} is confirmed.`, duplicate: false };
 }
 
 function escapeXml(s: string): string {

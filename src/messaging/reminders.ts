@@ -48,7 +48,6 @@ import { dateStyle, locationLabel } from "./template-values";
 import { outbox, patientContactPrefs, reminderSettings } from "./tables";
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** How late a reminder may still be written after its due instant. */
 export const REMINDER_WINDOW_MS = 6 * HOUR;

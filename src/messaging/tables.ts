@@ -49,7 +49,7 @@ export const outbox = sqliteTable(
 
 export const LOCALES = ["en", "es"] as const;
 
-/** A clinic's own wording of a message; the defaults ship in code (src/messaging/templates). */
+/** A clinic's own wording of a message; the defaults ship in code (src/messaging/template-catalogue.ts). */
 export const messageTemplates = sqliteTable(
   "message_templates",
   {

@@ -1,6 +1,6 @@
 /** Input schemas of the patient forms. Empty optional fields become null. */
 import * as z from "zod/mini";
-import { phoneDigits, toE164 } from "../platform/phone";
+import { toE164 } from "../platform/phone";
 import { isIsoDate } from "../platform/time";
 import { optionalText, requiredText } from "../platform/validation";
 import { SEX_AT_BIRTH } from "./tables";
@@ -23,16 +23,7 @@ export const phoneField = (label: string, country: string) =>
 
 const EMAIL = z.email();
 
-/**
- * The digits kept beside a phone for search and duplicate checks (patients.phone_digits): the
- * national number of an E.164 phone, the bare digits of anything else (a search, an old number).
- */
-export function digitsOf(v: string): string {
-  return phoneDigits(v);
-}
-
 /** A real calendar date as YYYY-MM-DD (the time module's `isIsoDate`, under the name forms import). */
-export const isValidIsoDate = isIsoDate;
 
 /**
  * `today` is the clinic's today (`clinicToday`), not UTC's: a baby born this morning in Auckland
@@ -46,9 +37,9 @@ export function patientInputSchema(today: string, country: string) {
     date_of_birth: z.string({ error: "Date of birth is required." }).check(
       z.trim(),
       z.minLength(1, { error: "Date of birth is required." }),
-      z.refine((v) => v === "" || isValidIsoDate(v), { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
-      z.refine((v) => !isValidIsoDate(v) || v <= today, { error: "Date of birth cannot be in the future." }),
-      z.refine((v) => !isValidIsoDate(v) || v >= "1900-01-01", { error: "Date of birth must be after 1900-01-01." }),
+      z.refine((v) => v === "" || isIsoDate(v), { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
+      z.refine((v) => !isIsoDate(v) || v <= today, { error: "Date of birth cannot be in the future." }),
+      z.refine((v) => !isIsoDate(v) || v >= "1900-01-01", { error: "Date of birth must be after 1900-01-01." }),
     ),
     sex_at_birth: z.enum(SEX_AT_BIRTH, { error: "Choose the sex assigned at birth (or unknown)." }),
     gender_identity: optionalText(100, "Gender identity"),

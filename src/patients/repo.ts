@@ -1,8 +1,10 @@
 /** Patient queries against one clinic's database. Every function takes the clinic-scoped client. */
+import { phoneDigits } from "../platform/phone";
+import { isIsoDate } from "../platform/time";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { ClinicDb } from "../platform/env";
 import { patients } from "./tables";
-import { digitsOf, isValidIsoDate, type PatientInput } from "./input";
+import { type PatientInput } from "./input";
 
 export type Patient = typeof patients.$inferSelect;
 
@@ -25,7 +27,7 @@ export function toRow(input: PatientInput) {
     sexAtBirth: input.sex_at_birth,
     genderIdentity: input.gender_identity,
     phone: input.phone,
-    phoneDigits: input.phone ? digitsOf(input.phone) : null,
+    phoneDigits: input.phone ? phoneDigits(input.phone) : null,
     email: input.email,
     addressLine1: input.address_line1,
     addressLine2: input.address_line2,
@@ -52,7 +54,7 @@ export function searchDate(q: string): string | null {
   const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : us ? [us[3], us[1], us[2]] : [];
   if (!y || !m || !d) return null;
   const v = `${y}-${m.padStart(2, "0")}-${d.padStart(2, "0")}`;
-  return isValidIsoDate(v) ? v : null;
+  return isIsoDate(v) ? v : null;
 }
 
 export type SearchKind = "recent" | "name" | "dob" | "phone";
@@ -63,9 +65,9 @@ export function searchWhere(q: string): { kind: SearchKind; where?: SQL } {
   if (!text) return { kind: "recent" };
   const date = searchDate(text);
   if (date) return { kind: "dob", where: eq(patients.dateOfBirth, date) };
-  if (/^[\d\s()+.\-]+$/.test(text) && digitsOf(text).length >= 3) {
+  if (/^[\d\s()+.\-]+$/.test(text) && phoneDigits(text).length >= 3) {
     // instr(), not LIKE: D1 refuses LIKE patterns longer than 50 bytes, and no escaping is needed.
-    return { kind: "phone", where: sql`instr(${patients.phoneDigits}, ${digitsOf(text)}) > 0` };
+    return { kind: "phone", where: sql`instr(${patients.phoneDigits}, ${phoneDigits(text)}) > 0` };
   }
   const words = foldForSearch(text).split(/[\s,]+/).filter(Boolean).slice(0, 5);
   const conds = words.map((w) => sql`instr(${patients.searchName}, ${w}) > 0`);

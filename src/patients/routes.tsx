@@ -9,15 +9,13 @@ import { fragment, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
 import { sendInvitation } from "../booking/invitations";
 import * as z from "zod/mini";
-import { clampedInt, formInput, queryInput, type FormValues } from "../platform/validation";
+import { clampedInt, formInput, queryInput, type FormValues, lastText } from "../platform/validation";
 import { PATIENT_FIELDS, patientInputSchema, type PatientField, type PatientFormValues } from "./input";
 import { phonesToFix } from "./phones";
 import { createPatient, searchPatientList, updatePatient, viewPatient } from "./service";
 
 export const patientRoutes = new Hono<AppEnv>();
 
-/** A form field as text: blank when left out; a field sent twice keeps its last value. */
-const lastText = (v: FormValues[string] | undefined): string => (Array.isArray(v) ? (v.at(-1) ?? "") : (v ?? ""));
 
 /** The patient fields as typed, each blank when left out. */
 function pickFields(raw: FormValues): Record<PatientField, string> {

@@ -40,6 +40,9 @@ type SchemaOf<S> = S | ((c: Context<AppEnv>) => S);
 /** Submitted form fields as strings; a field sent more than once (checkboxes) keeps every value. */
 export type FormValues = Record<string, string | string[]>;
 
+/** The last value of a form field (a field sent twice keeps its last), "" when it was not sent. */
+export const lastText = (v: FormValues[string] | undefined): string => (Array.isArray(v) ? (v.at(-1) ?? "") : (v ?? ""));
+
 function formValues(value: Record<string, unknown>): FormValues {
   const out: FormValues = {};
   for (const [k, v] of Object.entries(value)) {

@@ -3,9 +3,10 @@
  * and the clinic's questionnaire definitions. Form values arrive as strings; empty optional fields
  * become null. Messages name the field.
  */
+import { isIsoDate } from "../platform/time";
 import * as z from "zod/mini";
 import { GOAL_STATUSES } from "../charting/tables";
-import { isValidIsoDate } from "../patients/input";
+
 import { optionalText, requiredText } from "../platform/validation";
 import { type DefinitionErrors, type Instrument, itemLabel, type QuestionnaireDefinition, validateDefinition } from "./instruments";
 import { findLabTest } from "./labs";
@@ -24,9 +25,9 @@ const pastDate = (label: string, today: string) =>
   z.string({ error: `${label} is required.` }).check(
     z.trim(),
     z.minLength(1, { error: `${label} is required.` }),
-    z.refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
-    z.refine((v) => !isValidIsoDate(v) || v <= today, { error: `${label} cannot be in the future.` }),
-    z.refine((v) => !isValidIsoDate(v) || v >= "1950-01-01", { error: `${label} must be after 1950-01-01.` }),
+    z.refine((v) => v === "" || isIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
+    z.refine((v) => !isIsoDate(v) || v <= today, { error: `${label} cannot be in the future.` }),
+    z.refine((v) => !isIsoDate(v) || v >= "1950-01-01", { error: `${label} must be after 1950-01-01.` }),
   );
 
 // ---------------------------------------------------------------------------------------------
@@ -88,8 +89,8 @@ export function goalSchema(measures: readonly MeasureChoice[]) {
       target_date: z.pipe(
         z.string().check(
           z.trim(),
-          z.refine((v) => v === "" || isValidIsoDate(v), { error: "Target date must be a real date, as YYYY-MM-DD." }),
-          z.refine((v) => v === "" || !isValidIsoDate(v) || (v >= "2000-01-01" && v <= "2100-12-31"), { error: "Target date must be between 2000 and 2100." }),
+          z.refine((v) => v === "" || isIsoDate(v), { error: "Target date must be a real date, as YYYY-MM-DD." }),
+          z.refine((v) => v === "" || !isIsoDate(v) || (v >= "2000-01-01" && v <= "2100-12-31"), { error: "Target date must be between 2000 and 2100." }),
         ),
         z.transform((v: string) => (v === "" ? null : v)),
       ),

@@ -6,7 +6,7 @@ import { and, asc, between, eq, gt, lt, ne, or } from "drizzle-orm";
 import type { Clinic, ClinicDb, Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { utcDateOf } from "../platform/time";
-import type { Busy, DateOverride, Holiday, SlotLocation, SlotProvider, SlotQuery, SlotRoom, SlotRules, SlotType, TimeOff, WeeklyRule } from "./slots";
+import type { Busy, SlotLocation, SlotProvider, SlotQuery, SlotRules, SlotType } from "./slots";
 import type { ClinicRef } from "../calendar/calendar";
 import {
   appointments,

@@ -47,7 +47,7 @@
  *  - Australia/Sydney works the same way: 2026-04-05 03:00 -> 02:00 makes 01:00-04:00 four real
  *    hours; 2026-10-04 02:00 -> 03:00 makes it two.
  */
-import { addDays, isoWeekday, localParts, minutesOf, offsetAt, wallClock as wallOf, zonedInstant } from "../platform/time.ts";
+import { addDays, isoWeekday, minutesOf, offsetAt, wallClock as wallOf, zonedInstant } from "../platform/time.ts";
 
 export interface SlotRules {
   minNoticeMinutes: number;

@@ -2,16 +2,16 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
-import { OfferPage, WaitlistPage, type WaitlistRow } from "../../views/scheduling/waitlist/pages";
+import { OfferPage, WaitlistPage } from "../../views/scheduling/waitlist/pages";
 import { audit, auditMany } from "../audit/service";
 import type { AppEnv } from "../platform/env";
 import { AppError, notFound, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, clinicScope, requirePermission, staffScope } from "../platform/scope";
 import { formInput, queryInput, type FormValues } from "../platform/validation";
-import { isValidIsoDate } from "../patients/input";
+
 import { patients } from "../patients/tables";
-import { localParts } from "../platform/time";
+import { localParts, isIsoDate } from "../platform/time";
 import { appointmentTypes, providers, TIMES_OF_DAY, waitlistEntries } from "./tables";
 import { addToWaitlist, claimOffer, readOffer } from "./waitlist";
 
@@ -35,12 +35,12 @@ const entrySchema = z
     patient: field(z.string().check(z.minLength(1, { error: "Choose a patient." }))),
     type: field(z.string().check(z.minLength(1, { error: "Choose a visit type." }))),
     provider: field(z.string()),
-    from: field(z.string().check(z.refine(isValidIsoDate, { error: "From must be a date." }))),
-    to: field(z.string().check(z.refine(isValidIsoDate, { error: "To must be a date." }))),
+    from: field(z.string().check(z.refine(isIsoDate, { error: "From must be a date." }))),
+    to: field(z.string().check(z.refine(isIsoDate, { error: "To must be a date." }))),
     times: timesField,
   })
   .check(
-    z.refine((v) => !isValidIsoDate(v.from) || !isValidIsoDate(v.to) || v.from <= v.to, { error: "To must be on or after From.", path: ["to"] }),
+    z.refine((v) => !isIsoDate(v.from) || !isIsoDate(v.to) || v.from <= v.to, { error: "To must be on or after From.", path: ["to"] }),
   );
 
 /** The list page's address: the patient to add (from the patient page's link), and the saved notice. */

@@ -20,7 +20,11 @@ import { outbox, patientContactPrefs } from "../messaging/tables";
 import { patients } from "../patients/tables";
 import { appointmentTypes, locations, providers, TIMES_OF_DAY, waitlistEntries, waitlistOffers } from "./tables";
 import { publicClinicOrigin } from "../platform/tenancy";
-import { dateStyle, formatWhen, localeOf, render, templateFor } from "../messaging/templates";
+import { dateStyle } from "../messaging/template-values";
+import { formatWhen } from "../platform/time";
+import { localeOf } from "../messaging/template-catalogue";
+import { render } from "../messaging/template-render";
+import { templateFor } from "../messaging/template-repo";
 
 export interface FreedTime {
   providerId: string;

@@ -38,19 +38,7 @@ export interface RuleInput {
 
 const emptyToUndefined = z.transform((v: string) => (v === "" ? undefined : v));
 
-const optionalText = (max: number, label: string) =>
-  z.pipe(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })), emptyToUndefined);
-
 const optionalId = z.pipe(z.string().check(z.trim(), z.maxLength(64, { error: "Choose an option from the list." })), emptyToUndefined);
-
-const wholeNumber = (label: string, min: number, max: number, unit: string) =>
-  z.pipe(
-    z.string().check(
-      z.trim(),
-      z.refine((v) => /^\d{1,6}$/.test(v) && Number(v) >= min && Number(v) <= max, { error: `${label} must be a whole number of ${unit} from ${min} to ${max}.` }),
-    ),
-    z.transform((v: string) => Number.parseInt(v, 10)),
-  );
 
 const optionalWholeNumber = (label: string, min: number, max: number, unit: string) =>
   z.pipe(

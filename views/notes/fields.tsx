@@ -7,8 +7,8 @@
  *   ros                                            f.<key>.<i>.status, f.<key>.<i>.comment per system i
  * vitals, questionnaire and chart_insert have no input: the caller embeds the chart's data.
  */
+import { isIsoDate } from "../../src/platform/time";
 import type { ComponentChildren } from "preact";
-import { isValidIsoDate } from "../../src/patients/input";
 import {
   DEFINITION_LIMITS,
   EMBEDDED_TYPES,
@@ -371,7 +371,7 @@ export function readNoteForm(def: TemplateDefinition, form: Record<string, strin
         const v = raw.trim();
         if (!v) break;
         content[f.key] = v;
-        if (!isValidIsoDate(v)) errors[name] = `${f.label} must be a real date, as YYYY-MM-DD.`;
+        if (!isIsoDate(v)) errors[name] = `${f.label} must be a real date, as YYYY-MM-DD.`;
         break;
       }
       case "single_choice":

@@ -1,6 +1,7 @@
 /** Input schemas of the staff calendar: query strings and forms, validated at the edge. */
+import { isIsoDate } from "../../platform/time";
 import * as z from "zod/mini";
-import { isValidIsoDate } from "../../patients/input";
+
 import { toE164 } from "../../platform/phone";
 import type { FormValues } from "../../platform/validation";
 import { APPOINTMENT_STATUSES } from "../tables";
@@ -16,7 +17,7 @@ export function idParam(v: string | undefined): string | null {
 
 /** A query parameter that is a real YYYY-MM-DD date, or null. */
 export function dateParam(v: string | undefined): string | null {
-  return v && isValidIsoDate(v) ? v : null;
+  return v && isIsoDate(v) ? v : null;
 }
 
 /** An epoch-milliseconds query parameter, or null. */
@@ -104,8 +105,8 @@ export const quickPatientSchema = (today: string, country: string) =>
     family_name: name("Last name"),
     date_of_birth: z.string().check(
       z.trim(),
-      z.refine(isValidIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
-      z.refine((v) => !isValidIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past (after 1900)." }),
+      z.refine(isIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),
+      z.refine((v) => !isIsoDate(v) || (v <= today && v >= "1900-01-01"), { error: "Date of birth must be in the past (after 1900)." }),
     ),
     phone: z.pipe(
       z.string().check(
@@ -230,7 +231,7 @@ export const bookingForm = (today: string, country: string) =>
             else repeat = { everyWeeks: d.repeat_weeks, end: { count: n } };
           } else {
             const until = values.repeat_until.trim();
-            if (!isValidIsoDate(until)) ctx.issues.push(issue("repeat_until", "End date must be a real date, as YYYY-MM-DD.", values));
+            if (!isIsoDate(until)) ctx.issues.push(issue("repeat_until", "End date must be a real date, as YYYY-MM-DD.", values));
             else repeat = { everyWeeks: d.repeat_weeks, end: { until } };
           }
         }

@@ -19,7 +19,6 @@ export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A real calendar date as YYYY-MM-DD (the time module's check). */
-export const isValidIsoDate = isIsoDate;
 
 /**
  * True for a National Provider Identifier with a valid check digit: the Luhn formula over the
@@ -116,14 +115,14 @@ const date = (label: string) =>
   z.string({ error: `${label} is required.` }).check(
     z.trim(),
     z.minLength(1, { error: `${label} is required.` }),
-    z.refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
+    z.refine((v) => v === "" || isIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
   );
 
 const optionalDate = (label: string) =>
   z.pipe(
     z.string().check(
       z.trim(),
-      z.refine((v) => v === "" || isValidIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
+      z.refine((v) => v === "" || isIsoDate(v), { error: `${label} must be a real date, as YYYY-MM-DD.` }),
     ),
     emptyToNull,
   );

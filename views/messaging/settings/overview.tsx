@@ -1,6 +1,6 @@
 /** /settings/messages: the reminder schedule and quiet hours, and the list of message templates. */
 import { LOCALES } from "../../../src/messaging/tables";
-import { TEMPLATE_CHANNELS, TEMPLATE_INFO, TEMPLATE_KEYS, type TemplateChannel, type TemplateKey } from "../../../src/messaging/templates";
+import { TEMPLATE_CHANNELS, TEMPLATE_INFO, TEMPLATE_KEYS, type TemplateChannel, type TemplateKey } from "../../../src/messaging/template-catalogue";
 import type { FieldErrors } from "../../../src/platform/errors";
 import { CsrfField, Field } from "../../components/form";
 import { DataTable, RowActions } from "../../components/table";

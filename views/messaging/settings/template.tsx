@@ -4,8 +4,9 @@
  * JavaScript the Preview button posts the form and the whole page comes back with it; with htmx
  * only the preview is swapped.
  */
-import type { SmsCount, TemplateChannel, TemplateKey, TemplateText, Variable } from "../../../src/messaging/templates";
-import { TEMPLATE_INFO, VARIABLE_HELP } from "../../../src/messaging/templates";
+import type { SmsCount } from "../../../src/messaging/sms-segments";
+import type { TemplateChannel, TemplateKey, TemplateText, Variable } from "../../../src/messaging/template-catalogue";
+import { TEMPLATE_INFO, VARIABLE_HELP } from "../../../src/messaging/template-catalogue";
 import type { FieldErrors } from "../../../src/platform/errors";
 import { Alert, CsrfField, Field, PostButton, TextAreaField } from "../../components/form";
 import { ErrorSummary, SavedNotice } from "../../scheduling/setup/parts";

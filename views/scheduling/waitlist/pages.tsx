@@ -1,6 +1,6 @@
 /** The staff waitlist page, and the public page where a patient claims an offered time. */
 import type { FieldErrors } from "../../../src/platform/errors";
-import { Alert, CsrfField, Field, PostButton, SelectField } from "../../components/form";
+import { Alert, CsrfField, Field, SelectField } from "../../components/form";
 import { DataTable, RowActions } from "../../components/table";
 import { dayLabel, timeLabel } from "../../../src/platform/time";
 
