@@ -36,9 +36,10 @@ describe("a visit charted from today's appointment", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL((u) => !u.pathname.startsWith("/login"));
 
-    // Today's calendar: the patient who has arrived.
+    // Today's calendar: the patient with the full chart who has arrived (the seed books them now;
+    // other demo patients may also have arrived, depending on the hour the suite runs).
     await page.goto(`${origin}/calendar`);
-    await page.locator("a.appt.st-arrived").first().click();
+    await page.locator('a.appt.st-arrived[href*="/appointments/seed-now-"]').first().click();
     await page.waitForURL(/\/calendar\/appointments\//);
     await page.getByRole("button", { name: "Start visit" }).click();
     await page.waitForURL(/\/encounters\/[^/]+$/);
