@@ -22,6 +22,7 @@ import { page } from "./platform/render";
 import { classifyHost, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
 import { loadStaff } from "./auth/session";
 import { servePublicSite } from "./public/routes";
+import { careTeamGate } from "./emergency/gate";
 import { ErrorBody } from "../views/errors/error-page";
 
 /** The Worker's own routes, answered before any clinic is looked up. */
@@ -59,6 +60,7 @@ export function createApp() {
   app.use("*", async function requestId(c, next) {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
     c.set("notice", undefined);
+    c.set("emergencyGrantId", undefined);
     const meter = { roundTrips: 0 };
     c.env = meterEnv(c.env, meter);
     const started = Date.now();
@@ -124,6 +126,10 @@ export function createApp() {
     if ("anyOf" in access) return permissionGate(...access.anyOf)(c, next);
     return next();
   });
+
+  // A chart is open to its patient's care team, or to others under an emergency grant, when the
+  // clinic says so: checked here once for every group declared `careTeam`.
+  app.use("*", careTeamGate(accessOf));
 
   // A refused write to a patient's record (invalid input, 422) belongs in the trail too, whichever
   // form it came from; the route re-renders the form and writes nothing else.

@@ -30,6 +30,7 @@ import { attachmentRoutes } from "./attachments/routes";
 import { encounterRoutes } from "./notes/encounter-routes";
 import { noteRoutes } from "./notes/routes";
 import { templateRoutes } from "./notes/template-routes";
+import { emergencyAccessRoutes, emergencyReviewRoutes } from "./emergency/routes";
 import { inboundSmsRoutes, respondRoutes, shortLinkRoutes } from "./messaging/inbound-routes";
 
 /** The domain route groups, in mount order (earlier groups answer first where paths overlap). */
@@ -37,13 +38,15 @@ export const MOUNTS: readonly MountDeclaration[] = [
   { path: "/", routes: authRoutes, access: { public: "sign-in, clinic handoff and password reset: no session yet; the handoff and reset carry signed tokens" } },
   { path: "/", routes: sessionRoutes, access: { staff: "sign out and clinic switch: any signed-in staff member, whatever their role" } },
   { path: "/patients/:id/contact", routes: contactPrefsRoutes, access: { anyOf: ["patients:write"] }, patientParam: "id" },
-  { path: "/patients/:id/chart", routes: chartRoutes, access: { anyOf: ["chart:read", "chart:write", "problems:write"] }, patientParam: "id" },
-  { path: "/patients/:id/progress", routes: progressRoutes, access: { anyOf: ["chart:read", "chart:write"] }, patientParam: "id" },
+  { path: "/patients/:id/chart", routes: chartRoutes, access: { anyOf: ["chart:read", "chart:write", "problems:write"] }, patientParam: "id", careTeam: true },
+  { path: "/patients/:id/progress", routes: progressRoutes, access: { anyOf: ["chart:read", "chart:write"] }, patientParam: "id", careTeam: true },
+  { path: "/patients/:id/emergency-access", routes: emergencyAccessRoutes, access: { anyOf: ["chart:read"] }, patientParam: "id" },
   {
     path: "/patients/:id/documents",
     routes: attachmentRoutes,
     access: { anyOf: ["attachments:read", "attachments:read_admin", "attachments:upload", "attachments:delete"] },
     patientParam: "id",
+    careTeam: true,
     // The upload streams the file to R2 and checks the form's `_csrf` part itself (src/attachments/upload.ts).
     streamed: ["POST /"],
   },
@@ -52,6 +55,7 @@ export const MOUNTS: readonly MountDeclaration[] = [
   { path: "/settings/templates", routes: templateRoutes, access: { anyOf: ["templates:write", "templates:share"] } },
   { path: "/settings/questionnaires", routes: questionnaireSettingsRoutes, access: { anyOf: ["questionnaires:manage"] } },
   { path: "/patients", routes: patientRoutes, access: { anyOf: ["patients:read", "patients:write", "schedule:write"] }, patientParam: "id" },
+  { path: "/audit/emergency", routes: emergencyReviewRoutes, access: { anyOf: ["audit:read", "audit:export"] } },
   { path: "/audit", routes: auditRoutes, access: { anyOf: ["audit:read", "audit:export"] } },
   { path: "/staff", routes: staffRoutes, access: { anyOf: ["staff:read", "staff:manage"] } },
   { path: "/settings/scheduling", routes: setupRoutes, access: { anyOf: ["scheduling:setup"] } },

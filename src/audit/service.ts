@@ -47,8 +47,15 @@ function values(scope: AuditScope, e: AuditEntry): typeof auditLog.$inferInsert 
     ip: scope.meta.ip,
     userAgent: scope.meta.userAgent?.slice(0, 512) ?? null,
     requestId: scope.meta.requestId,
-    detail: e.detail ?? null,
+    detail: underGrant(scope.meta, e.detail ?? null),
   };
+}
+
+/** A row written under an emergency grant says so, with the grant, whatever else its detail holds. */
+function underGrant(meta: RequestMeta, detail: string | null): string | null {
+  if (!meta.emergencyGrantId) return detail;
+  const mark = `emergency access (grant ${meta.emergencyGrantId})`;
+  return detail ? `${mark}; ${detail}` : mark;
 }
 
 /** The complete audit row of an entry (who and where from the scope): what the calendar object writes. */

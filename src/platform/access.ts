@@ -48,6 +48,12 @@ export interface MountDeclaration {
    * Origin / Sec-Fetch-Site check still applies). See src/attachments/upload.ts.
    */
   streamed?: readonly `${"POST" | "PUT"} /${string}`[];
+  /**
+   * The group is a patient's chart: when the clinic keeps charts to the care team, staff holding
+   * `chart:read` without a care relationship with the patient (`patientParam`) get the emergency
+   * access interstitial instead (src/emergency/gate.tsx).
+   */
+  careTeam?: true;
 }
 
 /** The declaration that covers one request, and the path parameters of the matched pattern. */

@@ -63,6 +63,8 @@ export interface RequestMeta {
   requestId: string;
   ip: string | null;
   userAgent: string | null;
+  /** The emergency access grant this request is served under (src/emergency/gate.tsx), if any. */
+  emergencyGrantId?: string;
 }
 
 export type AppEnv = {
@@ -76,5 +78,7 @@ export type AppEnv = {
     staff: Staff | null;
     /** A one-line notice for the next page, e.g. why the session ended. */
     notice: string | undefined;
+    /** Set by the care-team gate when a chart opens under an emergency grant. */
+    emergencyGrantId: string | undefined;
   };
 };

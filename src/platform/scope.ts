@@ -25,6 +25,7 @@ export function requestMeta(c: Context<AppEnv>): RequestMeta {
     requestId: c.get("requestId"),
     ip: c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? null,
     userAgent: c.req.header("user-agent") ?? null,
+    emergencyGrantId: c.get("emergencyGrantId"),
   };
 }
 

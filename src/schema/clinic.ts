@@ -48,3 +48,4 @@ export {
   labResults,
   attachments,
 } from "../charting/tables";
+export { chartAccessPolicy, emergencyAccess } from "../emergency/tables";
