@@ -170,9 +170,11 @@ async function register(target, clinic, dirName) {
   }
   const orgId = clinic.org === null ? "NULL" : `(SELECT id FROM organizations WHERE slug = ${sqlValue(clinic.org)})`;
   const timezone = clinic.timezone ?? DEFAULT_TIMEZONE;
+  // A new clinic keeps charts to the care team from the start (emergency access for everyone else);
+  // clinics that existed before that setting keep charts open until an administrator turns it on.
   stmts.push(
-    `INSERT INTO clinics (id, slug, name, timezone, db_binding, organization_id) VALUES ` +
-      `(${sqlValue(crypto.randomUUID())}, ${sqlValue(clinic.slug)}, ${sqlValue(clinic.name)}, ${sqlValue(timezone)}, ${sqlValue(binding)}, ${orgId})`,
+    `INSERT INTO clinics (id, slug, name, timezone, db_binding, organization_id, care_team_only) VALUES ` +
+      `(${sqlValue(crypto.randomUUID())}, ${sqlValue(clinic.slug)}, ${sqlValue(clinic.name)}, ${sqlValue(timezone)}, ${sqlValue(binding)}, ${orgId}, 1)`,
   );
   await q(stmts.join("; "));
   changes.push(`registered the clinic in the directory (${timezone}${clinic.org ? `, organization ${clinic.org}` : ""})`);

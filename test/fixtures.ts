@@ -27,6 +27,7 @@ export const NORTH_CLINIC: Clinic = {
   organizationId: CLINICS.north.org,
   idleTimeoutMinutes: 15,
   sessionMaxHours: 12,
+  careTeamOnly: false,
 };
 
 export const USERS = {

@@ -1,18 +1,7 @@
--- Emergency access ("break the glass", ONC 170.315(d)(6)): the clinic's chart access policy and
--- the time-boxed grants a staff member takes, with a reason, to open a chart outside their care
--- relationships. Clinics that exist when this ships keep charts open to every clinical role
--- (care_team_only = 0) so nobody loses access on deploy; `npm run clinic:create` turns the
--- restriction on for a new clinic, and an administrator turns it on or off at /audit/emergency.
-CREATE TABLE `chart_access_policy` (
-	`id` integer PRIMARY KEY NOT NULL CHECK (`id` = 1),
-	`care_team_only` integer DEFAULT 0 NOT NULL,
-	`grant_minutes` integer DEFAULT 240 NOT NULL,
-	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
-	`updated_by` text
-);
---> statement-breakpoint
-INSERT INTO `chart_access_policy` (`id`, `care_team_only`, `grant_minutes`) VALUES (1, 0, 240);
---> statement-breakpoint
+-- Emergency access ("break the glass", ONC 170.315(d)(6)): the time-boxed grants a staff member
+-- takes, with a reason, to open a chart outside their care relationships, and the privacy
+-- officer's review of each. Whether a clinic keeps charts to the care team is the directory's
+-- `clinics.care_team_only` (migrations/directory/0006_care_team_charts.sql).
 CREATE TABLE `emergency_access` (
 	`id` text PRIMARY KEY NOT NULL,
 	`patient_id` text NOT NULL,

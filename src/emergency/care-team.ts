@@ -11,11 +11,12 @@
  *     of the patient's notes;
  *  4. they registered the patient (`patients.created_by`).
  * Anyone else opens the chart only under an emergency grant they take with a reason
- * (./repo.ts), which lasts the policy's `grant_minutes` (4 hours by default).
+ * (./repo.ts), which lasts `EMERGENCY_GRANT_MINUTES` (4 hours).
  *
  * The rule applies only to route groups declared `careTeam` in src/mounts.ts (the chart, progress
  * and documents under /patients/:id/...), only to staff holding `chart:read`, and only when the
- * clinic's policy says "care team only". Owners and administrators do not hold `chart:read`, and
+ * clinic says "care team only" (the directory's `clinics.care_team_only`, read with the clinic,
+ * so a clinic with charts open pays no extra query). Owners and administrators do not hold `chart:read`, and
  * front desk and billers reach only administrative documents, so none of them is restricted.
  */
 import { and, desc, eq, gt, gte, lte, ne, or, sql } from "drizzle-orm";
@@ -23,37 +24,38 @@ import { encounters, notes } from "../charting/tables";
 import { patients } from "../patients/tables";
 import { appointments, providers } from "../scheduling/tables";
 import type { ClinicDb, Staff } from "../platform/env";
-import { chartAccessPolicy, emergencyAccess } from "./tables";
+import { emergencyAccess } from "./tables";
 
 const DAY = 86_400_000;
 /** How far back and ahead an appointment makes a care relationship. */
 export const CARE_WINDOW = { pastDays: 365, aheadDays: 30 } as const;
+/** How long an emergency grant lasts. */
+export const EMERGENCY_GRANT_MINUTES = 240;
 
 /** What the gate found for one staff member and one patient. */
 export type ChartAccess =
   /** The patient is not in this clinic: the handler answers its 404 as usual. */
   | { kind: "no_patient" }
-  /** Charts are open (policy off) or the staff member is on the care team. */
+  /** The staff member is on the care team. */
   | { kind: "open" }
   /** Open under an emergency grant, until `expiresAt`. */
   | { kind: "emergency"; grantId: string; expiresAt: number }
   /** No care relationship and no grant: the interstitial. */
-  | { kind: "restricted"; patientName: string; grantMinutes: number };
+  | { kind: "restricted"; patientName: string };
 
 /**
- * Whether `staff` may open the chart of `patientId` at `now`, in one round trip: the patient, the
- * policy, each kind of care relationship and an unexpired grant.
+ * Whether `staff` may open the chart of `patientId` at `now` in a clinic that keeps charts to the
+ * care team, in one round trip: the patient, each kind of care relationship and an unexpired grant.
  */
 export async function chartAccessFor(db: ClinicDb, staff: Pick<Staff, "id">, patientId: string, now: number): Promise<ChartAccess> {
   const isMe = eq(providers.userId, staff.id);
   const notAProvider = sql`NOT EXISTS (SELECT 1 FROM ${providers} WHERE ${providers.userId} = ${staff.id})`;
-  const [patient, policy, visit, encounter, note, grant] = await db.batch([
+  const [patient, visit, encounter, note, grant] = await db.batch([
     db
       .select({ givenName: patients.givenName, familyName: patients.familyName, createdBy: patients.createdBy })
       .from(patients)
       .where(eq(patients.id, patientId))
       .limit(1),
-    db.select({ careTeamOnly: chartAccessPolicy.careTeamOnly, grantMinutes: chartAccessPolicy.grantMinutes }).from(chartAccessPolicy).limit(1),
     db
       .select({ id: appointments.id })
       .from(appointments)
@@ -87,10 +89,8 @@ export async function chartAccessFor(db: ClinicDb, staff: Pick<Staff, "id">, pat
   ]);
   const p = patient[0];
   if (!p) return { kind: "no_patient" };
-  const rule = policy[0];
-  if (!rule?.careTeamOnly) return { kind: "open" };
   if (visit.length > 0 || encounter.length > 0 || note.length > 0 || p.createdBy === staff.id) return { kind: "open" };
   const g = grant[0];
   if (g) return { kind: "emergency", grantId: g.id, expiresAt: g.expiresAt };
-  return { kind: "restricted", patientName: `${p.givenName} ${p.familyName}`, grantMinutes: rule.grantMinutes };
+  return { kind: "restricted", patientName: `${p.givenName} ${p.familyName}` };
 }

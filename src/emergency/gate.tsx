@@ -13,7 +13,7 @@ import { patientOf, type MatchedAccess } from "../platform/access";
 import type { AppEnv } from "../platform/env";
 import { fragment, localPath, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
-import { chartAccessFor } from "./care-team";
+import { chartAccessFor, EMERGENCY_GRANT_MINUTES } from "./care-team";
 
 /** Where the grant form sends the staff member back to: a page of this patient's chart, or the chart. */
 export function chartPathAfterGrant(patientId: string, raw: string | undefined | null): string {
@@ -27,7 +27,7 @@ export function careTeamGate(accessOf: (c: Context<AppEnv>) => MatchedAccess | n
     const found = accessOf(c);
     const staff = c.var.staff;
     // A path no route of the group matches goes on to its 404.
-    if (!found?.mount.careTeam || !found.route || !staff?.permissions.has("chart:read")) return next();
+    if (!c.var.clinic.careTeamOnly || !found?.mount.careTeam || !found.route || !staff?.permissions.has("chart:read")) return next();
     const patientId = patientOf(found);
     if (!patientId) return next();
     const access = await chartAccessFor(c.var.db, staff, patientId, Date.now());
@@ -51,7 +51,7 @@ export function careTeamGate(accessOf: (c: Context<AppEnv>) => MatchedAccess | n
         patientId={patientId}
         patientName={access.patientName}
         next={chartPathAfterGrant(patientId, c.req.method === "GET" ? url.pathname + url.search : null)}
-        grantMinutes={access.grantMinutes}
+        grantMinutes={EMERGENCY_GRANT_MINUTES}
         csrfToken={c.var.csrfToken ?? ""}
       />
     );

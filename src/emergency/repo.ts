@@ -7,7 +7,11 @@ import { audit, auditStatement, auditStatementIfChanged, scheduleSeal } from "..
 import { patients } from "../patients/tables";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
-import { chartAccessPolicy, emergencyAccess } from "./tables";
+import { clinics } from "../schema/directory";
+import type { DirectoryDb } from "../platform/env";
+import { forgetClinic } from "../platform/tenancy";
+import { EMERGENCY_GRANT_MINUTES } from "./care-team";
+import { emergencyAccess } from "./tables";
 
 /** The audit event of a grant, kept apart from ordinary reads so it can be reported on its own. */
 export const EMERGENCY_EVENT = "access.emergency";
@@ -22,16 +26,13 @@ const MINUTE = 60_000;
  */
 export async function grantEmergencyAccess(scope: StaffScope, patientId: string, reason: string, now: number): Promise<{ id: string; expiresAt: number }> {
   requirePermission(scope, "chart:read");
-  const [found, policy] = await scope.db.batch([
-    scope.db.select({ id: patients.id }).from(patients).where(eq(patients.id, patientId)).limit(1),
-    scope.db.select({ grantMinutes: chartAccessPolicy.grantMinutes }).from(chartAccessPolicy).limit(1),
-  ]);
+  const found = await scope.db.select({ id: patients.id }).from(patients).where(eq(patients.id, patientId)).limit(1);
   if (found.length === 0) {
     await audit(scope, { action: "read", event: EMERGENCY_EVENT, entityType: "patient", entityId: patientId.slice(0, 64), outcome: "failure", detail: "patient not found" });
     throw notFound("This patient");
   }
   const id = crypto.randomUUID();
-  const expiresAt = now + (policy[0]?.grantMinutes ?? 240) * MINUTE;
+  const expiresAt = now + EMERGENCY_GRANT_MINUTES * MINUTE;
   await scope.db.batch([
     scope.db.insert(emergencyAccess).values({
       id,
@@ -128,27 +129,16 @@ export async function reviewEmergencyAccess(scope: StaffScope, id: string, note:
   scheduleSeal(scope);
 }
 
-/** The clinic's chart access policy. */
-export async function readPolicy(scope: StaffScope): Promise<{ careTeamOnly: boolean; grantMinutes: number }> {
-  const [row] = await scope.db.select({ careTeamOnly: chartAccessPolicy.careTeamOnly, grantMinutes: chartAccessPolicy.grantMinutes }).from(chartAccessPolicy).limit(1);
-  return row ?? { careTeamOnly: false, grantMinutes: 240 };
-}
-
-/** Turns "charts are open to the care team only" on or off (`staff:manage`), audited. */
-export async function setCareTeamOnly(scope: StaffScope, on: boolean, now: number): Promise<void> {
+/** Turns "charts are open to the care team only" on or off for the clinic (`staff:manage`), audited. */
+export async function setCareTeamOnly(scope: StaffScope, dir: DirectoryDb, on: boolean): Promise<void> {
   requirePermission(scope, "staff:manage");
-  await scope.db.batch([
-    scope.db
-      .insert(chartAccessPolicy)
-      .values({ id: 1, careTeamOnly: on, updatedAt: now, updatedBy: scope.staff.id })
-      .onConflictDoUpdate({ target: chartAccessPolicy.id, set: { careTeamOnly: on, updatedAt: now, updatedBy: scope.staff.id } }),
-    auditStatement(scope, {
-      action: "update",
-      event: "settings.chart_access",
-      entityType: "chart_access_policy",
-      entityId: "1",
-      detail: on ? "charts open to the care team only" : "charts open to every clinical role",
-    }),
-  ]);
-  scheduleSeal(scope);
+  await dir.update(clinics).set({ careTeamOnly: on }).where(eq(clinics.id, scope.clinic.id));
+  forgetClinic(scope.clinic.slug);
+  await audit(scope, {
+    action: "update",
+    event: "settings.chart_access",
+    entityType: "clinic",
+    entityId: scope.clinic.slug,
+    detail: on ? "charts open to the care team only" : "charts open to every clinical role",
+  });
 }

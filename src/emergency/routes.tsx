@@ -15,9 +15,10 @@ import { notFound } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, staffScope } from "../platform/scope";
 import { formInput, lastText, queryInput, type FormValues } from "../platform/validation";
+import { EMERGENCY_GRANT_MINUTES } from "./care-team";
 import { chartPathAfterGrant } from "./gate";
 import { emergencyReasonSchema, policySchema, reviewSchema } from "./input";
-import { grantEmergencyAccess, listEmergencyAccess, readPolicy, reviewEmergencyAccess, setCareTeamOnly } from "./repo";
+import { grantEmergencyAccess, listEmergencyAccess, reviewEmergencyAccess, setCareTeamOnly } from "./repo";
 
 /** Mounted at /patients/:id/emergency-access. */
 export const emergencyAccessRoutes = new Hono<AppEnv>();
@@ -27,7 +28,6 @@ async function reasonRefused(c: Context<AppEnv>, errors: FieldErrors, raw: FormV
   const patientId = c.req.param("id") ?? "";
   const [p] = await c.var.db.select({ givenName: patients.givenName, familyName: patients.familyName }).from(patients).where(eq(patients.id, patientId)).limit(1);
   if (!p) throw notFound("This patient");
-  const policy = await readPolicy(staffScope(c));
   return page(
     c,
     "No care relationship",
@@ -35,7 +35,7 @@ async function reasonRefused(c: Context<AppEnv>, errors: FieldErrors, raw: FormV
       patientId={patientId}
       patientName={`${p.givenName} ${p.familyName}`}
       next={chartPathAfterGrant(patientId, lastText(raw.next))}
-      grantMinutes={policy.grantMinutes}
+      grantMinutes={EMERGENCY_GRANT_MINUTES}
       csrfToken={c.var.csrfToken}
       reason={lastText(raw.reason)}
       errors={errors}
@@ -56,7 +56,7 @@ export const emergencyReviewRoutes = new Hono<AppEnv>();
 
 async function reviewPage(c: Context<AppEnv>, o: { notice?: string; refused?: { id: string; errors: FieldErrors; note: string } } = {}, status: 200 | 422 = 200) {
   const scope = staffScope(c);
-  const [rows, policy] = await Promise.all([listEmergencyAccess(scope), readPolicy(scope)]);
+  const rows = await listEmergencyAccess(scope);
   return page(
     c,
     "Emergency access",
@@ -65,7 +65,7 @@ async function reviewPage(c: Context<AppEnv>, o: { notice?: string; refused?: { 
       timezone={c.var.clinic.timezone}
       now={Date.now()}
       csrfToken={c.var.csrfToken}
-      careTeamOnly={policy.careTeamOnly}
+      careTeamOnly={c.var.clinic.careTeamOnly}
       canManagePolicy={can(scope.staff, "staff:manage")}
       notice={o.notice}
       refused={o.refused}
@@ -89,6 +89,6 @@ emergencyReviewRoutes.post(
 );
 
 emergencyReviewRoutes.post("/policy", formInput(policySchema), async (c) => {
-  await setCareTeamOnly(staffScope(c), c.req.valid("form").care_team_only === "on", Date.now());
+  await setCareTeamOnly(staffScope(c), c.var.dir, c.req.valid("form").care_team_only === "on");
   return seeOther(c, "/audit/emergency?done=policy");
 });

@@ -1,20 +1,9 @@
 /**
- * Emergency access ("break the glass", ONC 170.315(d)(6)): the clinic's chart access policy (one
- * row) and the time-boxed grants staff take, with a reason, to open a chart outside their care
- * relationships. Grants are never deleted; only their review is written later (a trigger in
+ * Emergency access ("break the glass", ONC 170.315(d)(6)): the time-boxed grants staff take, with
+ * a reason, to open a chart outside their care relationships. Grants are never deleted; only their review is written later (a trigger in
  * migrations/clinic/0009_emergency_access.sql keeps the rest fixed). Instants are epoch milliseconds.
  */
-import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-
-/** The clinic's policy: whether charts are open to the care team only, and how long a grant lasts. */
-export const chartAccessPolicy = sqliteTable("chart_access_policy", {
-  id: integer("id").primaryKey(),
-  careTeamOnly: integer("care_team_only", { mode: "boolean" }).notNull().default(false),
-  grantMinutes: integer("grant_minutes").notNull().default(240),
-  updatedAt: integer("updated_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
-  updatedBy: text("updated_by"),
-});
 
 /** One emergency access: who opened which chart, why, until when, and the privacy officer's review. */
 export const emergencyAccess = sqliteTable(

@@ -36,6 +36,7 @@ async function activeClinics(env: Env): Promise<Clinic[]> {
       organizationId: clinics.organizationId,
       idleTimeoutMinutes: clinics.idleTimeoutMinutes,
       sessionMaxHours: clinics.sessionMaxHours,
+      careTeamOnly: clinics.careTeamOnly,
     })
     .from(clinics)
     .where(eq(clinics.status, "active"))

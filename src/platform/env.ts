@@ -44,6 +44,8 @@ export interface Clinic {
   organizationId: string | null;
   idleTimeoutMinutes: number;
   sessionMaxHours: number;
+  /** Charts are open to the patient's care team only; others use emergency access (src/emergency/care-team.ts). */
+  careTeamOnly: boolean;
 }
 
 /** The signed-in staff member, as seen by the clinic of this request. */

@@ -85,6 +85,7 @@ export async function findClinic(dir: DirectoryDb, slug: string, now = Date.now(
     organizationId: row.organizationId,
     idleTimeoutMinutes: row.idleTimeoutMinutes,
     sessionMaxHours: row.sessionMaxHours,
+    careTeamOnly: row.careTeamOnly,
   };
   cache.set(slug, { clinic, at: now });
   return clinic;

@@ -48,4 +48,4 @@ export {
   labResults,
   attachments,
 } from "../charting/tables";
-export { chartAccessPolicy, emergencyAccess } from "../emergency/tables";
+export { emergencyAccess } from "../emergency/tables";

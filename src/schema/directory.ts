@@ -27,6 +27,8 @@ export const clinics = sqliteTable(
     organizationId: text("organization_id").references(() => organizations.id),
     idleTimeoutMinutes: integer("idle_timeout_minutes").notNull().default(15),
     sessionMaxHours: integer("session_max_hours").notNull().default(12),
+    /** Charts are open to the care team only; others use emergency access (src/emergency/care-team.ts). */
+    careTeamOnly: integer("care_team_only", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [index("clinics_org_idx").on(t.organizationId)],

@@ -55,7 +55,7 @@ async function scopeOf(user: (typeof USERS)[keyof typeof USERS], role: string, c
   return {
     db: drizzle(d1, { schema: clinicSchema }),
     d1,
-    clinic: { id: c.id, slug: c.slug, name: c.name, timezone: "America/New_York", country: "US", status: "active", dbBinding: c.binding, organizationId: c.org, idleTimeoutMinutes: 30, sessionMaxHours: 12 },
+    clinic: { id: c.id, slug: c.slug, name: c.name, timezone: "America/New_York", country: "US", status: "active", dbBinding: c.binding, organizationId: c.org, idleTimeoutMinutes: 30, sessionMaxHours: 12, careTeamOnly: false },
     staff: { id: user.id, email: user.email, name: user.name, sessionId: "test", role, permissions: new Set(perms.results.map((r) => r.permission)), otherClinics: [] },
     meta: { requestId: `test:${crypto.randomUUID()}`, ip: null, userAgent: null },
     waitUntil: (p) => void p,

@@ -86,6 +86,8 @@ describe("charts kept to the care team", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Penicillin");
     expect(await grants(pid)).toHaveLength(0);
+    // The care-team check is one more D1 round trip, and the chart stays within its budget.
+    expect(Number((res.headers.get("server-timing") ?? "").match(/d1;desc="(\d+) D1 round trips"/)?.[1])).toBeLessThanOrEqual(4);
     // The other provider, whose visit it is, opens it too.
     const other = await signedIn("north", USERS.lockTarget.email);
     expect((await other.get(`/patients/${pid}/chart`)).status).toBe(200);
