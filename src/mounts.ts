@@ -31,6 +31,7 @@ import { encounterRoutes } from "./notes/encounter-routes";
 import { noteRoutes } from "./notes/routes";
 import { templateRoutes } from "./notes/template-routes";
 import { emergencyAccessRoutes, emergencyReviewRoutes } from "./emergency/routes";
+import { patientOfEncounter, patientOfNote } from "./emergency/records";
 import { inboundSmsRoutes, respondRoutes, shortLinkRoutes } from "./messaging/inbound-routes";
 
 /** The domain route groups, in mount order (earlier groups answer first where paths overlap). */
@@ -50,8 +51,13 @@ export const MOUNTS: readonly MountDeclaration[] = [
     // The upload streams the file to R2 and checks the form's `_csrf` part itself (src/attachments/upload.ts).
     streamed: ["POST /"],
   },
-  { path: "/encounters", routes: encounterRoutes, access: { anyOf: ["chart:read", "encounters:read_billing", "notes:write", "notes:cosign"] } },
-  { path: "/notes", routes: noteRoutes, access: { anyOf: ["chart:read", "notes:write", "notes:sign", "notes:cosign"] } },
+  {
+    path: "/encounters",
+    routes: encounterRoutes,
+    access: { anyOf: ["chart:read", "encounters:read_billing", "notes:write", "notes:cosign"] },
+    careTeam: patientOfEncounter,
+  },
+  { path: "/notes", routes: noteRoutes, access: { anyOf: ["chart:read", "notes:write", "notes:sign", "notes:cosign"] }, careTeam: patientOfNote },
   { path: "/settings/templates", routes: templateRoutes, access: { anyOf: ["templates:write", "templates:share"] } },
   { path: "/settings/questionnaires", routes: questionnaireSettingsRoutes, access: { anyOf: ["questionnaires:manage"] } },
   { path: "/patients", routes: patientRoutes, access: { anyOf: ["patients:read", "patients:write", "schedule:write"] }, patientParam: "id" },

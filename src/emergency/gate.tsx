@@ -1,7 +1,8 @@
 /**
  * The care-team gate: one middleware, applied by src/app.ts to every route group declared
- * `careTeam` in src/mounts.ts, so no chart handler can forget it. It reads the patient from the
- * route's declared `patientParam` and the rule of ./care-team.ts; without a care relationship or
+ * `careTeam` in src/mounts.ts, so no chart handler can forget it. It finds the patient from the
+ * route's declared `patientParam` (or the group's resolver, ./records.ts) and applies the rule of
+ * ./care-team.ts; without a care relationship or
  * an unexpired emergency grant it answers the interstitial (403) instead of the page, after an
  * `access.denied` audit row. Under a grant the request goes on, marked, so every audit row it
  * writes says "emergency access".
@@ -15,11 +16,10 @@ import { fragment, localPath, page } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { chartAccessFor, EMERGENCY_GRANT_MINUTES } from "./care-team";
 
-/** Where the grant form sends the staff member back to: a page of this patient's chart, or the chart. */
+/** Where the grant form sends the staff member back to: the page they asked for on this site, or the chart. */
 export function chartPathAfterGrant(patientId: string, raw: string | undefined | null): string {
   const path = localPath(raw);
-  const own = `/patients/${patientId}/`;
-  return path && path.startsWith(own) && !path.startsWith(`${own}emergency-access`) ? path : `${own}chart`;
+  return path && !path.startsWith(`/patients/${patientId}/emergency-access`) ? path : `/patients/${patientId}/chart`;
 }
 
 export function careTeamGate(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): MiddlewareHandler<AppEnv> {
@@ -28,7 +28,8 @@ export function careTeamGate(accessOf: (c: Context<AppEnv>) => MatchedAccess | n
     const staff = c.var.staff;
     // A path no route of the group matches goes on to its 404.
     if (!c.var.clinic.careTeamOnly || !found?.mount.careTeam || !found.route || !staff?.permissions.has("chart:read")) return next();
-    const patientId = patientOf(found);
+    const declared = found.mount.careTeam;
+    const patientId = declared === true ? patientOf(found) : await declared(c, found.params);
     if (!patientId) return next();
     const access = await chartAccessFor(c.var.db, staff, patientId, Date.now());
     if (access.kind === "emergency") {

@@ -49,11 +49,13 @@ export interface MountDeclaration {
    */
   streamed?: readonly `${"POST" | "PUT"} /${string}`[];
   /**
-   * The group is a patient's chart: when the clinic keeps charts to the care team, staff holding
-   * `chart:read` without a care relationship with the patient (`patientParam`) get the emergency
-   * access interstitial instead (src/emergency/gate.tsx).
+   * The group shows a patient's clinical record: when the clinic keeps charts to the care team,
+   * staff holding `chart:read` without a care relationship with the patient get the emergency
+   * access page instead (src/emergency/gate.tsx). `true` takes the patient from `patientParam`;
+   * a group whose routes name a record instead (a note, an encounter) gives a function that finds
+   * the record's patient (null: no patient's record, or none by that id).
    */
-  careTeam?: true;
+  careTeam?: true | ((c: Context<AppEnv>, params: Record<string, string>) => Promise<string | null>);
 }
 
 /** The declaration that covers one request, and the path parameters of the matched pattern. */

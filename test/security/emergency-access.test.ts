@@ -106,6 +106,44 @@ describe("charts kept to the care team", () => {
   });
 });
 
+describe("notes and encounters, reached by their own ids", () => {
+  it("are kept to the care team too, and a visit cannot be started as a way around it", async () => {
+    const pid = await patientOfNobody();
+    const encounterId = `enc-${crypto.randomUUID()}`;
+    const noteId = `note-${crypto.randomUUID()}`;
+    await clinicD1("north").batch([
+      clinicD1("north")
+        .prepare("INSERT INTO encounters (id, patient_id, provider_staff_id, provider_name, kind, reason, started_at, status) VALUES (?, ?, ?, ?, 'ad_hoc', 'Follow-up', ?, 'open')")
+        .bind(encounterId, pid, USERS.lockTarget.id, USERS.lockTarget.name, Date.now() - DAY),
+      clinicD1("north")
+        .prepare("INSERT INTO notes (id, encounter_id, patient_id, title, definition, author_staff_id, author_name) VALUES (?, ?, ?, 'Follow-up note', '{\"sections\":[]}', ?, ?)")
+        .bind(noteId, encounterId, pid, USERS.lockTarget.id, USERS.lockTarget.name),
+    ]);
+    const provider = await signedIn("north", USERS.provider.email);
+    for (const path of [`/notes/${noteId}`, `/encounters/${encounterId}`]) {
+      const res = await provider.get(path);
+      expect(res.status).toBe(403);
+      const html = await res.text();
+      expect(html).toContain("You have no care relationship with this patient");
+      expect(html).toContain(`name="next" value="${path}"`);
+    }
+    const start = await provider.post("/encounters", { patient_id: pid, reason: "Walk-in" });
+    expect(start.status).toBe(403);
+    expect((await clinicD1("north").prepare("SELECT count(*) AS n FROM encounters WHERE patient_id = ?").bind(pid).first<{ n: number }>())?.n).toBe(1);
+    // The list across patients is not one patient's record.
+    expect((await provider.get("/encounters")).status).toBe(200);
+    // The author of the note, and the provider of the visit, open both.
+    const author = await signedIn("north", USERS.lockTarget.email);
+    expect((await author.get(`/encounters/${encounterId}`)).status).toBe(200);
+
+    const granted = await provider.post(`/patients/${pid}/emergency-access`, { reason: "Covering the follow-up while Dr. Lock is away", next: `/encounters/${encounterId}` });
+    expect(granted.headers.get("location")).toBe(`/encounters/${encounterId}`);
+    const visit = await provider.get(`/encounters/${encounterId}`);
+    expect(visit.status).toBe(200);
+    expect(await visit.text()).toContain("Follow-up");
+  });
+});
+
 describe("POST /patients/:id/emergency-access", () => {
   it("requires a one-line reason of at least 10 characters, naming the field, and writes nothing", async () => {
     const pid = await patientOfNobody();
@@ -160,7 +198,7 @@ describe("POST /patients/:id/emergency-access", () => {
     expect((await other.get(`/patients/${pid}/chart`)).status).toBe(403);
   });
 
-  it("never sends the browser off the patient's own pages after the grant", async () => {
+  it("never sends the browser to another site after the grant", async () => {
     const pid = await patientOfNobody();
     const provider = await signedIn("north", USERS.provider.email);
     const res = await provider.post(`/patients/${pid}/emergency-access`, { reason: "Covering for the on-call physician tonight", next: "https://evil.example/phish" });
