@@ -14,7 +14,7 @@
  * (./repo.ts), which lasts `EMERGENCY_GRANT_MINUTES` (4 hours).
  *
  * The rule applies only to route groups declared `careTeam` in src/mounts.ts (the chart, progress
- * and documents under /patients/:id/...), only to staff holding `chart:read`, and only when the
+ * and documents under /patients/:id/..., notes and encounters), only to staff holding `chart:read`, and only when the
  * clinic says "care team only" (the directory's `clinics.care_team_only`, read with the clinic,
  * so a clinic with charts open pays no extra query). Owners and administrators do not hold `chart:read`, and
  * front desk and billers reach only administrative documents, so none of them is restricted.
