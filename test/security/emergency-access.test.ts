@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { USERS } from "../fixtures";
 import { auditRows, clinicD1, signedIn, type Browser } from "../helpers";
-import { newPatient } from "../charting/support";
+import { gzipSize, newPatient } from "../charting/support";
 import { seedSchedule, type ScheduleWorld } from "../schedule-fixtures";
 
 const DAY = 86_400_000;
@@ -279,5 +279,26 @@ describe("/audit/emergency", () => {
     expect((await provider.get(`/patients/${pid}/chart`)).status).toBe(403);
     const changes = await auditRows("north", "event = 'settings.chart_access' AND user_id = ?", USERS.admin.id);
     expect(changes.map((r) => r.detail)).toEqual(["charts open to the care team only", "charts open to every clinical role", "charts open to the care team only"]);
+  });
+
+  it("stays within a staff page's 60 KB compressed (HTML, CSS and htmx) with 200 accesses listed", async () => {
+    const pid = await patientOfNobody();
+    const d1 = clinicD1("north");
+    const now = Date.now();
+    const rows = Array.from({ length: 200 }, (_, i) =>
+      d1
+        .prepare("INSERT INTO emergency_access (id, patient_id, staff_id, staff_name, staff_role, reason, granted_at, expires_at) VALUES (?, ?, ?, ?, 'provider', ?, ?, ?)")
+        .bind(`bulk-${i}`, pid, USERS.provider.id, USERS.provider.name, `Bulk reason ${i}: ${"covering an urgent question ".repeat(8)}`.slice(0, 300), now - i * 60_000, now - i * 60_000 + 4 * 3_600_000),
+    );
+    await d1.batch(rows);
+    const admin = await signedIn("north", USERS.admin.email);
+    const res = await admin.get("/audit/emergency");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Bulk reason 0:");
+    let total = await gzipSize(html);
+    for (const m of html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)) total += await gzipSize(await (await admin.get(m[1]!)).arrayBuffer());
+    console.log(`emergency access review, 200 rows: ${total} B gzip with assets`);
+    expect(total).toBeLessThanOrEqual(60 * 1024);
   });
 });
