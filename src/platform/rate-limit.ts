@@ -7,6 +7,7 @@
  *   const result = await hit(c.env, BOOKINGS_PER_IP, ip);
  *   if (!result.allowed) tooManyRequests(result, "Too many bookings from this network.");
  */
+import type { WindowReport } from "../audit/failures";
 import type { CounterPolicy, CounterState } from "./rate-limiter";
 import type { Env } from "./env";
 import { AppError } from "./errors";
@@ -27,10 +28,13 @@ export async function limiterStub(env: LimiterEnv, rule: RateRule, key: string) 
   return env.RATE_LIMITER.getByName(await sha256Hex(`${rule.name}\n${key}`));
 }
 
-/** Counts one hit of `key` under `rule`; `allowed` is false once the limit is passed. */
-export async function hit(env: LimiterEnv, rule: RateRule, key: string, now?: number): Promise<CounterState> {
+/**
+ * Counts one hit of `key` under `rule`; `allowed` is false once the limit is passed. A `report`
+ * makes the window write a summary audit row when it closes (see src/audit/failures.ts).
+ */
+export async function hit(env: LimiterEnv, rule: RateRule, key: string, now?: number, report?: WindowReport): Promise<CounterState> {
   const stub = await limiterStub(env, rule, key);
-  return stub.hit(policyOf(rule), now);
+  return stub.hit(policyOf(rule), now, report);
 }
 
 /** The counter of `key` under `rule` without counting: `allowed` says whether a hit now would be. */

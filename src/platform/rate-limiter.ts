@@ -4,11 +4,14 @@
  * key are counted exactly, worldwide. The counter lives in a fixed window that opens at its first
  * hit; a rule with backoff instead blocks the key for a doubling time once the limit is reached,
  * and forgets it after a quiet window. An alarm deletes the object's storage once it has expired
- * (and expiry is also checked on every read, since an alarm may come late).
+ * (and expiry is also checked on every read, since an alarm may come late). A window may carry a
+ * report (../audit/failures.ts): when it closes having counted more than one hit, the one that
+ * closes it (the alarm, or a later hit) writes the summary audit row, exactly once.
  *
  * Callers use src/platform/rate-limit.ts, never this class directly.
  */
 import { DurableObject } from "cloudflare:workers";
+import { writeWindowSummary, type WindowReport } from "../audit/failures";
 import type { Env } from "./env";
 
 /** How a rule counts; the data of a `RateRule` that the object needs. */
@@ -39,6 +42,7 @@ interface Row {
   last_at: number;
   blocked_until: number;
   expires_at: number;
+  report: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -55,14 +59,25 @@ export class RateLimiter extends DurableObject<Env> {
       count INTEGER NOT NULL,
       last_at INTEGER NOT NULL,
       blocked_until INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL)`);
+      expires_at INTEGER NOT NULL,
+      report TEXT)`);
   }
 
-  /** Counts one hit and says whether it was within the limit. */
-  async hit(policy: CounterPolicy, now = Date.now()): Promise<CounterState> {
+  /**
+   * Counts one hit and says whether it was within the limit. With a `report`, the window remembers
+   * it, and `closed` tells the caller to write the summary of the window this hit closed.
+   */
+  async hit(policy: CounterPolicy, now = Date.now(), report?: WindowReport): Promise<CounterState> {
     const current = this.live(now);
     const closed = !current ? this.expired(now) : null;
-    const row: Row = current ?? { window_start: now, count: 0, last_at: now, blocked_until: 0, expires_at: now + policy.windowSeconds * 1000 };
+    const row: Row = current ?? {
+      window_start: now,
+      count: 0,
+      last_at: now,
+      blocked_until: 0,
+      expires_at: now + policy.windowSeconds * 1000,
+      report: report ? JSON.stringify(report) : null,
+    };
     const blockedBefore = row.blocked_until > now;
     // A hit refused by a backoff block is not counted: the wait doubles per allowed attempt only.
     if (!(policy.backoff && blockedBefore)) row.count += 1;
@@ -81,12 +96,13 @@ export class RateLimiter extends DurableObject<Env> {
       allowed = row.count <= policy.limit;
     }
     this.sql.exec(
-      `INSERT OR REPLACE INTO counter (id, window_start, count, last_at, blocked_until, expires_at) VALUES (1, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO counter (id, window_start, count, last_at, blocked_until, expires_at, report) VALUES (1, ?, ?, ?, ?, ?, ?)`,
       row.window_start,
       row.count,
       row.last_at,
       row.blocked_until,
       row.expires_at,
+      row.report,
     );
     await this.armAlarm(row.expires_at);
     return { ...this.state(policy, row, now), allowed, closed };
@@ -105,19 +121,31 @@ export class RateLimiter extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
   }
 
-  /**
-   * Closes an expired window: returns what it counted and deletes it. The alarm calls it; a hit
-   * after a late alarm does too, so the caller of `hit` learns of the window it closed.
-   */
-  async closeExpired(now = Date.now()): Promise<CounterState["closed"]> {
-    return this.expired(now);
-  }
-
   override async alarm(): Promise<void> {
     // Delivered at least once: deleting an already deleted counter changes nothing.
     const row = this.sql.exec<Row>("SELECT * FROM counter WHERE id = 1").toArray()[0];
-    if (row && row.expires_at > Date.now()) return this.armAlarm(row.expires_at);
+    if (!row) return;
+    if (row.expires_at > Date.now()) return this.armAlarm(row.expires_at);
+    // Taken (deleted) before the write, with no await in between: a hit arriving meanwhile opens a
+    // new window and cannot see this one, so its summary is written once.
     this.sql.exec("DELETE FROM counter");
+    if (row.report && row.count > 1) {
+      try {
+        await writeWindowSummary(this.env, JSON.parse(row.report) as WindowReport, { count: row.count, startedAt: row.window_start, lastAt: row.last_at });
+      } catch (err) {
+        // Put the window back (unless a new one opened) so the retried alarm writes it.
+        this.sql.exec(
+          `INSERT OR IGNORE INTO counter (id, window_start, count, last_at, blocked_until, expires_at, report) VALUES (1, ?, ?, ?, ?, ?, ?)`,
+          row.window_start,
+          row.count,
+          row.last_at,
+          row.blocked_until,
+          row.expires_at,
+          row.report,
+        );
+        throw err;
+      }
+    }
   }
 
   private live(now: number): Row | null {
