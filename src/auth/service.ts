@@ -265,7 +265,8 @@ async function spendToken(env: Env, jti: string, kind: string, expiresAt: number
 export async function completeHandoff(scope: AuthScope, token: string): Promise<NewSession> {
   const claims = await verifyToken(scope.env.SESSION_SECRET, token, "handoff", scope.clinic.slug);
   const refuse = async (detail: string) => {
-    await audit(scope, { action: "execute", event: "auth.handoff_in", entityType: "session", outcome: "failure", detail });
+    // Refused links are not yet anyone's: repeats from one address are summed up.
+    await recordFailure(scope, { action: "execute", event: "auth.handoff_in", entityType: "session", outcome: "failure", detail }, { aggregate: true, what: "refused clinic-switch links" });
     return new AppError("unauthenticated", "This clinic switch link is invalid or has expired. Sign in here instead.");
   };
   if (!claims || !claims.jti || !claims.exp) throw await refuse("invalid handoff token");
@@ -302,14 +303,18 @@ async function passwordFingerprint(hash: string): Promise<string> {
 export async function requestPasswordReset(scope: AuthScope, email: string, origin: string): Promise<void> {
   const user = await findUserByEmail(directoryDb(scope.env), email);
   if (!user || !(await hasAccess(scope.env, user.id, scope.clinic))) {
-    await audit(scope, {
-      action: "execute",
-      event: "auth.password_reset_request",
-      entityType: "user",
-      outcome: "failure",
-      detail: "unknown account",
-      user: { id: null, email: normalizeEmail(email).slice(0, 254) },
-    });
+    await recordFailure(
+      scope,
+      {
+        action: "execute",
+        event: "auth.password_reset_request",
+        entityType: "user",
+        outcome: "failure",
+        detail: "unknown account",
+        user: { id: null, email: normalizeEmail(email).slice(0, 254) },
+      },
+      { aggregate: true, what: "password reset requests for unknown accounts" },
+    );
     return;
   }
   const jti = crypto.randomUUID();
