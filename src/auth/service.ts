@@ -110,7 +110,14 @@ export async function signIn(scope: AuthScope, email: string, password: string, 
     const wait = Math.max(pair.retryAfterSeconds, network.retryAfterSeconds);
     await recordFailure(
       scope,
-      { action: "execute", event: "auth.sign_in_throttled", entityType: "user", outcome: "denied", detail: !pair.allowed ? "too many failures for this account from this address" : "too many failures from this address", user: { id: null, email: address.slice(0, 254) } },
+      {
+        action: "execute",
+        event: "auth.sign_in_throttled",
+        entityType: "user",
+        outcome: "denied",
+        detail: !pair.allowed ? "too many failures for this account from this address" : "too many failures from this address",
+        user: { id: null, email: address.slice(0, 254) },
+      },
       { aggregate: true, what: "throttled sign-ins" },
     );
     tooManyRequests(
