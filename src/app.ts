@@ -2,12 +2,12 @@
  * The Worker's HTTP application: middleware order, domain mounts and the one place where errors
  * become responses.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import { audit } from "./audit/service";
-import { clinicScope, permissionGate } from "./platform/scope";
+import { clinicScope, permissionGate, requestMeta } from "./platform/scope";
 import { render } from "preact-render-to-string";
 import { h } from "preact";
 import { MOUNTS, mountDomains } from "./mounts";
@@ -15,11 +15,13 @@ import { ASSET_FILES } from "./generated/assets";
 import { AccessMap, isPublic, isRoute, isStreamed, patientOf, type MountDeclaration } from "./platform/access";
 import { csrf } from "./platform/csrf";
 import { meterEnv } from "./platform/d1-meter";
-import type { AppEnv } from "./platform/env";
+import type { AppEnv, Clinic } from "./platform/env";
 import { AppError, notFound } from "./platform/errors";
+import { RateLimitedError } from "./platform/rate-limit";
 import { securityHeaders } from "./platform/headers";
 import { page } from "./platform/render";
-import { classifyHost, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
+import { classifyHost, clinicDatabase, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
+import { recordFailure } from "./audit/failures";
 import { loadStaff } from "./auth/session";
 import { servePublicSite } from "./public/routes";
 import { careTeamGate } from "./emergency/gate";
@@ -49,6 +51,48 @@ const APP_MOUNTS: readonly MountDeclaration[] = [
   { path: "/", routes: workerRoutes, access: { public: "health check and content-hashed static files: no clinic and no data" } },
   { path: "/", routes: homeRoutes, access: { staff: "only sends a signed-in staff member on to the patient list, which checks its own permission" } },
 ];
+
+/**
+ * Audits a request refused before sign-in (a missing or wrong form token, no session) in the
+ * clinic it was sent to; repeats from one address are summed up (src/audit/failures.ts). The
+ * CSRF check runs before the clinic is looked up, so it is looked up here (usually cached).
+ */
+async function auditRefusedRequest(c: Context<AppEnv>, code: "csrf" | "unauthenticated"): Promise<void> {
+  let clinic = c.var.clinic as Clinic | undefined;
+  if (!clinic) {
+    const target = classifyHost(new URL(c.req.url).host, c.env.BASE_DOMAIN);
+    if (target.kind !== "clinic") return;
+    clinic = (await findClinic(directoryDb(c.env), target.slug)) ?? undefined;
+    if (!clinic) return;
+  }
+  const scope = {
+    clinic,
+    db: clinicDb(c.env, clinic),
+    d1: clinicDatabase(c.env, clinic),
+    staff: null,
+    meta: requestMeta(c),
+    env: c.env,
+    waitUntil: (p: Promise<unknown>) => {
+      try {
+        c.executionCtx.waitUntil(p);
+      } catch {
+        void p;
+      }
+    },
+  };
+  const csrfRefused = code === "csrf";
+  await recordFailure(
+    scope,
+    {
+      action: "execute",
+      event: csrfRefused ? "request.csrf_refused" : "request.unauthenticated",
+      entityType: "route",
+      entityId: `${c.req.method} ${c.req.path}`.slice(0, 200),
+      outcome: "denied",
+    },
+    { aggregate: true, what: csrfRefused ? "requests refused for a missing or wrong form token" : "requests refused for want of a session" },
+  );
+}
 
 /** Every route of the app with its declared access (the route-walk test reads it too). */
 export const ACCESS = new AccessMap([...APP_MOUNTS, ...MOUNTS]);
@@ -170,6 +214,11 @@ export function createApp() {
       const patientId = patientOf(accessOf(c));
       await audit(clinicScope(c), { action: "read", event: "access.denied", entityType: "route", entityId: `${c.req.method} ${c.req.path}`.slice(0, 200), patientId, outcome: "denied" }).catch(() => {});
     }
+    if (known && (known.code === "csrf" || known.code === "unauthenticated") && !c.var.staff) {
+      await auditRefusedRequest(c, known.code).catch((e) => console.error("audit of a refused request failed", e));
+    }
+    // A refused rate limit says when to come back (RFC 9110, section 10.2.3), whatever the page.
+    if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));
     if (c.req.header("HX-Request") === "true") {
       return c.html(render(h(ErrorBody, { status, message, requestId })), status as 500);
     }

@@ -11,6 +11,8 @@ import { requirePermission, type StaffScope } from "../platform/scope";
 import { directoryDb } from "../platform/tenancy";
 import { memberships, users } from "../schema/directory";
 import { normalizeEmail, requestPasswordReset } from "../auth/service";
+import { SIGN_IN_FAILURES_ACCOUNT } from "../auth/throttle";
+import { reset } from "../platform/rate-limit";
 
 export const CLINIC_ROLES = ["owner", "admin", "provider", "associate", "nurse", "front_desk", "biller"] as const;
 export type ClinicRole = (typeof CLINIC_ROLES)[number];
@@ -76,6 +78,8 @@ export async function unlockAccount(scope: AdminScope, userId: string): Promise<
   requirePermission(scope, "staff:manage");
   const target = await member(scope, userId);
   await directoryDb(scope.env).update(users).set({ failedAttempts: 0, lockedUntil: null }).where(eq(users.id, userId)).run();
+  // The failures that locked it are forgotten too, or the next wrong password would lock it again.
+  await reset(scope.env, SIGN_IN_FAILURES_ACCOUNT, target.email);
   await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: userId, detail: `${target.email} unlocked by an administrator` });
 }
 

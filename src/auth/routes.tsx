@@ -4,6 +4,7 @@ import * as z from "zod/mini";
 import { ForgotForm, HandoffForm, LoginForm, ResetForm } from "../../views/auth/login";
 import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
+import { RateLimitedError } from "../platform/rate-limit";
 import { page, seeOther } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { clinicOrigin } from "../platform/tenancy";
@@ -74,12 +75,13 @@ authRoutes.post("/login", loginInput, async (c) => {
     setSessionCookie(c, session);
     return seeOther(c, next);
   } catch (err) {
-    if (err instanceof AppError && (err.code === "unauthenticated" || err.code === "locked")) {
+    if (err instanceof AppError && (err.code === "unauthenticated" || err.code === "locked" || err.code === "too_many_requests")) {
+      if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));
       return page(
         c,
         "Sign in",
         <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} email={email} error={err.message} next={next} />,
-        err.status as 401 | 423,
+        err.status as 401 | 423 | 429,
       );
     }
     throw err;

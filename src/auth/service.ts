@@ -2,9 +2,11 @@
  * Signing in and out, account lockout, clinic handoffs and password resets. Identities live in
  * the directory; every event is audited in the clinic where it happened.
  */
-import { and, eq, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { audit, type AuditScope } from "../audit/service";
-import { burnPasswordCheck, hashPassword, sha256Hex, verifyPassword } from "../platform/crypto";
+import { auditFailure, commitFailureAudit, recordFailure } from "../audit/failures";
+import { checkPassword, hashPassword, sha256Hex } from "../platform/crypto";
+import { hit, peek, reset, tooManyRequests, waitText } from "../platform/rate-limit";
 import type { Clinic, DirectoryDb, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { directoryDb } from "../platform/tenancy";
@@ -12,8 +14,9 @@ import { signToken, verifyToken } from "../platform/tokens";
 import { clinics, memberships, orgMemberships, usedTokens, users } from "../schema/directory";
 import { createSession, revokeAllSessions, revokeSession, sessionRef, type NewSession } from "./session";
 import { queueMessage } from "../messaging/outbox";
+import { accountIpKey, ipKey, SIGN_IN_FAILURES_ACCOUNT, SIGN_IN_FAILURES_ACCOUNT_IP, SIGN_IN_FAILURES_IP } from "./throttle";
 
-export const MAX_FAILED_SIGN_INS = 5;
+/** How long a sustained attack (SIGN_IN_FAILURES_ACCOUNT) locks an account. */
 export const LOCK_MINUTES = 15;
 export const HANDOFF_TTL_SECONDS = 60;
 export const RESET_TTL_SECONDS = 30 * 60;
@@ -33,6 +36,27 @@ async function findUserByEmail(d: DirectoryDb, email: string) {
     .from(users)
     .where(eq(users.email, normalizeEmail(email)));
   return row ?? null;
+}
+
+/**
+ * The account of an email with whether it works at this clinic, in one query: sign-in makes the
+ * same round trips whether the email is unknown, of another clinic, or of this one.
+ */
+async function findSignInAccount(d: DirectoryDb, email: string, clinic: Pick<Clinic, "id" | "organizationId">) {
+  const [row] = await d
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      passwordHash: users.passwordHash,
+      lockedUntil: users.lockedUntil,
+      worksHere: sql<number>`(EXISTS (SELECT 1 FROM ${memberships} WHERE ${memberships.userId} = ${users.id} AND ${memberships.clinicId} = ${clinic.id})
+        OR EXISTS (SELECT 1 FROM ${orgMemberships} WHERE ${orgMemberships.userId} = ${users.id}
+          AND ${orgMemberships.organizationId} = ${clinic.organizationId ?? ""} AND ${orgMemberships.role} = 'chain_admin'))`,
+    })
+    .from(users)
+    .where(eq(users.email, email));
+  return row && row.worksHere ? row : null;
 }
 
 /** Whether the user works at this clinic, directly or as administrator of its chain. */
@@ -64,108 +88,143 @@ const unlockedAt = (now: number) => or(isNull(users.lockedUntil), lte(users.lock
 const INVALID = "The email or password is incorrect.";
 
 /**
- * Checks a password and opens a session. Five failures in a row lock the account for 15 minutes;
- * the lock, the failures and the later unlock are all audited.
+ * Checks a password and opens a session. Failures are throttled by the rate limiter
+ * (./throttle.ts): per account and IP with a doubling wait, per IP across accounts, and a lock of
+ * the account for LOCK_MINUTES only after a sustained attack from anywhere (its holder is told
+ * by email). An unknown email, an account of another clinic and a wrong password do the same
+ * work: the same limiter calls, two directory/clinic round trips and one PBKDF2 derivation.
  */
 export async function signIn(scope: AuthScope, email: string, password: string, now = Date.now()): Promise<NewSession> {
   const env = scope.env;
   const d = directoryDb(env);
-  const found = await findUserByEmail(d, email);
-  // Someone who does not work here is treated exactly like an unknown account: same time, same
-  // answer, no effect on their lockout, and nothing about them in this clinic's audit log.
-  const user = found && (await hasAccess(env, found.id, scope.clinic)) ? found : null;
-  if (!user) {
-    await burnPasswordCheck(password);
-    await audit(scope, {
-      action: "execute",
-      event: "auth.sign_in",
-      entityType: "user",
-      outcome: "failure",
-      detail: "unknown account",
-      user: { id: null, email: normalizeEmail(email).slice(0, 254) },
-    });
-    throw new AppError("unauthenticated", INVALID);
-  }
-  const who = { id: user.id, email: user.email };
-  const lockUntil = now + LOCK_MINUTES * 60_000;
+  const address = normalizeEmail(email);
+  const ip = scope.meta.ip;
 
-  if (user.lockedUntil !== null && user.lockedUntil <= now) {
-    // The lock has run out: lift it once (the conditional update makes concurrent attempts agree).
-    const lifted = await d
-      .update(users)
-      .set({ failedAttempts: 0, lockedUntil: null })
-      .where(and(eq(users.id, user.id), eq(users.lockedUntil, user.lockedUntil)))
-      .run();
-    if (lifted.meta.changes > 0) {
-      await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: user.id, detail: "lock expired", user: who });
-    }
-  }
-
-  // Reserve the attempt before checking the password, so parallel guesses cannot outrun the lock:
-  // at most MAX_FAILED_SIGN_INS checks can be in flight or failed between two successes.
-  const reserved = await d
-    .update(users)
-    .set({ failedAttempts: sql`${users.failedAttempts} + 1` })
-    .where(and(eq(users.id, user.id), unlockedAt(now), lt(users.failedAttempts, MAX_FAILED_SIGN_INS)))
-    .returning({ failedAttempts: users.failedAttempts })
-    .get();
-  if (!reserved) {
-    await burnPasswordCheck(password);
-    const current = await d.select({ lockedUntil: users.lockedUntil }).from(users).where(eq(users.id, user.id)).get();
-    let until = current?.lockedUntil ?? null;
-    if (until === null || until <= now) {
-      // Attempts used up without a lock (checks that never finished): lock now so it also expires.
-      await d.update(users).set({ lockedUntil: lockUntil }).where(and(eq(users.id, user.id), unlockedAt(now))).run();
-      until = lockUntil;
-    }
-    await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "denied", detail: "account locked", user: who });
-    throw lockedError(until);
-  }
-
-  if (!(await verifyPassword(password, user.passwordHash))) {
-    // The failure that finds the attempts used up locks the account; only one of racing failures does.
-    const locked = await d
-      .update(users)
-      .set({ lockedUntil: lockUntil })
-      .where(and(eq(users.id, user.id), gte(users.failedAttempts, MAX_FAILED_SIGN_INS), unlockedAt(now)))
-      .returning({ lockedUntil: users.lockedUntil })
-      .get();
-    await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "failure", detail: "wrong password", user: who });
-    if (locked) {
-      await audit(scope, {
-        action: "update",
-        event: "auth.lock",
+  // The attempt is counted for this account and IP before the password is checked (and forgotten
+  // if it is right), so parallel guesses cannot outrun the wait; a throttled IP is refused here.
+  const [pair, network] = await Promise.all([
+    hit(env, SIGN_IN_FAILURES_ACCOUNT_IP, accountIpKey(ip, address), now),
+    peek(env, SIGN_IN_FAILURES_IP, ipKey(ip), now),
+  ]);
+  if (!pair.allowed || !network.allowed) {
+    const wait = Math.max(pair.retryAfterSeconds, network.retryAfterSeconds);
+    await recordFailure(
+      scope,
+      {
+        action: "execute",
+        event: "auth.sign_in_throttled",
         entityType: "user",
-        entityId: user.id,
-        detail: `${MAX_FAILED_SIGN_INS} failed sign-ins; locked for ${LOCK_MINUTES} minutes`,
-        user: who,
-      });
-      throw lockedError(locked.lockedUntil ?? lockUntil);
-    }
-    throw new AppError("unauthenticated", INVALID);
+        outcome: "denied",
+        detail: !pair.allowed ? "too many failures for this account from this address" : "too many failures from this address",
+        user: { id: null, email: address.slice(0, 254) },
+      },
+      { aggregate: true, what: "throttled sign-ins" },
+    );
+    tooManyRequests(
+      { retryAfterSeconds: wait },
+      !pair.allowed
+        ? `Too many failed sign-ins for this account from your network. Wait ${waitText(wait)} and try again, or reset your password.`
+        : `Too many failed sign-ins from your network. Wait ${waitText(wait)} and try again.`,
+    );
   }
 
-  // Right password: succeed only if no parallel failure locked the account meanwhile.
-  const cleared = await d
-    .update(users)
-    .set({ failedAttempts: 0 })
-    .where(and(eq(users.id, user.id), unlockedAt(now)))
-    .returning({ id: users.id })
-    .get();
-  if (!cleared) {
+  // Someone who does not work here is treated exactly like an unknown account: same work, same
+  // answer, no effect on their account, and nothing about them in this clinic's audit log.
+  const user = await findSignInAccount(d, address, scope.clinic);
+  const who = user ? { id: user.id, email: user.email } : null;
+
+  if (user && who && user.lockedUntil !== null && user.lockedUntil > now) {
+    await checkPassword(password, null);
     await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "denied", detail: "account locked", user: who });
-    throw lockedError(lockUntil);
+    throw lockedError(user.lockedUntil);
   }
-  const session = await createSession(env, scope.clinic, user.id, scope.meta, now);
-  await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "session", entityId: sessionRef(session.id), user: who });
-  return session;
+
+  if (user && who && (await checkPassword(password, user.passwordHash))) {
+    await reset(env, SIGN_IN_FAILURES_ACCOUNT_IP, accountIpKey(ip, address));
+    if (user.lockedUntil !== null) {
+      // A lock that ran out: lifted once (the conditional update makes concurrent sign-ins agree).
+      const lifted = await d
+        .update(users)
+        .set({ failedAttempts: 0, lockedUntil: null })
+        .where(and(eq(users.id, user.id), eq(users.lockedUntil, user.lockedUntil)))
+        .run();
+      if (lifted.meta.changes > 0) {
+        await audit(scope, { action: "update", event: "auth.unlock", entityType: "user", entityId: user.id, detail: "lock expired", user: who });
+      }
+    }
+    const session = await createSession(env, scope.clinic, user.id, scope.meta, now);
+    await audit(scope, { action: "execute", event: "auth.sign_in", entityType: "session", entityId: sessionRef(session.id), user: who });
+    return session;
+  }
+  if (!user) await checkPassword(password, null);
+
+  // A failure: counted by the other rules (for unknown emails too, so the answers cannot tell them apart).
+  const [, account, audited] = await Promise.all([
+    hit(env, SIGN_IN_FAILURES_IP, ipKey(ip), now),
+    hit(env, SIGN_IN_FAILURES_ACCOUNT, address, now),
+    auditFailure(
+      scope,
+      user && who
+        ? { action: "execute", event: "auth.sign_in", entityType: "user", entityId: user.id, outcome: "failure", detail: "wrong password", user: who }
+        : { action: "execute", event: "auth.sign_in", entityType: "user", outcome: "failure", detail: "unknown account", user: { id: null, email: address.slice(0, 254) } },
+      { aggregate: !user, what: "failed sign-ins of unknown accounts" },
+    ),
+  ]);
+  await commitFailureAudit(scope, audited);
+
+  if (user && who && account.retryAfterSeconds > 0) await lockAfterSustainedAttack(scope, user, account.count, now);
+  if (pair.retryAfterSeconds > 0) {
+    tooManyRequests(
+      pair,
+      `${INVALID} After ${SIGN_IN_FAILURES_ACCOUNT_IP.limit} failed sign-ins, wait ${waitText(pair.retryAfterSeconds)} before trying this account again from your network, or reset your password.`,
+    );
+  }
+  throw new AppError("unauthenticated", INVALID);
+}
+
+/**
+ * Locks an account that failed SIGN_IN_FAILURES_ACCOUNT.limit sign-ins within the rule's window
+ * (from any number of addresses), audits it and emails its holder; throws the 423.
+ */
+async function lockAfterSustainedAttack(scope: AuthScope, user: { id: string; email: string; name: string }, failures: number, now: number): Promise<void> {
+  const until = now + LOCK_MINUTES * 60_000;
+  const locked = await directoryDb(scope.env)
+    .update(users)
+    .set({ lockedUntil: until })
+    .where(and(eq(users.id, user.id), unlockedAt(now)))
+    .returning({ lockedUntil: users.lockedUntil })
+    .get();
+  if (!locked) return;
+  const who = { id: user.id, email: user.email };
+  const hours = SIGN_IN_FAILURES_ACCOUNT.windowSeconds / 3600;
+  await audit(scope, {
+    action: "update",
+    event: "auth.lock",
+    entityType: "user",
+    entityId: user.id,
+    detail: `${failures} failed sign-ins within ${hours} hour${hours === 1 ? "" : "s"}; locked for ${LOCK_MINUTES} minutes`,
+    user: who,
+  });
+  await queueMessage(scope.db, {
+    channel: "email",
+    recipient: user.email,
+    template: "staff.account_locked",
+    subject: `Your account at ${scope.clinic.name} was locked`,
+    body:
+      `Hello ${user.name},\n\nThere were ${failures} failed attempts to sign in to your account at ${scope.clinic.name} ` +
+      `within ${hours} hour${hours === 1 ? "" : "s"}, so it is locked for ${LOCK_MINUTES} minutes. ` +
+      `If these were not you, someone may be guessing your password: reset it from the sign-in page, ` +
+      `and tell your clinic administrator, who can also unlock the account from the staff page.`,
+    idempotencyKey: `account-locked:${user.id}:${until}`,
+  });
+  throw lockedError(until);
 }
 
 function lockedError(until: number): AppError {
   const at = new Date(until).toISOString().slice(11, 16);
   return new AppError(
     "locked",
-    `This account is locked after ${MAX_FAILED_SIGN_INS} failed sign-ins. Try again after ${at} UTC, or reset your password.`,
+    `This account is locked after repeated failed sign-ins. Try again after ${at} UTC, reset your password, or ask your clinic administrator to unlock it.`,
   );
 }
 
@@ -213,7 +272,8 @@ async function spendToken(env: Env, jti: string, kind: string, expiresAt: number
 export async function completeHandoff(scope: AuthScope, token: string): Promise<NewSession> {
   const claims = await verifyToken(scope.env.SESSION_SECRET, token, "handoff", scope.clinic.slug);
   const refuse = async (detail: string) => {
-    await audit(scope, { action: "execute", event: "auth.handoff_in", entityType: "session", outcome: "failure", detail });
+    // Refused links are not yet anyone's: repeats from one address are summed up.
+    await recordFailure(scope, { action: "execute", event: "auth.handoff_in", entityType: "session", outcome: "failure", detail }, { aggregate: true, what: "refused clinic-switch links" });
     return new AppError("unauthenticated", "This clinic switch link is invalid or has expired. Sign in here instead.");
   };
   if (!claims || !claims.jti || !claims.exp) throw await refuse("invalid handoff token");
@@ -250,14 +310,18 @@ async function passwordFingerprint(hash: string): Promise<string> {
 export async function requestPasswordReset(scope: AuthScope, email: string, origin: string): Promise<void> {
   const user = await findUserByEmail(directoryDb(scope.env), email);
   if (!user || !(await hasAccess(scope.env, user.id, scope.clinic))) {
-    await audit(scope, {
-      action: "execute",
-      event: "auth.password_reset_request",
-      entityType: "user",
-      outcome: "failure",
-      detail: "unknown account",
-      user: { id: null, email: normalizeEmail(email).slice(0, 254) },
-    });
+    await recordFailure(
+      scope,
+      {
+        action: "execute",
+        event: "auth.password_reset_request",
+        entityType: "user",
+        outcome: "failure",
+        detail: "unknown account",
+        user: { id: null, email: normalizeEmail(email).slice(0, 254) },
+      },
+      { aggregate: true, what: "password reset requests for unknown accounts" },
+    );
     return;
   }
   const jti = crypto.randomUUID();
@@ -323,5 +387,7 @@ export async function resetPassword(scope: AuthScope, token: string, password: s
   }
   await revokeAllSessions(scope.env, userId);
   const user = await userIdentity(scope.env, userId);
+  // A new password ends a sustained attack's count against the old one.
+  if (user) await reset(scope.env, SIGN_IN_FAILURES_ACCOUNT, user.email);
   await audit(scope, { action: "update", event: "auth.password_reset", entityType: "user", entityId: userId, user: user ?? undefined });
 }

@@ -55,9 +55,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash of a fixed password, so an unknown email costs the same time as a wrong password. */
-const DUMMY_HASH = "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+const DUMMY_HASH = `pbkdf2-sha256$${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 export async function burnPasswordCheck(password: string): Promise<void> {
   await verifyPassword(password, DUMMY_HASH);
+}
+
+/**
+ * Checks a password against a stored hash, or, when there is none (no such account), does the
+ * same PBKDF2 work against a dummy hash and answers false: exactly one derivation either way.
+ */
+export async function checkPassword(password: string, stored: string | null): Promise<boolean> {
+  const ok = await verifyPassword(password, stored ?? DUMMY_HASH);
+  return stored !== null && ok;
 }
 
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
