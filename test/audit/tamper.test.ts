@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { anchorAuditChain, verifyClinicAudit } from "../../src/audit/anchors";
 import { keyedRowHash, legacyRowHash, GENESIS, parseAuditKeys, verifyChain, type ChainRow } from "../../src/audit/chain";
 import { sealAuditChain } from "../../src/audit/service";
-import { CLINICS } from "../fixtures";
-import { clinicD1 } from "../helpers";
+import { CLINICS, USERS } from "../fixtures";
+import { auditRows, clinicD1, signedIn } from "../helpers";
 import { appendRows, chainRows, rewriteRows, secret } from "./audit-helpers";
 
 const keys = () => parseAuditKeys(env.AUDIT_KEYS);
@@ -117,5 +117,31 @@ describe("an audit log rewritten with the triggers dropped", () => {
     expect(report.ok).toBe(false);
     expect(report.firstBroken).toEqual({ id: original[at]!.id, reason: 'it claims key id "ghost", which is not among the audit keys' });
     expect(report.checked).toBe(at);
+  });
+
+  it("shows on the /audit/chain page, which records each check", async () => {
+    const owner = await signedIn("hillcrest", USERS.hillOwner.email);
+    const d1 = clinicD1("hillcrest");
+    await sealAuditChain(d1, env.AUDIT_KEYS);
+    let res = await owner.get("/audit/chain");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("The audit chain of Hillcrest Family Practice is intact");
+    expect(await auditRows("hillcrest", "event = 'audit.verify' AND outcome = 'success' AND user_id = ?", USERS.hillOwner.id)).toHaveLength(1);
+
+    await sealAuditChain(d1, env.AUDIT_KEYS);
+    const victim = (await chainRows(d1)).find((r) => r.event === "auth.sign_in")!;
+    await d1.prepare("DROP TRIGGER IF EXISTS audit_log_seal_only").run();
+    await d1.prepare("UPDATE audit_log SET user_email = 'someone-else@hillcrest.test' WHERE id = ?").bind(victim.id).run();
+    res = await owner.get("/audit/chain");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("is broken");
+    expect(html).toContain(`Audit row ${victim.id}: its content does not match its hash (the row was edited)`);
+    const failures = await auditRows("hillcrest", "event = 'audit.verify' AND outcome = 'failure'");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.detail).toContain(`first problem at row ${victim.id}`);
+
+    const desk = await signedIn("north", USERS.frontDesk.email);
+    expect((await desk.get("/audit/chain")).status).toBe(403);
   });
 });

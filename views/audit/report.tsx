@@ -67,6 +67,9 @@ export function AuditReport(p: {
     <>
       <div class="page-head">
         <h1>Audit log</h1>
+        <a class="button secondary" href="/audit/chain">
+          Verify the chain
+        </a>
         {p.canExport && !p.errors && (
           <a class="button secondary" href={`/audit/export.csv?${query(f, { page: "" })}`}>
             Export CSV
