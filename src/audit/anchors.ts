@@ -57,10 +57,15 @@ export async function anchorAuditChain(env: Env, clinic: Pick<Clinic, "slug">, d
     .where(isNotNull(auditLog.hash))
     .orderBy(desc(auditLog.id))
     .limit(1);
+  const lastAnchored = previous?.lastId ?? 0;
+  if ((latest?.id ?? 0) < lastAnchored) {
+    // Never anchor a log shorter than its last anchor: say so, loudly, in the scan's report.
+    throw new Error(`the audit log of ${clinic.slug} ends at row ${latest?.id ?? 0}, before its anchor at row ${lastAnchored}: it was truncated`);
+  }
   if (!latest) return null;
   // Count only the rows since the previous anchor: a full count of a large log on every scan
   // would read every row every five minutes.
-  const since = previous && previous.lastId <= latest.id ? previous : { lastId: 0, rowCount: 0 };
+  const since = previous ?? { lastId: 0, rowCount: 0 };
   const [added] = await db
     .select({ n: count() })
     .from(auditLog)

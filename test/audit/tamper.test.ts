@@ -50,6 +50,8 @@ describe("an audit log rewritten with the triggers dropped", () => {
     expect(report.anchorProblems.map((p) => p.id)).toEqual([anchor!.lastId, anchor!.lastId]); // directory and R2
     expect(report.anchorProblems[0]!.reason).toContain("truncated");
     expect(report.anchorProblems.map((p) => p.reason).join(" ")).toContain("R2");
+    // The next scan refuses to anchor the shortened log and says why.
+    await expect(anchorAuditChain(env, { slug }, d1, Date.now())).rejects.toThrow(`ends at row ${anchor!.lastId - 2}, before its anchor at row ${anchor!.lastId}: it was truncated`);
 
     // New rows sealed after the cut link to the shortened chain: still caught.
     await appendRows(d1, slug, 3, "after-cut");
