@@ -106,15 +106,23 @@ export async function directoryAnchors(env: Env, clinicSlug: string): Promise<Au
   return rows.map((r) => ({ ...r, source: "directory" }));
 }
 
-/** Every R2 anchor object of a clinic, oldest first. */
-export async function objectAnchors(bucket: R2Bucket, clinicSlug: string): Promise<AuditAnchor[]> {
+/** At most this many R2 anchors newer than the directory's latest are read (each is a subrequest). */
+const EXTRA_OBJECTS = 20;
+
+/**
+ * The R2 anchors worth reading beside the directory's: the copy of the directory's latest anchor,
+ * and any object newer than it (which means directory rows went missing). Reading every object
+ * would cost a subrequest per anchor; the directory rows before the latest are checked themselves.
+ */
+export async function objectAnchors(bucket: R2Bucket, clinicSlug: string, latestDirectoryId: number | null): Promise<AuditAnchor[]> {
   const keys: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: `audit-anchors/${clinicSlug}/`, cursor });
-    keys.push(...page.objects.map((o) => o.key));
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+  if (latestDirectoryId !== null) keys.push(anchorObjectKey(clinicSlug, latestDirectoryId));
+  const newer = await bucket.list({
+    prefix: `audit-anchors/${clinicSlug}/`,
+    startAfter: latestDirectoryId === null ? undefined : anchorObjectKey(clinicSlug, latestDirectoryId),
+    limit: EXTRA_OBJECTS,
+  });
+  keys.push(...newer.objects.map((o) => o.key));
   const anchors: AuditAnchor[] = [];
   for (const key of keys) {
     const obj = await bucket.get(key);
@@ -128,12 +136,14 @@ export async function objectAnchors(bucket: R2Bucket, clinicSlug: string): Promi
 const PAGE = 1000;
 
 /**
- * Verifies a clinic's whole chain with the audit keys and against every anchor, in the directory
- * and in R2 (each source checked, so removing one copy is not enough).
+ * Verifies a clinic's whole chain with the audit keys and against its anchors: every directory
+ * anchor, and the R2 copies of the latest (so removing directory rows is not enough).
  */
 export async function verifyClinicAudit(env: Env, clinic: Pick<Clinic, "slug">, d1: D1Database): Promise<ChainReport> {
   const keyring = await auditKeyring(env.AUDIT_KEYS);
-  const anchors = [...(await directoryAnchors(env, clinic.slug)), ...(await objectAnchors(env.ATTACHMENTS, clinic.slug))];
+  const fromDirectory = await directoryAnchors(env, clinic.slug);
+  const fromR2 = await objectAnchors(env.ATTACHMENTS, clinic.slug, fromDirectory.at(-1)?.lastId ?? null);
+  const anchors = [...fromDirectory, ...fromR2];
   const verifier = new ChainVerifier(keyring, anchors);
   const db = drizzle(d1);
   let afterId = 0;

@@ -90,22 +90,44 @@ describe("audit keys", () => {
 
 describe("anchors", () => {
   it("in R2 are never overwritten by a second write", async () => {
-    const first = { clinic: "riverside-south", lastId: 42, lastHash: "a".repeat(64), rowCount: 42, keyId: "test-1", anchoredAt: "2026-12-01T10:00:00.000Z" };
+    const first = { clinic: "anchor-test", lastId: 42, lastHash: "a".repeat(64), rowCount: 42, keyId: "test-1", anchoredAt: "2026-12-01T10:00:00.000Z" };
     expect(await putAnchorObject(env.ATTACHMENTS, first)).toBe(true);
     const forged = { ...first, lastHash: "b".repeat(64), rowCount: 40, anchoredAt: "2026-12-02T10:00:00.000Z" };
     expect(await putAnchorObject(env.ATTACHMENTS, forged)).toBe(false);
-    const stored = await env.ATTACHMENTS.get("audit-anchors/riverside-south/000000000042.json");
+    const stored = await env.ATTACHMENTS.get("audit-anchors/anchor-test/000000000042.json");
     expect(await stored!.json()).toEqual(first);
   });
 
   it("in the directory cannot be changed or deleted", async () => {
     await env.DIRECTORY.prepare(
-      "INSERT INTO audit_anchors (clinic_slug, last_id, last_hash, row_count, key_id, anchored_at) VALUES ('riverside-south', 7, ?, 7, 'test-1', '2026-12-01T10:00:00.000Z')",
+      "INSERT INTO audit_anchors (clinic_slug, last_id, last_hash, row_count, key_id, anchored_at) VALUES ('anchor-test', 7, ?, 7, 'test-1', '2026-12-01T10:00:00.000Z')",
     )
       .bind("c".repeat(64))
       .run();
     await expect(env.DIRECTORY.prepare("UPDATE audit_anchors SET last_hash = 'x' WHERE last_id = 7").run()).rejects.toThrow(/append-only/);
     await expect(env.DIRECTORY.prepare("DELETE FROM audit_anchors WHERE last_id = 7").run()).rejects.toThrow(/append-only/);
+  });
+});
+
+describe("anchors in R2", () => {
+  it("still reveal a truncated log when the directory's anchors were deleted too", async () => {
+    const d1 = clinicD1("south");
+    const slug = CLINICS.south.slug;
+    await appendRows(d1, slug, 4, "both");
+    await runScheduled(env, Date.now());
+    const rows = await chainRows(d1);
+    const lastId = rows[rows.length - 1]!.id;
+    expect((await directoryAnchors(slug)).at(-1)).toMatchObject({ last_id: lastId });
+    expect(await verifyClinicAudit(env, { slug }, d1)).toMatchObject({ ok: true });
+
+    await d1.prepare("DROP TRIGGER audit_log_no_delete").run();
+    await d1.prepare("DELETE FROM audit_log WHERE id > ?").bind(lastId - 3).run();
+    await env.DIRECTORY.prepare("DROP TRIGGER audit_anchors_no_delete").run();
+    await env.DIRECTORY.prepare("DELETE FROM audit_anchors WHERE clinic_slug = ? AND last_id > ?").bind(slug, lastId - 3).run();
+
+    const report = await verifyClinicAudit(env, { slug }, d1);
+    expect(report.ok).toBe(false);
+    expect(report.anchorProblems).toEqual([{ id: lastId, reason: expect.stringMatching(/anchor \(R2\) .*truncated/) }]);
   });
 });
 
