@@ -16,6 +16,7 @@ export default defineConfig(async () => ({
           ENVIRONMENT: "test",
           // A fresh secret per run: tests never depend on a committed key.
           SESSION_SECRET: randomBytes(32).toString("base64url"),
+          AUDIT_KEYS: `test-1:${randomBytes(32).toString("base64url")}`,
           DIRECTORY_MIGRATIONS: await readD1Migrations("./migrations/directory"),
           CLINIC_MIGRATIONS: await readD1Migrations("./migrations/clinic"),
         },

@@ -1,7 +1,7 @@
 // npm start [-- --persist-to <dir>]      (PORT=8799 npm start for another port)
 //
-// Everything a fresh clone needs after `npm install`: a .dev.vars with a random SESSION_SECRET
-// (gitignored, created once), the fingerprinted assets, local migrations and demo data, then
+// Everything a fresh clone needs after `npm install`: a .dev.vars with a random SESSION_SECRET and
+// AUDIT_KEYS (gitignored, created once), the fingerprinted assets, local migrations and demo data, then
 // `wrangler dev` in the foreground.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -26,13 +26,14 @@ function readPort() {
 
 /**
  * Creates .dev.vars with the local secrets, or adds those an existing file lacks: a random
- * SESSION_SECRET, and a random SMS_AUTH_TOKEN so simulated SMS replies (`npm run sms:reply`) can be
+ * SESSION_SECRET, a random AUDIT_KEYS key (`local-1:<secret>`) that seals the audit chain, and a random SMS_AUTH_TOKEN so simulated SMS replies (`npm run sms:reply`) can be
  * signed the way the provider signs them.
  */
 function ensureDevVars() {
   const wanted = {
     SESSION_SECRET: randomBytes(48).toString("base64url"), // 64 characters
     SMS_AUTH_TOKEN: randomBytes(24).toString("hex"),
+    AUDIT_KEYS: `local-1:${randomBytes(48).toString("base64url")}`, // kid:secret, the key of the audit chain
   };
   if (!existsSync(DEV_VARS)) writeFileSync(DEV_VARS, "# Local secrets for wrangler dev. Gitignored: never commit this file.\n", { mode: 0o600 });
   for (const [name, value] of Object.entries(wanted)) {

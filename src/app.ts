@@ -72,6 +72,7 @@ async function auditRefusedRequest(c: Context<AppEnv>, code: "csrf" | "unauthent
     staff: null,
     meta: requestMeta(c),
     env: c.env,
+    auditKeys: c.env.AUDIT_KEYS,
     waitUntil: (p: Promise<unknown>) => {
       try {
         c.executionCtx.waitUntil(p);

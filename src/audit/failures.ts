@@ -43,7 +43,7 @@ export async function writeWindowSummary(env: Env, report: WindowReport, closed:
   await drizzle(d1)
     .insert(auditLog)
     .values({ ...report.row, occurredAt: new Date().toISOString(), requestId: `repeats:${crypto.randomUUID()}`, detail: summaryDetail(report.what, report.row.ip ?? null, closed) });
-  await sealAuditChain(d1);
+  await sealAuditChain(d1, env.AUDIT_KEYS);
 }
 
 export interface FailureAudit {
@@ -95,7 +95,7 @@ export async function commitFailureAudit(scope: AuditScope, audited: FailureAudi
   await scope.db.batch(audited.statements);
   scope.waitUntil(
     new Promise((resolve) => setTimeout(resolve, 0))
-      .then(() => sealAuditChain(scope.d1))
+      .then(() => sealAuditChain(scope.d1, scope.auditKeys))
       .catch((err) => console.error("audit seal failed", err)),
   );
 }

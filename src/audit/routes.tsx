@@ -1,13 +1,14 @@
-/** /audit: the audit report page and its CSV export. */
+/** /audit: the audit report page, its CSV export, and the check of the audit chain. */
 import { Hono, type Context } from "hono";
 import { validator } from "hono/validator";
 import { AuditReport } from "../../views/audit/report";
+import { ChainStatus } from "../../views/audit/chain";
 import type { AppEnv } from "../platform/env";
 import { page } from "../platform/render";
 import { can, requirePermission, staffScope } from "../platform/scope";
 import { validate } from "../platform/validation";
 import { auditFilterSchema } from "./repo";
-import { auditReport, exportAuditCsv } from "./report";
+import { auditReport, exportAuditCsv, verifyAuditChain } from "./report";
 import { AppError } from "../platform/errors";
 import { clinicToday } from "../platform/time";
 
@@ -71,4 +72,11 @@ auditRoutes.get("/export.csv", exportFilter, async (c) => {
     "Content-Disposition": `attachment; filename="audit-${c.var.clinic.slug}-${day}.csv"`,
     "Cache-Control": "private, no-store",
   });
+});
+
+/** Verifies the whole chain against the keys and the anchors; the CLI (`npm run audit:verify`) does the same. */
+auditRoutes.get("/chain", async (c) => {
+  const scope = staffScope(c);
+  const report = await verifyAuditChain(scope, c.env);
+  return page(c, "Audit chain", <ChainStatus clinic={c.var.clinic.name} report={report} />);
 });

@@ -1,13 +1,15 @@
 /**
  * Writing the audit trail. Every read and write of patient data, every sign-in event, privilege
  * change and export goes through `audit` (or `auditStatement` inside a write batch, so the row and
- * its audit entry commit together). Sealing into the hash chain happens after the response.
+ * its audit entry commit together). Sealing into the keyed hash chain happens after the response,
+ * and again in every cron scan (which also anchors the chain: ./anchors.ts).
  */
 import { and, asc, desc, eq, getTableColumns, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { auditLog, type AuditAction } from "./tables";
-import { computeSeals } from "./chain";
+import { computeSeals, parseAuditKeys, type AuditKeyring } from "./chain";
+import { AppError } from "../platform/errors";
 import type { Clinic, ClinicDb, RequestMeta, Staff } from "../platform/env";
 
 export interface AuditEntry {
@@ -29,6 +31,8 @@ export interface AuditScope {
   clinic: Pick<Clinic, "slug">;
   staff: Pick<Staff, "id" | "email"> | null;
   meta: RequestMeta;
+  /** The AUDIT_KEYS secret (`kid:secret,...`) that seals the chain. */
+  auditKeys: string | undefined;
   waitUntil(p: Promise<unknown>): void;
 }
 
@@ -59,7 +63,7 @@ function underGrant(meta: RequestMeta, detail: string | null): string | null {
 }
 
 /** The complete audit row of an entry (who and where from the scope): what the calendar object writes. */
-export function auditRow(scope: Omit<AuditScope, "db" | "d1" | "waitUntil">, e: AuditEntry): typeof auditLog.$inferInsert {
+export function auditRow(scope: Omit<AuditScope, "db" | "d1" | "waitUntil" | "auditKeys">, e: AuditEntry): typeof auditLog.$inferInsert {
   return values(scope as AuditScope, e);
 }
 
@@ -105,8 +109,24 @@ export async function audit(scope: AuditScope, e: AuditEntry): Promise<void> {
   scheduleSeal(scope);
 }
 
-export function scheduleSeal(scope: Pick<AuditScope, "d1" | "waitUntil">): void {
-  scope.waitUntil(sealAuditChain(scope.d1).catch((err) => console.error("audit seal failed", err)));
+export function scheduleSeal(scope: Pick<AuditScope, "d1" | "waitUntil" | "auditKeys">): void {
+  scope.waitUntil(sealAuditChain(scope.d1, scope.auditKeys).catch((err) => console.error("audit seal failed", err)));
+}
+
+const keyrings = new Map<string, Promise<AuditKeyring>>();
+
+/** The keyring of an AUDIT_KEYS value, parsed and imported once per isolate. */
+export function auditKeyring(raw: string | undefined): Promise<AuditKeyring> {
+  const k = raw ?? "";
+  let ring = keyrings.get(k);
+  if (!ring) {
+    ring = parseAuditKeys(k).catch((err: Error) => {
+      keyrings.delete(k);
+      throw new AppError("internal", err.message);
+    });
+    keyrings.set(k, ring);
+  }
+  return ring;
 }
 
 const SEAL_BATCH = 200;
@@ -114,8 +134,12 @@ const SEAL_BATCH = 200;
 /** Every column of audit_log under its `ChainRow` name: what the sealer and verifier read. */
 export const chainColumns = getTableColumns(auditLog);
 
-/** Seals unsealed rows into the chain in id order. Safe to run concurrently and repeatedly. */
-export async function sealAuditChain(d1: D1Database): Promise<number> {
+/**
+ * Seals unsealed rows into the chain in id order, with the current key of `auditKeys`. Safe to run
+ * concurrently and repeatedly. Without valid keys it seals nothing and throws.
+ */
+export async function sealAuditChain(d1: D1Database, auditKeys: string | undefined): Promise<number> {
+  const keyring = await auditKeyring(auditKeys);
   const db = drizzle(d1);
   let sealed = 0;
   for (;;) {
@@ -125,11 +149,11 @@ export async function sealAuditChain(d1: D1Database): Promise<number> {
     ]);
     const last = lastRows[0] ?? null;
     if (unsealed.length === 0) return sealed;
-    const seals = await computeSeals(last, unsealed);
+    const seals = await computeSeals(last, unsealed, keyring);
     const [first, ...rest] = seals.map((s) =>
       db
         .update(auditLog)
-        .set({ prevHash: s.prevHash, hash: s.hash })
+        .set({ prevHash: s.prevHash, hash: s.hash, keyId: s.keyId })
         .where(and(eq(auditLog.id, s.id), isNull(auditLog.hash))),
     );
     if (first) await db.batch([first, ...rest]);

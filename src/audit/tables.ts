@@ -1,6 +1,6 @@
 /**
  * The audit trail of one clinic. Rows are append-only (enforced by triggers in the migration)
- * and hash-chained in id order by the sealer in ./chain.ts.
+ * and hash-chained in id order by the sealer in ./chain.ts, under a key from AUDIT_KEYS.
  */
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
@@ -29,6 +29,8 @@ export const auditLog = sqliteTable(
     detail: text("detail"),
     prevHash: text("prev_hash"),
     hash: text("hash"),
+    /** The AUDIT_KEYS key id whose HMAC sealed the row; null for rows sealed with plain SHA-256. */
+    keyId: text("key_id"),
   },
   (t) => [
     index("audit_occurred_idx").on(t.occurredAt),

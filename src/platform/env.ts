@@ -24,6 +24,11 @@ export interface Env {
   ENVIRONMENT: string;
   /** Secret that signs every token (sessions, handoffs, reset links). At least 32 characters. */
   SESSION_SECRET: string;
+  /**
+   * Keys of the audit chain's HMAC: `kid:secret,kid2:secret2`, the first seals new rows, all verify
+   * the rows they sealed. Each secret at least 32 characters. Never stored in a clinic database.
+   */
+  AUDIT_KEYS: string;
 }
 
 /** A queue message: which clinic's outbox row to deliver. */

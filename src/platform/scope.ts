@@ -45,6 +45,7 @@ export function clinicScope(c: Context<AppEnv>): ClinicScope {
     clinic,
     staff: c.get("staff"),
     meta: requestMeta(c),
+    auditKeys: c.env.AUDIT_KEYS,
     waitUntil: (p) => {
       try {
         c.executionCtx.waitUntil(p);
@@ -100,6 +101,7 @@ export function systemScope(env: import("./env").Env, clinic: Clinic, job: strin
     clinic,
     staff: null,
     meta: { requestId: `${job}:${crypto.randomUUID()}`, ip: null, userAgent: null },
+    auditKeys: env.AUDIT_KEYS,
     waitUntil: (p) => (ctx ? ctx.waitUntil(p) : void p),
   };
 }

@@ -3,7 +3,7 @@
  * clinics, staff identities, memberships, roles and sessions, and never any patient data.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const organizations = sqliteTable("organizations", {
   id: text("id").primaryKey(),
@@ -110,4 +110,23 @@ export const usedTokens = sqliteTable(
     usedAt: integer("used_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
   },
+);
+
+/**
+ * Checkpoints of each clinic's audit chain, outside the clinic's database (append-only by trigger):
+ * see src/audit/anchors.ts.
+ */
+export const auditAnchors = sqliteTable(
+  "audit_anchors",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clinicSlug: text("clinic_slug").notNull(),
+    lastId: integer("last_id").notNull(),
+    lastHash: text("last_hash").notNull(),
+    rowCount: integer("row_count").notNull(),
+    keyId: text("key_id"),
+    /** ISO 8601 UTC. */
+    anchoredAt: text("anchored_at").notNull(),
+  },
+  (t) => [uniqueIndex("audit_anchors_clinic_last_idx").on(t.clinicSlug, t.lastId)],
 );

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { verifyChain, type ChainRow } from "../../src/audit/chain";
+import { env } from "cloudflare:workers";
+import { parseAuditKeys, verifyChain, type ChainRow } from "../../src/audit/chain";
 import { asc } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { chainColumns, sealAuditChain } from "../../src/audit/service";
 import { auditLog } from "../../src/audit/tables";
 import { USERS } from "../fixtures";
 import { auditRows, clinicD1, registerPatient, signedIn } from "../helpers";
+
+const keys = () => parseAuditKeys(env.AUDIT_KEYS);
 
 async function chainRows(d1: D1Database): Promise<ChainRow[]> {
   return drizzle(d1).select(chainColumns).from(auditLog).orderBy(asc(auditLog.id));
@@ -15,11 +18,12 @@ describe("the audit hash chain", () => {
   it("seals rows in id order into a chain that verifies", async () => {
     const b = await signedIn("north", USERS.frontDesk.email);
     await registerPatient(b, { given_name: "Chain", family_name: "One", date_of_birth: "1981-01-01" });
-    await sealAuditChain(clinicD1("north"));
+    await sealAuditChain(clinicD1("north"), env.AUDIT_KEYS);
     const rows = await chainRows(clinicD1("north"));
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    const report = await verifyChain(rows);
-    expect(report).toEqual({ ok: true, checked: rows.length, pending: 0, firstBroken: null });
+    const report = await verifyChain(rows, await keys());
+    expect(report).toEqual({ ok: true, checked: rows.length, pending: 0, firstBroken: null, anchors: 0, anchorProblems: [] });
+    expect(new Set(rows.map((r) => r.keyId))).toEqual(new Set(["test-1"]));
     expect(rows[1]!.prevHash).toBe(rows[0]!.hash);
   });
 
@@ -27,9 +31,9 @@ describe("the audit hash chain", () => {
     const b = await signedIn("north", USERS.frontDesk.email);
     const d1 = clinicD1("north");
     await Promise.all(Array.from({ length: 30 }, (_, i) => b.get(`/patients?q=concurrent${i}`)));
-    await Promise.all([sealAuditChain(d1), sealAuditChain(d1), sealAuditChain(d1)]);
+    await Promise.all([sealAuditChain(d1, env.AUDIT_KEYS), sealAuditChain(d1, env.AUDIT_KEYS), sealAuditChain(d1, env.AUDIT_KEYS)]);
     const rows = await chainRows(d1);
-    const report = await verifyChain(rows);
+    const report = await verifyChain(rows, await keys());
     expect(report.ok).toBe(true);
     expect(report.pending).toBe(0);
     expect(rows.filter((r) => r.detail?.includes("concurrent"))).toHaveLength(30);
@@ -39,7 +43,7 @@ describe("the audit hash chain", () => {
     const b = await signedIn("north", USERS.frontDesk.email);
     await registerPatient(b, { given_name: "Append", family_name: "Only", date_of_birth: "1982-02-02" });
     const d1 = clinicD1("north");
-    await sealAuditChain(d1);
+    await sealAuditChain(d1, env.AUDIT_KEYS);
     await expect(d1.prepare("UPDATE audit_log SET outcome = 'failure' WHERE id = 1").run()).rejects.toThrow(/append-only|cannot be changed/);
     await expect(d1.prepare("DELETE FROM audit_log WHERE id = 1").run()).rejects.toThrow(/append-only/);
   });
@@ -49,14 +53,14 @@ describe("the audit hash chain", () => {
     await registerPatient(b, { given_name: "Tamper", family_name: "Target", date_of_birth: "1983-03-03" });
     await b.get("/patients?q=tamper");
     const d1 = clinicD1("hillcrest");
-    await sealAuditChain(d1);
+    await sealAuditChain(d1, env.AUDIT_KEYS);
     const rows = await chainRows(d1);
-    expect((await verifyChain(rows)).ok).toBe(true);
+    expect((await verifyChain(rows, await keys())).ok).toBe(true);
     const victim = rows.find((r) => r.event === "patient.create")!;
     // Someone with direct database access removes the guard and rewrites history.
     await d1.prepare("DROP TRIGGER audit_log_seal_only").run();
     await d1.prepare("UPDATE audit_log SET user_email = 'someone-else@riverside.test' WHERE id = ?").bind(victim.id).run();
-    const report = await verifyChain(await chainRows(d1));
+    const report = await verifyChain(await chainRows(d1), await keys());
     expect(report.ok).toBe(false);
     expect(report.firstBroken?.id).toBe(victim.id);
     expect(report.firstBroken?.reason).toContain("edited");
@@ -68,11 +72,11 @@ describe("the audit hash chain", () => {
     await b.get("/patients?q=a");
     await b.get("/patients?q=b");
     await b.get("/patients?q=c");
-    await sealAuditChain(d1);
+    await sealAuditChain(d1, env.AUDIT_KEYS);
     const rows = await chainRows(d1);
     await d1.prepare("DROP TRIGGER audit_log_no_delete").run();
     await d1.prepare("DELETE FROM audit_log WHERE id = ?").bind(rows[1]!.id).run();
-    const report = await verifyChain(await chainRows(d1));
+    const report = await verifyChain(await chainRows(d1), await keys());
     expect(report.ok).toBe(false);
     expect(report.firstBroken?.id).toBe(rows[2]!.id);
   });

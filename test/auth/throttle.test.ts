@@ -10,7 +10,7 @@ import { asc } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { verifyChain } from "../../src/audit/chain";
 import { FAILURE_WINDOW } from "../../src/audit/failures";
-import { chainColumns, sealAuditChain } from "../../src/audit/service";
+import { auditKeyring, chainColumns, sealAuditChain } from "../../src/audit/service";
 import { auditLog } from "../../src/audit/tables";
 import { accountIpKey, ipKey, SIGN_IN_FAILURES_ACCOUNT_IP, SIGN_IN_FAILURES_IP } from "../../src/auth/throttle";
 import { hit, limiterStub, type RateRule } from "../../src/platform/rate-limit";
@@ -265,8 +265,8 @@ describe("repeated failures in the audit log", () => {
     expect(summary.at(-1)!.detail).toMatch(/^19 more requests refused for a missing or wrong form token from 203\.0\.113\.50 /);
 
     // Summaries are new rows: nothing sealed was changed, and the whole chain verifies.
-    await sealAuditChain(clinicD1("north"));
+    await sealAuditChain(clinicD1("north"), env.AUDIT_KEYS);
     const chain = await drizzle(clinicD1("north")).select(chainColumns).from(auditLog).orderBy(asc(auditLog.id));
-    expect(await verifyChain(chain)).toEqual({ ok: true, checked: chain.length, pending: 0, firstBroken: null });
+    expect(await verifyChain(chain, await auditKeyring(env.AUDIT_KEYS))).toMatchObject({ ok: true, checked: chain.length, pending: 0, firstBroken: null });
   });
 });

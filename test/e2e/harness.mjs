@@ -42,7 +42,7 @@ export async function startServer() {
     process.execPath,
     [
       wrangler, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
-      "--var", `BASE_DOMAIN:localhost:${port}`, "--var", `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
+      "--var", `BASE_DOMAIN:localhost:${port}`, "--var", `SESSION_SECRET:${randomBytes(32).toString("base64url")}`, "--var", `AUDIT_KEYS:test-1:${randomBytes(32).toString("base64url")}`,
       "--var", `SMS_AUTH_TOKEN:${SMS_AUTH_TOKEN}`, "--test-scheduled",
       "--show-interactive-dev-session=false",
     ],

@@ -58,6 +58,7 @@ async function scopeOf(user: (typeof USERS)[keyof typeof USERS], role: string, c
     clinic: { id: c.id, slug: c.slug, name: c.name, timezone: "America/New_York", country: "US", status: "active", dbBinding: c.binding, organizationId: c.org, idleTimeoutMinutes: 30, sessionMaxHours: 12, careTeamOnly: false },
     staff: { id: user.id, email: user.email, name: user.name, sessionId: "test", role, permissions: new Set(perms.results.map((r) => r.permission)), otherClinics: [] },
     meta: { requestId: `test:${crypto.randomUUID()}`, ip: null, userAgent: null },
+    auditKeys: env.AUDIT_KEYS,
     waitUntil: (p) => void p,
   };
 }

@@ -70,6 +70,9 @@ export function AuditReport(p: {
         <a class="button secondary" href="/audit/emergency">
           Emergency access review
         </a>
+        <a class="button secondary" href="/audit/chain">
+          Verify the chain
+        </a>
         {p.canExport && !p.errors && (
           <a class="button secondary" href={`/audit/export.csv?${query(f, { page: "" })}`}>
             Export CSV
