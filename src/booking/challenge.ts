@@ -66,7 +66,7 @@ export const unconfigured: Challenge = { widget: { kind: "none" }, verify: async
 export const simulated: Challenge = { widget: { kind: "simulated" }, verify: async (token) => token === SIMULATED_PASS };
 
 /** The check this deployment uses (see the module comment). */
-export function challengeFor(env: Env): Challenge {
+export function challengeFor(env: Pick<Env, "ENVIRONMENT" | "TURNSTILE_SECRET" | "TURNSTILE_SITE_KEY">): Challenge {
   const production = env.ENVIRONMENT === "production";
   const secret = env.TURNSTILE_SECRET;
   if (!secret) return production ? unconfigured : skipped;

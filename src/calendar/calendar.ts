@@ -214,7 +214,7 @@ export class ClinicCalendar extends DurableObject<Env> {
     const replay = this.bookedByKey(c.idempotencyKey);
     if (replay) return { ok: true, appointmentId: replay, replayed: true };
     const held = await this.hold(clinic, { ...claimOf(c.appointment), ttlMs: PENDING_GRACE_MS, now: c.now });
-    if (!held.ok) return held;
+    if (!held.ok) return { ok: false, reason: "taken" };
     return this.confirm(clinic, { ...c, holdId: held.holdId });
   }
 

@@ -161,7 +161,12 @@ describe("personal booking invitations", () => {
 
 describe("managing a booking", () => {
   let n = 0;
-  async function booked(clinic: "north" | "south", time: string, who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}` })) {
+  // Each booking is a different patient, with their own contact details (bookings per contact are limited).
+  async function booked(
+    clinic: "north" | "south",
+    time: string,
+    who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}`, phone: `(555) 010-${7700 + n}`, email: `manage${n}@example.org` }),
+  ) {
     const w = await seedSchedule(clinic, { providers: 1 });
     const b = Browser.at(clinic);
     const start = nyInstant(tomorrowNY(), time);
