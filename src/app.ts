@@ -17,6 +17,7 @@ import { csrf } from "./platform/csrf";
 import { meterEnv } from "./platform/d1-meter";
 import type { AppEnv } from "./platform/env";
 import { AppError, notFound } from "./platform/errors";
+import { RateLimitedError } from "./platform/rate-limit";
 import { securityHeaders } from "./platform/headers";
 import { page } from "./platform/render";
 import { classifyHost, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
@@ -164,6 +165,8 @@ export function createApp() {
       const patientId = patientOf(accessOf(c));
       await audit(clinicScope(c), { action: "read", event: "access.denied", entityType: "route", entityId: `${c.req.method} ${c.req.path}`.slice(0, 200), patientId, outcome: "denied" }).catch(() => {});
     }
+    // A refused rate limit says when to come back (RFC 9110, section 10.2.3), whatever the page.
+    if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));
     if (c.req.header("HX-Request") === "true") {
       return c.html(render(h(ErrorBody, { status, message, requestId })), status as 500);
     }

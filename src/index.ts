@@ -5,6 +5,7 @@ import { handleDelivery } from "./messaging/delivery";
 import type { Env, MessageJob } from "./platform/env";
 
 export { ClinicCalendar } from "./calendar/calendar";
+export { RateLimiter } from "./platform/rate-limiter";
 
 const app = createApp();
 

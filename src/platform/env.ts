@@ -3,6 +3,7 @@ import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as clinicSchema from "../schema/clinic";
 import type * as directorySchema from "../schema/directory";
 import type { ClinicCalendar } from "../calendar/calendar";
+import type { RateLimiter } from "./rate-limiter";
 import type { Permission } from "./permissions";
 
 export interface Env {
@@ -11,6 +12,8 @@ export interface Env {
   /** Clinic databases are bound as CLINIC_<SLUG>; the directory names each clinic's binding. */
   [binding: `CLINIC_${string}`]: D1Database;
   CALENDAR: DurableObjectNamespace<ClinicCalendar>;
+  /** Rate-limit counters, one object per rule and hashed key (see ./rate-limit.ts). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   ATTACHMENTS: R2Bucket;
   /** Largest document upload in bytes (a wrangler var); 25 MiB when unset. */
   ATTACHMENT_MAX_BYTES?: string;
