@@ -4,7 +4,8 @@
  * batch, through the appointments module.
  */
 import { phoneDigits } from "../platform/phone";
-import { and, count, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray } from "drizzle-orm";
+import { contactVouched } from "../patients/contact";
 import { auditRow, scheduleSeal, type AuditEntry } from "../audit/service";
 import { bookHeldTime } from "../appointments/service";
 import { draftAt, placeFor, type WrittenWith } from "../calendar/intents";
@@ -52,7 +53,7 @@ async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<Mat
       familyName: patients.familyName,
       email: patients.email,
       phoneDigits: patients.phoneDigits,
-      vouched: sql<number>`(${patients.createdBy} IS NOT NULL OR ${patients.updatedBy} IS NOT NULL OR EXISTS (SELECT 1 FROM ${appointments} WHERE ${appointments.patientId} = ${patients.id} AND ${inArray(appointments.status, SEEN)}))`.mapWith(Boolean),
+      vouched: contactVouched().mapWith(Boolean),
     })
     .from(patients)
     .where(eq(patients.identityKey, identityKey(d.given_name, d.family_name, d.date_of_birth)));
@@ -62,13 +63,10 @@ async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<Mat
   );
 }
 
-/** Statuses that mean the patient came to the clinic. */
-const SEEN = ["arrived", "in_room", "completed"] as const;
-
 /**
  * A confirmed contact: the email typed in the booking form is the one already stored on the
  * existing patient the booking matched (name, date of birth and phone or email), and that record
- * is vouched for: staff created or edited it, or the patient has been seen at the clinic. Any other
+ * is vouched for (`contactVouched`: staff created or edited it, or the patient was seen). Any other
  * address (a new patient, an address that differs from the record's, a record only ever made
  * online) is unconfirmed: whoever typed it may not own it, so messages to it carry none of the
  * booker's text (see `confirmationMessage`).

@@ -41,14 +41,24 @@ export interface RenderOptions {
   html?: boolean;
 }
 
+/** Marks a placeholder left empty while filling (template text holds no control characters). */
+const EMPTY = "\u0000";
+
+/**
+ * Fills the placeholders. One left empty (no value, or a name withheld from an unconfirmed
+ * contact) takes the space before it along when punctuation follows: "Hello {{first_name}},"
+ * becomes "Hello,", not "Hello ,".
+ */
 function fill(text: string, values: TemplateValues, channel: Channel): string {
-  return text.replace(PLACEHOLDER_RE, (_m, raw: string) => {
+  const filled = text.replace(PLACEHOLDER_RE, (_m, raw: string) => {
     const name = raw.trim();
     const value = (VARIABLES as readonly string[]).includes(name) ? values[name as Variable] : undefined;
-    if (value === undefined) return "";
+    if (value === undefined) return EMPTY;
     const clean = cleanValue(value);
+    if (clean === "") return EMPTY;
     return channel === "sms" ? toGsm(clean) : clean;
   });
+  return filled.replace(/[ \t]*\u0000(?=[,:;.!?])/g, "").replaceAll(EMPTY, "");
 }
 
 /**

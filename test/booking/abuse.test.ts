@@ -322,3 +322,29 @@ describe("the human check", () => {
     expect(login.headers.get("Content-Security-Policy")).not.toContain("challenges.cloudflare.com");
   });
 });
+
+describe("later messages to a contact nobody confirmed", () => {
+  it("the notice of a moved booking made online greets nobody by the typed name, by email or SMS", async () => {
+    const w = await seedSchedule("north", { providers: 1 });
+    await clinicD1("north").prepare("UPDATE booking_rules SET cancel_window_hours = 0 WHERE id = 1").run();
+    const b = Browser.at("north");
+    const typed = { given_name: "Free iPhone at evil.example", family_name: "Texter", date_of_birth: "1991-01-01", phone: "(555) 666-0042", email: "victim2@example.org" };
+    const { done } = await book(b, w, at(8, "10:00"), typed);
+    expect(done.status).toBe(303);
+    const m = new URL(`https://x${done.headers.get("location")}`).searchParams.get("m")!;
+    const p = w.providers[0]!;
+    const moved = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${at(8, "14:00")}`, type: w.typeSlug, provider: p.slug, m });
+    expect(moved.status).toBe(303);
+    const notices = await clinicD1("north")
+      .prepare("SELECT channel, subject, body FROM outbox WHERE template = 'appointment.rescheduled' AND patient_id = (SELECT patient_id FROM appointments WHERE starts_at = ?) ORDER BY channel")
+      .bind(at(8, "14:00"))
+      .all<{ channel: string; subject: string | null; body: string }>();
+    expect(notices.results.map((n) => n.channel)).toEqual(["email", "sms"]);
+    for (const n of notices.results) {
+      expect(`${n.subject ?? ""} ${n.body}`).not.toContain("iPhone");
+      expect(`${n.subject ?? ""} ${n.body}`).not.toContain("evil");
+      // "Hello {{first_name}}," reads "Hello," without the name.
+      expect(n.body).not.toMatch(/ ,/);
+    }
+  });
+});
