@@ -42,13 +42,20 @@ export interface RenderOptions {
 }
 
 /** Marks a placeholder left empty while filling (template text holds no control characters). */
-const EMPTY = "\u0000";
+export const EMPTY = "\u0000";
 
 /**
- * Fills the placeholders. One left empty (no value, or a name withheld from an unconfirmed
- * contact) takes the space before it along when punctuation follows: "Hello {{first_name}},"
- * becomes "Hello,", not "Hello ,".
+ * Removes the marks of empty placeholders with the space or comma that only served them:
+ * "Hello {{first_name}}," becomes "Hello,", "See you soon, {{first_name}}!" becomes "See you soon!".
  */
+export function dropEmpty(text: string): string {
+  return text
+    .replace(/[ \t]*\u0000(?=[,:;.!?])/g, "")
+    .replace(/,[ \t]*\u0000(?=[ \t]*(?:$|\n|[.!?]))/gm, "")
+    .replaceAll(EMPTY, "");
+}
+
+/** Fills the placeholders; one left empty (no value, or a name withheld from an unconfirmed contact) goes with its space (`dropEmpty`). */
 function fill(text: string, values: TemplateValues, channel: Channel): string {
   const filled = text.replace(PLACEHOLDER_RE, (_m, raw: string) => {
     const name = raw.trim();
@@ -58,7 +65,7 @@ function fill(text: string, values: TemplateValues, channel: Channel): string {
     if (clean === "") return EMPTY;
     return channel === "sms" ? toGsm(clean) : clean;
   });
-  return filled.replace(/[ \t]*\u0000(?=[,:;.!?])/g, "").replaceAll(EMPTY, "");
+  return dropEmpty(filled);
 }
 
 /**
