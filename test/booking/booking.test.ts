@@ -1,6 +1,7 @@
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { auditRows, Browser, clinicD1 } from "../helpers";
+import { addDays } from "../../src/platform/time";
 import { nyInstant, seedSchedule, tomorrowNY } from "../schedule-fixtures";
 
 const details = (over: Record<string, string> = {}) => ({
@@ -169,7 +170,8 @@ describe("managing a booking", () => {
   ) {
     const w = await seedSchedule(clinic, { providers: 1 });
     const b = Browser.at(clinic);
-    const start = nyInstant(tomorrowNY(), time);
+    // The day after tomorrow: always outside the clinic's 24-hour change window, whatever the hour the suite runs.
+    const start = nyInstant(addDays(tomorrowNY(), 1), time);
     const held = await holdAndGetDetails(b, w, start);
     const hold = new URL(`https://x${held.headers.get("location")}`).searchParams.get("h")!;
     const done = await b.post("/book/confirm", { hold, ...who });
