@@ -17,6 +17,8 @@ export default defineConfig(async () => ({
           // A fresh secret per run: tests never depend on a committed key.
           SESSION_SECRET: randomBytes(32).toString("base64url"),
           AUDIT_KEYS: `test-1:${randomBytes(32).toString("base64url")}`,
+          // Public booking's human check: the simulator (src/booking/challenge.ts), so the flow is tested end to end.
+          TURNSTILE_SECRET: "simulated",
           DIRECTORY_MIGRATIONS: await readD1Migrations("./migrations/directory"),
           CLINIC_MIGRATIONS: await readD1Migrations("./migrations/clinic"),
         },

@@ -10,7 +10,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { auditRow, auditStatementWhere, scheduleSeal, type AuditEntry } from "../audit/service";
-import type { ChangeResult, ClaimRequest, ConfirmResult, HoldResult } from "../calendar/calendar";
+import type { ChangeResult, ClaimRequest, ConfirmResult, HoldClient, HoldResult } from "../calendar/calendar";
 import type { AppointmentDraft, WrittenWith } from "../calendar/intents";
 import type { Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
@@ -29,7 +29,7 @@ export interface Target {
 // ---- time: holds and bookings ------------------------------------------------------------------
 
 /** Holds time for a patient who picked it (or for a waitlist offer): check and claim, atomically. */
-export function holdTime(scope: AppointmentScope, claim: ClaimRequest & { ttlMs: number; now?: number }): Promise<HoldResult> {
+export function holdTime(scope: AppointmentScope, claim: ClaimRequest & { ttlMs: number; now?: number; clients?: HoldClient[] }): Promise<HoldResult> {
   return calendarOf(scope.env, scope.clinic).hold(clinicRef(scope.clinic), claim);
 }
 

@@ -5,6 +5,7 @@
  */
 import { phoneDigits } from "../platform/phone";
 import { and, count, eq, gt, inArray } from "drizzle-orm";
+import { contactVouched } from "../patients/contact";
 import { auditRow, scheduleSeal, type AuditEntry } from "../audit/service";
 import { bookHeldTime } from "../appointments/service";
 import { draftAt, placeFor, type WrittenWith } from "../calendar/intents";
@@ -12,7 +13,7 @@ import { patientContactPrefs, type outbox } from "../messaging/tables";
 import { patients } from "../patients/tables";
 import { formatWhen } from "../platform/time";
 import { locationLabel } from "../messaging/template-values";
-import { localeOf } from "../messaging/template-catalogue";
+import { localeOf, type Locale, type TemplateText } from "../messaging/template-catalogue";
 import { render } from "../messaging/template-render";
 import { templateFor } from "../messaging/template-repo";
 import { AppError } from "../platform/errors";
@@ -39,18 +40,39 @@ interface MatchRow {
   givenName: string;
   familyName: string;
   email: string | null;
+  /** Staff created or edited the record: they saw its contact details. */
+  vouched: boolean;
 }
 
 /** Exact match on name and date of birth, plus the same phone or email. */
 async function matchPatient(scope: BookingScope, d: PatientDetails): Promise<MatchRow | null> {
   const rows = await scope.db
-    .select({ id: patients.id, givenName: patients.givenName, familyName: patients.familyName, email: patients.email, phoneDigits: patients.phoneDigits })
+    .select({
+      id: patients.id,
+      givenName: patients.givenName,
+      familyName: patients.familyName,
+      email: patients.email,
+      phoneDigits: patients.phoneDigits,
+      vouched: contactVouched().mapWith(Boolean),
+    })
     .from(patients)
     .where(eq(patients.identityKey, identityKey(d.given_name, d.family_name, d.date_of_birth)));
   const digits = phoneDigits(d.phone);
   return (
     rows.find((p) => (p.phoneDigits && p.phoneDigits === digits) || (d.email && p.email && p.email.toLowerCase() === d.email.toLowerCase())) ?? null
   );
+}
+
+/**
+ * A confirmed contact: the email typed in the booking form is the one already stored on the
+ * existing patient the booking matched (name, date of birth and phone or email), and that record
+ * is vouched for (`contactVouched`: staff created or edited it, or the patient was seen). Any other
+ * address (a new patient, an address that differs from the record's, a record only ever made
+ * online) is unconfirmed: whoever typed it may not own it, so messages to it carry none of the
+ * booker's text (see `confirmationMessage`).
+ */
+export function isConfirmedContact(matched: Pick<MatchRow, "email" | "vouched"> | null, typedEmail: string): boolean {
+  return !!matched && matched.vouched && !!matched.email && matched.email.trim().toLowerCase() === typedEmail.trim().toLowerCase();
 }
 
 export interface Confirmed {
@@ -120,7 +142,8 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
         appointmentId,
         patientId,
         email: d.email,
-        givenName: d.given_name,
+        // The booker's name goes only to an address the clinic already knows for this patient.
+        givenName: isConfirmedContact(matched, d.email) ? d.given_name : null,
         startsAt: hold.startsAt,
         origin,
         manageToken,
@@ -166,7 +189,7 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
  */
 async function confirmationMessage(
   scope: BookingScope,
-  m: { appointmentId: string; patientId: string; email: string; givenName: string; startsAt: number; origin: string; manageToken: string; providerId: string; locationId: string; modality: string },
+  m: { appointmentId: string; patientId: string; email: string; givenName: string | null; startsAt: number; origin: string; manageToken: string; providerId: string; locationId: string; modality: string },
 ): Promise<typeof outbox.$inferInsert> {
   const manage = `${m.origin}/book/manage?m=${encodeURIComponent(m.manageToken)}`;
   const ics = `${m.origin}/book/ics?m=${encodeURIComponent(m.manageToken)}`;
@@ -181,10 +204,12 @@ async function confirmationMessage(
   const place = who[0];
   const locale = localeOf(prefs[0]?.locale);
   const { date, time } = formatWhen(m.startsAt, place?.timezone ?? scope.clinic.timezone, locale, "long");
+  // To an unconfirmed address: a fixed neutral text, not the clinic's template, and no name.
+  const template = m.givenName === null ? NEUTRAL_CONFIRMATION[locale] : await templateFor(scope.d1, "booking.confirmation", "email", locale);
   const message = render(
-    await templateFor(scope.d1, "booking.confirmation", "email", locale),
+    template,
     {
-      first_name: m.givenName,
+      ...(m.givenName === null ? {} : { first_name: m.givenName }),
       clinic: scope.clinic.name,
       provider: place?.provider ?? "",
       date,
@@ -208,3 +233,23 @@ async function confirmationMessage(
     locale,
   };
 }
+
+/**
+ * The confirmation to an unconfirmed address: only what the clinic knows (its name, the provider,
+ * the time and place, the manage link), nothing the booker typed, and a way out for someone who
+ * did not book. Not editable per clinic, so no template can put the booker's name back.
+ */
+const NEUTRAL_CONFIRMATION: Record<Locale, TemplateText> = {
+  en: {
+    subject: "Appointment booked at {{clinic}}",
+    body:
+      "Hello,\n\nAn appointment with {{provider}} at {{clinic}} was booked online with this email address, for {{date}} at {{time}} ({{location}}).\n\n" +
+      "To change or cancel it, or if you did not book it:\n{{link}}\n\n{{clinic}}",
+  },
+  es: {
+    subject: "Cita reservada en {{clinic}}",
+    body:
+      "Hola:\n\nSe reservó en línea con esta dirección de correo una cita con {{provider}} en {{clinic}} para el {{date}} a las {{time}} ({{location}}).\n\n" +
+      "Para cambiarla o cancelarla, o si usted no la reservó:\n{{link}}\n\n{{clinic}}",
+  },
+};

@@ -3,6 +3,8 @@
  * calendar for the clinic's hold time.
  */
 import { holdTime } from "../appointments/service";
+import type { HoldClient } from "../calendar/calendar";
+import { AppError } from "../platform/errors";
 import { loadSchedulingData, type TypeRow } from "../scheduling/data";
 import { checkSlot, computeSlots, type Slot } from "../scheduling/slots";
 import { localParts } from "../platform/time";
@@ -15,7 +17,7 @@ import { locationZone, nearest, SlotUnavailable, type BookingScope } from "./slo
  */
 export async function holdSlot(
   scope: BookingScope,
-  o: { type: TypeRow; providerId: string; locationId: string; startsAt: number; now: number; anyProvider: boolean },
+  o: { type: TypeRow; providerId: string; locationId: string; startsAt: number; now: number; anyProvider: boolean; clients?: HoldClient[] },
 ): Promise<{ slot: Slot; holdId: string; expiresAt: number; holdMinutes: number }> {
   const tz = await locationZone(scope, o.locationId);
   const day = localParts(o.startsAt, tz).date;
@@ -37,10 +39,22 @@ export async function holdSlot(
     blockEnd: slot.blockEnd,
     ttlMs: data.rules.holdMinutes * 60_000,
     now: o.now,
+    clients: o.clients,
   });
+  if (!held.ok && held.reason === "client_full") throw new TooManyHeld(held.max, held.freeAt);
   if (!held.ok) {
     const others = computeSlots(query).filter((s) => !(s.providerId === slot.providerId && s.startsAt === slot.startsAt));
     throw new SlotUnavailable("taken", nearest(others, o));
   }
   return { slot, holdId: held.holdId, expiresAt: held.expiresAt, holdMinutes: data.rules.holdMinutes };
+}
+
+/** The client already holds as many times as one client may at once (see ../booking/abuse.ts). */
+export class TooManyHeld extends AppError {
+  constructor(
+    readonly max: number,
+    readonly freeAt: number,
+  ) {
+    super("too_many_requests", `You are already holding ${max === 1 ? "a time" : `${max} times`}. Finish booking one of them, or wait until they are released, then pick again.`);
+  }
 }

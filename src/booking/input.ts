@@ -8,6 +8,7 @@ import { isIsoDate } from "../platform/time";
 import * as z from "zod/mini";
 
 import { toE164 } from "../platform/phone";
+import { CHALLENGE_FIELD } from "./challenge";
 import type { FormValues } from "../platform/validation";
 
 /** The last value of a field (a field sent twice keeps the later one, as a plain form read did). */
@@ -36,6 +37,7 @@ export const holdForm = z.pipe(
     from: lastOf(raw.from) ?? "",
     m: lastOf(raw.m) ?? "",
     invite: lastOf(raw.invite) ?? "",
+    challenge: lastOf(raw[CHALLENGE_FIELD]) ?? "",
   })),
   z.object({
     slot: z.pipe(
@@ -52,6 +54,8 @@ export const holdForm = z.pipe(
     from: z.string(),
     m: z.string(),
     invite: z.string(),
+    /** The human check's token, when the page asked for it (checked by ./challenge). */
+    challenge: z.string(),
   }),
 );
 
@@ -95,8 +99,8 @@ export const detailsSchema = (today: string, country: string) =>
  */
 export const confirmForm = (today: string, country: string) =>
   z.pipe(
-    z.transform((raw: FormValues) => ({ ...detailsValues(raw), hold: lastOf(raw.hold) ?? "", submitted: detailsValues(raw) })),
-    z.extend(detailsSchema(today, country), { hold: z.string(), submitted: z.record(z.string(), z.string()) }),
+    z.transform((raw: FormValues) => ({ ...detailsValues(raw), hold: lastOf(raw.hold) ?? "", challenge: lastOf(raw[CHALLENGE_FIELD]) ?? "", submitted: detailsValues(raw) })),
+    z.extend(detailsSchema(today, country), { hold: z.string(), challenge: z.string(), submitted: z.record(z.string(), z.string()) }),
   );
 
 /** The hold token of a details form sent back, whatever else is wrong with it. */

@@ -22,7 +22,10 @@ import { locations, providers } from "../scheduling/tables";
 import { emitEvent } from "../workflows/engine";
 import { changeableOnline, loadManaged, rescheduleOnline, type ManagedAppointment } from "./changes";
 import { confirmBooking } from "./confirm";
-import { holdSlot } from "./holds";
+import { bookingClient, bookingHits, countHits, holdClients, holdHits, type BookingClient, type Verdict } from "./abuse";
+import { challengeCsp, challengeFor, type ChallengeWidget } from "./challenge";
+import { holdSlot, TooManyHeld } from "./holds";
+import { waitText } from "../platform/rate-limit";
 import { icsFor } from "./ics";
 import { cancelForm, confirmForm, detailsQuery, detailsValues, entryQuery, holdForm, holdOf, manageQuery } from "./input";
 import { bookableType, findSlots, onlineTypes, providerBySlug, SlotUnavailable, type BookingScope } from "./slots";
@@ -36,8 +39,46 @@ function scopeOf(c: Context<AppEnv>): BookingScope {
   return { ...clinicScope(c), env: c.env };
 }
 
+type PanelStatus = 200 | 404 | 409 | 410 | 422 | 429 | 500 | 503;
+
+// Where Turnstile is configured, booking pages (and only they) may load its widget: the page that
+// asks for the check may be reached by an htmx swap, which runs under the policy the page loaded with.
+bookingRoutes.use("*", async function challengePolicy(c, next) {
+  await next();
+  if (challengeFor(c.env).widget.kind !== "turnstile") return;
+  if (!(c.res.headers.get("Content-Type") ?? "").startsWith("text/html")) return;
+  const url = new URL(c.req.url);
+  c.res.headers.set("Content-Security-Policy", challengeCsp(`'self' ${url.protocol}//*.${c.env.BASE_DOMAIN}`));
+});
+
+/** What the limits let this request do: go on, show the human check, or refuse with a sentence. */
+type Gate = { kind: "pass" } | { kind: "check"; widget: ChallengeWidget; message: string } | { kind: "refuse"; message: string; retryAfterSeconds: number };
+
+async function gate(c: Context<AppEnv>, verdict: Verdict, client: BookingClient, token: string, what: "holds" | "bookings"): Promise<Gate> {
+  if (verdict.kind === "ok") return { kind: "pass" };
+  const wait = verdict.kind === "refuse" ? verdict.retryAfterSeconds : 600;
+  const refuse: Gate = {
+    kind: "refuse",
+    retryAfterSeconds: wait,
+    message:
+      what === "holds"
+        ? `Too many times were picked from this connection. Please wait ${waitText(wait)} and try again, or call the clinic to book.`
+        : `Too many bookings were made from this connection or with these contact details. Please wait ${waitText(wait)} and try again, or call the clinic to book.`,
+  };
+  if (verdict.kind === "refuse") return refuse;
+  const challenge = challengeFor(c.env);
+  if (await challenge.verify(token || undefined, client.ip)) return { kind: "pass" };
+  // No check can be shown (production without its configuration): the soft limit is a hard one.
+  if (challenge.widget.kind === "none") return refuse;
+  return {
+    kind: "check",
+    widget: challenge.widget,
+    message: token ? "The check did not pass. Please try it again." : "Please confirm you are a person, then send the form again.",
+  };
+}
+
 /** Full page, or just the booking panel when htmx asked for it. */
-function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: 200 | 404 | 409 | 410 | 422 | 500 | 503 = 200) {
+function respond(c: Context<AppEnv>, title: string, body: preact.VNode, status: PanelStatus = 200) {
   if (c.req.header("HX-Request") === "true") return fragment(c, body, status);
   return page(c, title, body, status, { public: true });
 }
@@ -55,11 +96,14 @@ interface SlotPageOptions {
   message?: string;
   alternatives?: import("../scheduling/slots").Slot[];
   basePath: string;
-  status?: 200 | 409 | 410 | 500;
+  status?: 200 | 409 | 410 | 429 | 500;
+  challenge?: ChallengeWidget;
 }
 
 async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
   const scope = scopeOf(c);
+  // The browser gets its booking id with the first list of times it sees (./abuse.ts).
+  bookingClient(c);
   const type = await bookableType(scope, o.typeSlug);
   const provider = o.providerSlug ? await providerBySlug(scope, o.providerSlug) : null;
   if (o.providerSlug && !provider) throw new AppError("not_found", "This provider could not be found. Check the link, or book from the clinic's booking page.");
@@ -89,6 +133,7 @@ async function slotPage(c: Context<AppEnv>, o: SlotPageOptions) {
       message={o.message}
       alternatives={o.alternatives}
       self={o.from ? link(from) : o.basePath}
+      challenge={o.challenge}
     />,
     o.status ?? 200,
   );
@@ -115,15 +160,26 @@ bookingRoutes.post("/hold", holdInput, async (c) => {
   const type = await bookableType(scope, form.type);
   const manageToken = form.m || null;
   const now = Date.now();
+  const client = bookingClient(c);
+  const again = (over: Partial<SlotPageOptions>) =>
+    slotPage(c, { typeSlug: type.slug, providerSlug: form.provider || null, from: form.from, basePath: back, hidden: { ...(manageToken ? { m: manageToken } : {}), ...(form.invite ? { invite: form.invite } : {}) }, ...over });
   let managed: ManagedAppointment | null = null;
   if (manageToken) {
     managed = await loadManaged(scope, await readManage(c.env, c.var.clinic, manageToken));
     const allowed = changeableOnline(managed, now);
     if (!allowed.ok) throw new AppError("conflict", allowed.why);
     if (managed.typeId !== type.id) throw new AppError("conflict", "A booking keeps its kind of visit when it moves. Pick a time from your booking's own link.");
+  } else {
+    // A new hold counts against the client's holds per window (a move through a manage link holds nothing for long).
+    const allowed = await gate(c, await countHits(c.env, holdHits(client)), client, form.challenge, "holds");
+    if (allowed.kind === "refuse") {
+      c.header("Retry-After", String(allowed.retryAfterSeconds));
+      return again({ message: allowed.message, status: 429 });
+    }
+    if (allowed.kind === "check") return again({ message: allowed.message, status: 429, challenge: allowed.widget });
   }
   try {
-    const held = await holdSlot(scope, { type, providerId, locationId, startsAt, now, anyProvider: !form.provider });
+    const held = await holdSlot(scope, { type, providerId, locationId, startsAt, now, anyProvider: !form.provider, clients: managed ? undefined : await holdClients(client) });
     const invited = form.invite ? await readInvite(c.env, c.var.clinic, form.invite).catch(() => undefined) : undefined;
     const token = await signHold(c.env, c.var.clinic, {
       holdId: held.holdId,
@@ -147,6 +203,11 @@ bookingRoutes.post("/hold", holdInput, async (c) => {
     }
     return redirect(c, `/book/details?h=${encodeURIComponent(token)}`);
   } catch (err) {
+    if (err instanceof TooManyHeld) {
+      const wait = Math.max(1, Math.ceil((err.freeAt - now) / 1000));
+      c.header("Retry-After", String(wait));
+      return again({ message: `${err.message} The first is released in ${waitText(wait)}.`, status: 429 });
+    }
     if (!(err instanceof SlotUnavailable)) throw err;
     return slotPage(c, {
       typeSlug: type.slug,
@@ -170,7 +231,11 @@ function redirect(c: Context<AppEnv>, location: string) {
   return c.redirect(location, 303);
 }
 
-async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: Record<string, string>; errors?: Record<string, string>; message?: string; status?: 200 | 409 | 422 | 503 } = {}) {
+async function detailsPage(
+  c: Context<AppEnv>,
+  token: string,
+  extra: { values?: Record<string, string>; errors?: Record<string, string>; message?: string; status?: 200 | 409 | 422 | 429 | 503; challenge?: ChallengeWidget } = {},
+) {
   const scope = scopeOf(c);
   const hold = await readHold(c.env, c.var.clinic, token);
   const now = Date.now();
@@ -207,6 +272,7 @@ async function detailsPage(c: Context<AppEnv>, token: string, extra: { values?: 
       errors={extra.errors}
       message={extra.message}
       backHref={`/book/${provider.slug}/${type.slug}`}
+      challenge={extra.challenge}
     />,
     extra.status ?? 200,
   );
@@ -221,9 +287,19 @@ const confirmInput = formInput(
 );
 
 bookingRoutes.post("/confirm", confirmInput, async (c) => {
-  const { hold: token, submitted: values, ...details } = c.req.valid("form");
+  const { hold: token, submitted: values, challenge: challengeToken, ...details } = c.req.valid("form");
   const scope = scopeOf(c);
+  const client = bookingClient(c);
   try {
+    // Only a real hold counts against the contact, so a stranger cannot use up someone's bookings.
+    await readHold(c.env, c.var.clinic, token);
+    // Counted before anything is booked or any message queued.
+    const allowed = await gate(c, await countHits(c.env, bookingHits(client, details)), client, challengeToken, "bookings");
+    if (allowed.kind === "refuse") {
+      c.header("Retry-After", String(allowed.retryAfterSeconds));
+      return detailsPage(c, token, { values, message: allowed.message, status: 429 });
+    }
+    if (allowed.kind === "check") return detailsPage(c, token, { values, message: allowed.message, status: 429, challenge: allowed.widget });
     const done = await confirmBooking(scope, token, details, new URL(c.req.url).origin);
     await emitEvent(scope, c.env, { trigger: "appointment.booked", key: `appointment.booked:${done.appointmentId}`, patientId: null, appointmentId: done.appointmentId, at: Date.now() }).catch((err) =>
       console.error("workflow event failed", err),

@@ -34,7 +34,20 @@ export interface LiveClaim extends ClaimRequest {
   kind: "hold" | "pending" | "booked";
 }
 
-export type HoldResult = { ok: true; holdId: string; expiresAt: number } | { ok: false; reason: "taken" };
+export type HoldResult =
+  | { ok: true; holdId: string; expiresAt: number }
+  | { ok: false; reason: "taken" }
+  /** The client already holds its most times at once (`key` is the client key that is full). */
+  | { ok: false; reason: "client_full"; key: string; max: number; freeAt: number };
+
+/**
+ * Who asks for a hold, for the limit of times one client may hold at once: each key (e.g. the
+ * browser's booking cookie, the IP) may hold at most `max` live times. Keys are opaque here.
+ */
+export interface HoldClient {
+  key: string;
+  max: number;
+}
 
 export type ConfirmResult =
   | { ok: true; appointmentId: string; replayed: boolean }
@@ -83,6 +96,10 @@ export class ClinicCalendar extends DurableObject<Env> {
     this.sql.exec("CREATE INDEX IF NOT EXISTS claims_time ON claims (block_start, block_end)");
     this.sql.exec("CREATE INDEX IF NOT EXISTS claims_appointment ON claims (appointment_id)");
     this.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // Which clients hold which times (a hold may be counted under several keys: cookie and IP).
+    // Rows of holds that are gone are ignored by the count and swept by the alarm.
+    this.sql.exec("CREATE TABLE IF NOT EXISTS hold_clients (hold_id TEXT NOT NULL, client_key TEXT NOT NULL, PRIMARY KEY (hold_id, client_key))");
+    this.sql.exec("CREATE INDEX IF NOT EXISTS hold_clients_key ON hold_clients (client_key)");
   }
 
   // ---- reading ------------------------------------------------------------------------------
@@ -116,10 +133,18 @@ export class ClinicCalendar extends DurableObject<Env> {
 
   // ---- changing -----------------------------------------------------------------------------
 
-  /** Holds a slot for a patient who picked it: check and claim, atomically. */
-  async hold(clinic: ClinicRef, req: ClaimRequest & { ttlMs: number; now?: number }): Promise<HoldResult> {
+  /**
+   * Holds a slot for a patient who picked it: check and claim, atomically. With `clients`, each
+   * client key may hold at most its `max` live times at once; the count and the claim happen in
+   * the same synchronous step, so parallel requests of one client cannot slip past it.
+   */
+  async hold(clinic: ClinicRef, req: ClaimRequest & { ttlMs: number; now?: number; clients?: HoldClient[] }): Promise<HoldResult> {
     await this.ensureBuilt(clinic);
     const now = req.now ?? Date.now();
+    for (const client of req.clients ?? []) {
+      const held = this.clientHolds(client.key, now);
+      if (held.count >= client.max) return { ok: false, reason: "client_full", key: client.key, max: client.max, freeAt: held.firstExpiry ?? now };
+    }
     if (this.conflict(req, now)) return { ok: false, reason: "taken" };
     const holdId = crypto.randomUUID();
     const expiresAt = now + req.ttlMs;
@@ -134,9 +159,23 @@ export class ClinicCalendar extends DurableObject<Env> {
       req.blockEnd,
       expiresAt,
     );
+    for (const client of req.clients ?? []) this.sql.exec("INSERT OR IGNORE INTO hold_clients (hold_id, client_key) VALUES (?, ?)", holdId, client.key);
     await this.armAlarm(expiresAt);
     this.broadcast("taken", req);
     return { ok: true, holdId, expiresAt };
+  }
+
+  /** Live holds (not yet confirming) counted under a client key, and when the first of them ends. */
+  private clientHolds(key: string, now: number): { count: number; firstExpiry: number | null } {
+    const row = this.sql
+      .exec<{ n: number; first: number | null }>(
+        `SELECT COUNT(*) AS n, MIN(c.expires_at) AS first FROM hold_clients h JOIN claims c ON c.id = h.hold_id
+          WHERE h.client_key = ? AND c.kind = 'hold' AND c.expires_at > ?`,
+        key,
+        now,
+      )
+      .one();
+    return { count: row.n, firstExpiry: row.first };
   }
 
   /** Lets a hold go (the patient went back, or an offer lapsed). */
@@ -175,7 +214,7 @@ export class ClinicCalendar extends DurableObject<Env> {
     const replay = this.bookedByKey(c.idempotencyKey);
     if (replay) return { ok: true, appointmentId: replay, replayed: true };
     const held = await this.hold(clinic, { ...claimOf(c.appointment), ttlMs: PENDING_GRACE_MS, now: c.now });
-    if (!held.ok) return held;
+    if (!held.ok) return { ok: false, reason: "taken" };
     return this.confirm(clinic, { ...c, holdId: held.holdId });
   }
 
@@ -300,6 +339,7 @@ export class ClinicCalendar extends DurableObject<Env> {
         this.broadcast("freed", toLive(row));
       }
     }
+    this.sql.exec("DELETE FROM hold_clients WHERE hold_id NOT IN (SELECT id FROM claims WHERE kind = 'hold')");
     const next = this.sql.exec<{ t: number | null }>("SELECT MIN(expires_at) AS t FROM claims WHERE expires_at IS NOT NULL").one().t;
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
@@ -506,6 +546,7 @@ export class ClinicCalendar extends DurableObject<Env> {
   /** Forgets everything, as if storage were lost (tests and operations). */
   async reset(): Promise<void> {
     this.sql.exec("DELETE FROM claims");
+    this.sql.exec("DELETE FROM hold_clients");
     this.sql.exec("DELETE FROM meta");
   }
 }

@@ -3,6 +3,7 @@
  * their language, from the clinic's templates. Written to the outbox once per change (the key
  * carries the appointment's version), after the change itself succeeded.
  */
+import { nameForMessages } from "../patients/contact";
 import { eq } from "drizzle-orm";
 import { patients } from "../patients/tables";
 import type { Env } from "../platform/env";
@@ -27,7 +28,8 @@ export async function sendAppointmentNotice(scope: ClinicScope & { env: Env }, a
       version: appointments.version,
       startsAt: appointments.startsAt,
       patientId: appointments.patientId,
-      firstName: patients.givenName,
+      // No name to a contact nobody confirmed (a record made online holds what its booker typed).
+      firstName: nameForMessages(),
       email: patients.email,
       phone: patients.phone,
       providerName: providers.displayName,

@@ -29,6 +29,7 @@
  * end of the quiet hours (that wall time on the right local date, as an instant); if that is not
  * before the visit, the SMS is skipped. Email is not held.
  */
+import { nameForMessages } from "../patients/contact";
 import { and, eq, exists, gt, inArray, or, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { auditStatementWhere, scheduleSeal } from "../audit/service";
@@ -235,7 +236,8 @@ function candidatesQuery(db: ClinicDb, now: number) {
       id: appointments.id,
       patientId: appointments.patientId,
       startsAt: appointments.startsAt,
-      firstName: sql<string>`coalesce(nullif(trim(${patients.preferredName}), ''), ${patients.givenName})`.as("first_name"),
+      // No name to a contact nobody confirmed (a record made online holds what its booker typed).
+      firstName: nameForMessages().as("first_name"),
       email: patients.email,
       phone: patients.phone,
       emailConsent: patientContactPrefs.emailConsent,

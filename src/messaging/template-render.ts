@@ -41,14 +41,31 @@ export interface RenderOptions {
   html?: boolean;
 }
 
+/** Marks a placeholder left empty while filling (template text holds no control characters). */
+export const EMPTY = "\u0000";
+
+/**
+ * Removes the marks of empty placeholders with the space or comma that only served them:
+ * "Hello {{first_name}}," becomes "Hello,", "See you soon, {{first_name}}!" becomes "See you soon!".
+ */
+export function dropEmpty(text: string): string {
+  return text
+    .replace(/[ \t]*\u0000(?=[,:;.!?])/g, "")
+    .replace(/,[ \t]*\u0000(?=[ \t]*(?:$|\n|[.!?]))/gm, "")
+    .replaceAll(EMPTY, "");
+}
+
+/** Fills the placeholders; one left empty (no value, or a name withheld from an unconfirmed contact) goes with its space (`dropEmpty`). */
 function fill(text: string, values: TemplateValues, channel: Channel): string {
-  return text.replace(PLACEHOLDER_RE, (_m, raw: string) => {
+  const filled = text.replace(PLACEHOLDER_RE, (_m, raw: string) => {
     const name = raw.trim();
     const value = (VARIABLES as readonly string[]).includes(name) ? values[name as Variable] : undefined;
-    if (value === undefined) return "";
+    if (value === undefined) return EMPTY;
     const clean = cleanValue(value);
+    if (clean === "") return EMPTY;
     return channel === "sms" ? toGsm(clean) : clean;
   });
+  return dropEmpty(filled);
 }
 
 /**

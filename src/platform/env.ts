@@ -29,6 +29,13 @@ export interface Env {
    * the rows they sealed. Each secret at least 32 characters. Never stored in a clinic database.
    */
   AUDIT_KEYS: string;
+  /**
+   * Cloudflare Turnstile, asked of booking clients past the soft abuse limits (src/booking/challenge.ts).
+   * The secret is a wrangler secret, the site key a var, per deployment. Without a secret the check
+   * is skipped in development and fails closed in production; "simulated" is the tests' stand-in.
+   */
+  TURNSTILE_SECRET?: string;
+  TURNSTILE_SITE_KEY?: string;
 }
 
 /** A queue message: which clinic's outbox row to deliver. */

@@ -4,6 +4,7 @@
  * they joined) are offered it: the calendar holds the time, each gets a signed claim link through
  * the outbox, and the first to claim gets the appointment; the others are told it is gone.
  */
+import { nameForMessages } from "../patients/contact";
 import { and, asc, eq, gt, isNull, notExists, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { audit, auditRow, auditStatementWhere, scheduleSeal } from "../audit/service";
@@ -108,7 +109,8 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
       timesOfDay: w.timesOfDay,
       email: patients.email,
       phone: patients.phone,
-      givenName: patients.givenName,
+      // No name to a contact nobody confirmed (a record made online holds what its booker typed).
+      givenName: nameForMessages(),
       locale: patientContactPrefs.locale,
     })
     .from(w)

@@ -4,6 +4,7 @@
  * action is still pending"), so an action commits together with the record that it ran, and a
  * second scan or a repeated event finds the guard false and writes nothing.
  */
+import { nameForMessages } from "../patients/contact";
 import { and, eq, exists, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { auditStatementWhere, type AuditEntry } from "../audit/service";
 import { outbox, patientContactPrefs } from "../messaging/tables";
@@ -23,8 +24,8 @@ export type Guard = SQL;
 
 export interface PatientFacts {
   id: string;
-  givenName: string;
-  preferredName: string | null;
+  /** The name messages greet the patient by; '' when the record is not vouched for (src/patients/contact.ts). */
+  messageName: string;
   email: string | null;
   phone: string | null;
   /** 1 unless the patient withdrew consent for this channel (or replied STOP to SMS). */
@@ -73,8 +74,8 @@ export function subjectQueries(db: ClinicDb, patientIds: string[], appointmentId
     db
       .select({
         id: patients.id,
-        givenName: patients.givenName,
-        preferredName: patients.preferredName,
+        // No name to a contact nobody confirmed (a record made online holds what its booker typed).
+        messageName: nameForMessages(),
         email: patients.email,
         phone: patients.phone,
         emailOk: sql<number>`COALESCE(${patientContactPrefs.emailConsent}, 1)`,
@@ -161,7 +162,7 @@ export function planAction(scope: ClinicScope, env: Env, run: ActionRun, guard: 
       const recipient = a.channel === "email" ? (p.emailOk ? p.email : null) : p.smsOk ? p.phone : null;
       if (!recipient) return { kind: "skip", note: `skipped: no ${a.channel === "email" ? "email address" : "mobile number"} on file, or no consent` };
       const values = {
-        first_name: p.preferredName || p.givenName,
+        first_name: p.messageName,
         clinic: scope.clinic.name,
         link: a.link || bookingLink(publicClinicOrigin(env, scope.clinic), run.appointment),
       };

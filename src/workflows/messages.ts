@@ -4,6 +4,7 @@
  * say) is never read as a placeholder itself; control characters in values become spaces, so a
  * name cannot add a line to an email subject.
  */
+import { dropEmpty, EMPTY } from "../messaging/template-render";
 
 export const PLACEHOLDERS = ["first_name", "clinic", "link"] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -23,10 +24,13 @@ function clean(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 500);
 }
 
-/** Fills the placeholders of a text; unknown ones are left out. */
+/** Fills the placeholders of a text; unknown or empty ones are left out, with the space or comma that served them. */
 export function fillPlaceholders(text: string, values: Record<Placeholder, string>): string {
-  return text.replace(PLACEHOLDER_RE, (_m, name: string) =>
-    (PLACEHOLDERS as readonly string[]).includes(name) ? clean(values[name as Placeholder]) : "",
+  return dropEmpty(
+    text.replace(PLACEHOLDER_RE, (_m, name: string) => {
+      const value = (PLACEHOLDERS as readonly string[]).includes(name) ? clean(values[name as Placeholder]) : "";
+      return value === "" ? EMPTY : value;
+    }),
   );
 }
 

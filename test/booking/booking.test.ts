@@ -1,6 +1,7 @@
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { auditRows, Browser, clinicD1 } from "../helpers";
+import { addDays } from "../../src/platform/time";
 import { nyInstant, seedSchedule, tomorrowNY } from "../schedule-fixtures";
 
 const details = (over: Record<string, string> = {}) => ({
@@ -161,10 +162,16 @@ describe("personal booking invitations", () => {
 
 describe("managing a booking", () => {
   let n = 0;
-  async function booked(clinic: "north" | "south", time: string, who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}` })) {
+  // Each booking is a different patient, with their own contact details (bookings per contact are limited).
+  async function booked(
+    clinic: "north" | "south",
+    time: string,
+    who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}`, phone: `(555) 010-${7700 + n}`, email: `manage${n}@example.org` }),
+  ) {
     const w = await seedSchedule(clinic, { providers: 1 });
     const b = Browser.at(clinic);
-    const start = nyInstant(tomorrowNY(), time);
+    // The day after tomorrow: always outside the clinic's 24-hour change window, whatever the hour the suite runs.
+    const start = nyInstant(addDays(tomorrowNY(), 1), time);
     const held = await holdAndGetDetails(b, w, start);
     const hold = new URL(`https://x${held.headers.get("location")}`).searchParams.get("h")!;
     const done = await b.post("/book/confirm", { hold, ...who });

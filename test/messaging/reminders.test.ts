@@ -44,10 +44,11 @@ async function addPatient(key: ClinicKey, p: PatientSeed = {}): Promise<string> 
   const id = `pat-${++seq}`;
   const d1 = clinicD1(key);
   const given = p.given ?? "Rosa";
+  // Registered by the front desk (created_by), so the clinic vouches for the contact details.
   await d1
     .prepare(
-      `INSERT INTO patients (id, given_name, family_name, date_of_birth, sex_at_birth, phone, phone_digits, email, search_name, identity_key)
-       VALUES (?, ?, 'Parks', '1985-02-04', 'female', ?, ?, ?, ?, ?)`,
+      `INSERT INTO patients (id, given_name, family_name, date_of_birth, sex_at_birth, phone, phone_digits, email, search_name, identity_key, created_by)
+       VALUES (?, ?, 'Parks', '1985-02-04', 'female', ?, ?, ?, ?, ?, 'u-desk')`,
     )
     .bind(id, given, p.phone === undefined ? "+15550107788" : p.phone, (p.phone ?? "").replace(/\D/g, "") || null, p.email === undefined ? `${id}@example.org` : p.email, `${given} parks`.toLowerCase(), `${id}|parks|1985-02-04`)
     .run();

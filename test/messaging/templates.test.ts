@@ -41,7 +41,12 @@ describe("rendering a template", () => {
   });
 
   it("leaves placeholders without a value out, and SMS values in the SMS alphabet where possible", () => {
-    expect(render({ subject: null, body: "Hi {{first_name}}, {{provider}}." }, { first_name: "María" }, { channel: "sms" }).body).toBe("Hi Maria, .");
+    // An empty placeholder takes the space before it along when punctuation follows.
+    expect(render({ subject: null, body: "Hi {{first_name}}, {{provider}}." }, { first_name: "María" }, { channel: "sms" }).body).toBe("Hi Maria,.");
+    expect(render({ subject: "Hello {{first_name}}!", body: "Hola {{first_name}}:\nHello {{ first_name }}, see you." }, { first_name: "" }, { channel: "email" })).toEqual({
+      subject: "Hello!",
+      body: "Hola:\nHello, see you.",
+    });
     expect(toGsm("José “Pepe” Núñez – 李")).toBe('José "Pepe" Nuñez - 李');
   });
 });

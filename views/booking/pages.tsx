@@ -6,6 +6,7 @@ import type { Slot } from "../../src/scheduling/slots";
 import { dayLabel, timeLabel } from "../../src/platform/time";
 import { ASSET_PATHS } from "../../src/generated/assets";
 import { Alert, CsrfField, Field } from "../components/form";
+import { CHALLENGE_FIELD, type ChallengeWidget } from "../../src/booking/challenge";
 
 export const BOOKING_ID = "booking";
 
@@ -45,6 +46,34 @@ export function TypeList(p: { types: { slug: string; name: string; durationMinut
   );
 }
 
+/**
+ * The human check, inside the form it guards: Cloudflare's widget (which fills in its token field
+ * itself; it needs JavaScript), or the tests' plain field. Without a check to show, nothing.
+ */
+export function ChallengeBox({ widget }: { widget?: ChallengeWidget }) {
+  if (!widget || widget.kind === "none") return null;
+  return (
+    <section class="challenge" aria-labelledby="challenge-title">
+      <h2 id="challenge-title">Confirm you are a person</h2>
+      <p class="hint">Many bookings came from this connection, so we ask for a quick check first. It needs JavaScript; if it does not load, please call the clinic.</p>
+      {widget.kind === "turnstile" ? (
+        <>
+          <div class="cf-turnstile" data-sitekey={widget.siteKey} data-action="booking"></div>
+          <script src={widget.script} async defer></script>
+        </>
+      ) : (
+        <Field name={CHALLENGE_FIELD} label="Check answer" value="" />
+      )}
+    </section>
+  );
+}
+
+/** Form attributes: htmx swaps the panel, except while a check is shown (its widget wants a full page). */
+function hxForm(action: string, challenge?: ChallengeWidget) {
+  if (challenge && challenge.kind !== "none") return {};
+  return { "hx-post": action, "hx-target": `#${BOOKING_ID}`, "hx-swap": "outerHTML" };
+}
+
 export interface SlotListProps {
   csrfToken: string;
   title: string;
@@ -62,6 +91,8 @@ export interface SlotListProps {
   alternatives?: Slot[];
   /** This list's own address, for live refreshes when another patient takes a time. */
   self?: string;
+  /** The human check to pass before a time can be held. */
+  challenge?: ChallengeWidget;
 }
 
 function SlotButton({ s, names, showProvider }: { s: Slot; names: Record<string, string>; showProvider: boolean }) {
@@ -83,11 +114,12 @@ export function SlotList(p: SlotListProps) {
     <Step live={p.self}>
       <h1>{p.title}</h1>
       {p.message && <Alert kind="error">{p.message}</Alert>}
-      <form method="post" action={p.action} hx-post={p.action} hx-target={`#${BOOKING_ID}`} hx-swap="outerHTML">
+      <form method="post" action={p.action} {...hxForm(p.action, p.challenge)}>
         <CsrfField token={p.csrfToken} />
         {Object.entries(p.hidden).map(([k, v]) => (
           <input type="hidden" name={k} value={v} />
         ))}
+        <ChallengeBox widget={p.challenge} />
         {p.alternatives && p.alternatives.length > 0 && (
           <section aria-labelledby="alt">
             <h2 id="alt">Nearest open times</h2>
@@ -141,6 +173,8 @@ export interface DetailsProps {
   errors?: FieldErrors;
   message?: string;
   backHref: string;
+  /** The human check to pass before the booking is made. */
+  challenge?: ChallengeWidget;
 }
 
 export function DetailsForm(p: DetailsProps) {
@@ -152,7 +186,7 @@ export function DetailsForm(p: DetailsProps) {
         {p.summary}. We are holding this time for you until <strong>{p.heldUntil}</strong> ({p.holdMinutes} minutes).
       </p>
       {p.message && <Alert kind="error">{p.message}</Alert>}
-      <form method="post" action="/book/confirm" hx-post="/book/confirm" hx-target={`#${BOOKING_ID}`} hx-swap="outerHTML" novalidate>
+      <form method="post" action="/book/confirm" {...hxForm("/book/confirm", p.challenge)} novalidate>
         <CsrfField token={p.csrfToken} />
         <input type="hidden" name="hold" value={p.hold} />
         <Field name="given_name" label="First name" value={p.values.given_name} error={e.given_name} required autocomplete="given-name" />
@@ -160,6 +194,7 @@ export function DetailsForm(p: DetailsProps) {
         <Field name="date_of_birth" label="Date of birth" type="date" value={p.values.date_of_birth} error={e.date_of_birth} required autocomplete="bday" />
         <Field name="phone" label="Mobile phone" type="tel" inputmode="tel" value={p.values.phone} error={e.phone} required autocomplete="tel" />
         <Field name="email" label="Email" type="email" value={p.values.email} error={e.email} autocomplete="email" hint="For your confirmation and calendar file" />
+        <ChallengeBox widget={p.challenge} />
         <div class="actions">
           <button type="submit">Book this time</button>
           <a href={p.backHref}>Pick another time</a>
