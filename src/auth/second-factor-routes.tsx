@@ -69,6 +69,7 @@ async function proveForm(c: Context<AppEnv>, next: string, error?: string, statu
       error={error}
       stepUp={!staff.pending}
       totp={summary.totpConfirmed}
+      recoveryCodes={summary.recoveryCodesLeft > 0}
       passkeys={summary.passkeys.length > 0}
     />,
     status,

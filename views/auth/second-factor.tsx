@@ -4,7 +4,7 @@ import { Alert, CsrfField, Field, PostButton } from "../components/form";
 import { ROLE_LABELS } from "../admin/staff";
 
 /** The code form after the password (or before a sensitive action), with a passkey button when JavaScript is on. */
-export function SecondFactorForm(p: { csrfToken: string; next: string; error?: string; stepUp?: boolean; passkeys: boolean; totp: boolean }) {
+export function SecondFactorForm(p: { csrfToken: string; next: string; error?: string; stepUp?: boolean; passkeys: boolean; totp: boolean; recoveryCodes: boolean }) {
   return (
     <section class="card narrow" aria-labelledby="second-factor-title">
       <h1 id="second-factor-title">{p.stepUp ? "Confirm it is you" : "Second step of sign-in"}</h1>
@@ -15,21 +15,28 @@ export function SecondFactorForm(p: { csrfToken: string; next: string; error?: s
           <p class="error" id="passkey-error" role="alert" hidden></p>
         </div>
       )}
-      <form method="post" action="/login/second-factor">
-        <CsrfField token={p.csrfToken} />
-        <input type="hidden" name="next" value={p.next} />
-        <Field
-          name="code"
-          label={p.totp ? "Code from your authenticator app, or a recovery code" : "Recovery code"}
-          error={p.error}
-          required
-          autocomplete="one-time-code"
-          inputmode={p.totp ? "numeric" : "text"}
-          maxLength={20}
-          hint={p.totp ? "6 digits; a recovery code looks like abcde-fghjk and works once." : "A recovery code looks like abcde-fghjk and works once."}
-        />
-        <button type="submit">Verify</button>
-      </form>
+      {(p.totp || p.recoveryCodes) && (
+        <form method="post" action="/login/second-factor">
+          <CsrfField token={p.csrfToken} />
+          <input type="hidden" name="next" value={p.next} />
+          <Field
+            name="code"
+            label={p.totp ? "Code from your authenticator app, or a recovery code" : "Recovery code"}
+            error={p.error}
+            required
+            autocomplete="one-time-code"
+            inputmode={p.totp ? "numeric" : "text"}
+            maxLength={20}
+            hint={p.totp ? "6 digits; a recovery code looks like abcde-fghjk and works once." : "A recovery code looks like abcde-fghjk and works once."}
+          />
+          <button type="submit">Verify</button>
+        </form>
+      )}
+      {p.passkeys && !p.totp && (
+        <noscript>
+          <p>Your passkey needs JavaScript. Turn it on, or ask an administrator to reset your second factor.</p>
+        </noscript>
+      )}
       <form method="post" action="/logout">
         <CsrfField token={p.csrfToken} />
         <button type="submit" class="link">
