@@ -20,7 +20,7 @@ import { AppError, notFound } from "../platform/errors";
 import { directoryDb } from "../platform/tenancy";
 import { signToken, verifyToken } from "../platform/tokens";
 import { passkeys, sessions, usedTokens } from "../schema/directory";
-import { acceptProof, recordFailure, type FactorScope } from "./second-factor";
+import { acceptProof, pendingStateFor, recordFailure, type FactorScope } from "./second-factor";
 
 export const CHALLENGE_TTL_SECONDS = 5 * 60;
 
@@ -181,5 +181,9 @@ export async function removePasskey(scope: FactorScope, id: string): Promise<voi
   const d = directoryDb(scope.env);
   const gone = await d.delete(passkeys).where(and(eq(passkeys.id, id), eq(passkeys.userId, scope.staff.id))).returning({ name: passkeys.name }).get();
   if (!gone) throw notFound("This passkey");
+  // Without any factor left, a role that must have one is sent to enrol again from the next page on.
+  if ((await pendingStateFor(scope.env, scope.clinic, scope.staff.id)) === "enrol") {
+    await d.update(sessions).set({ pending: "enrol" }).where(eq(sessions.id, scope.staff.sessionId)).run();
+  }
   await audit(scope, { action: "delete", event: "auth.second_factor_remove", entityType: "user", entityId: scope.staff.id, detail: `passkey "${gone.name}" removed by its user` });
 }
