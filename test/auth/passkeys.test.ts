@@ -123,7 +123,7 @@ async function signInPassword(email: string) {
 }
 
 describe("passkeys", () => {
-  it("registers a passkey as the factor a provider's policy requires, checked on the server", async () => {
+  it("registers a passkey as the factor a provider's policy requires, checked on the server; removing it sends the session back to enrolment", async () => {
     await setPolicy("north", "provider");
     const u = await newStaff("provider");
     const { b, res } = await signInPassword(u.email);
@@ -141,6 +141,14 @@ describe("passkeys", () => {
     expect((await sessionRow(b))?.pending).toBeNull();
     expect((await b.get("/patients")).status).toBe(200);
     expect((await auditRows("north", "event = 'auth.passkey_register' AND user_id = ?", u.id))[0]).toMatchObject({ outcome: "success" });
+
+    // Removing the only factor while the policy requires one sends the session back to enrolment.
+    const removed = await b.post(`/account/security/passkeys/${auth.id}/delete`, {});
+    expect(removed.headers.get("location")).toBe("/account/security?saved=passkey-removed");
+    expect(await env.DIRECTORY.prepare("SELECT count(*) AS n FROM passkeys WHERE user_id = ?").bind(u.id).first("n")).toBe(0);
+    expect((await sessionRow(b))?.pending).toBe("enrol");
+    expect((await b.get("/patients")).headers.get("location")).toBe("/account/security?next=%2Fpatients");
+    expect((await auditRows("north", "event = 'auth.second_factor_remove' AND user_id = ?", u.id))[0]!.detail).toBe('passkey "Laptop" removed by its user');
   });
 
   it("proves the second factor at sign-in with a passkey; a replayed challenge or another key is refused", async () => {
