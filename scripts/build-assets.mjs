@@ -28,6 +28,8 @@ const sources = {
   live: { file: "views/scripts/live.js", ext: "js", type: "text/javascript; charset=utf-8" },
   // The note editor: autosave while typing and on leaving a field, kept on the device while offline.
   autosave: { file: "views/scripts/autosave.js", ext: "js", type: "text/javascript; charset=utf-8" },
+  // Passkeys: registration on /account/security and the second step of sign-in (WebAuthn).
+  passkey: { file: "views/scripts/passkey.js", ext: "js", type: "text/javascript; charset=utf-8" },
 };
 
 const files = {};

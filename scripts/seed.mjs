@@ -46,8 +46,11 @@ async function directorySql() {
   for (const c of CLINICS) {
     const org = c.org ? `(SELECT id FROM organizations WHERE slug = ${sqlValue(c.org)})` : "NULL";
     lines.push(
-      `INSERT OR IGNORE INTO clinics (id, slug, name, timezone, db_binding, organization_id) VALUES ` +
-        `(${sqlValue(c.id)}, ${sqlValue(c.slug)}, ${sqlValue(c.name)}, ${sqlValue(c.timezone)}, ${sqlValue(c.binding)}, ${org});`,
+      // Demo clinics leave the second factor optional for every role (README, "Demo clinics"), so
+      // the demo accounts sign in with their password alone; real clinics start with it required
+      // for owners, administrators and providers.
+      `INSERT OR IGNORE INTO clinics (id, slug, name, timezone, db_binding, organization_id, second_factor_roles) VALUES ` +
+        `(${sqlValue(c.id)}, ${sqlValue(c.slug)}, ${sqlValue(c.name)}, ${sqlValue(c.timezone)}, ${sqlValue(c.binding)}, ${org}, '');`,
     );
   }
   USERS.forEach((u, i) => {

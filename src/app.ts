@@ -12,7 +12,7 @@ import { render } from "preact-render-to-string";
 import { h } from "preact";
 import { MOUNTS, mountDomains } from "./mounts";
 import { ASSET_FILES } from "./generated/assets";
-import { AccessMap, isPublic, isRoute, isStreamed, patientOf, type MountDeclaration } from "./platform/access";
+import { AccessMap, allowsPending, isPublic, isRoute, isStreamed, patientOf, type MountDeclaration } from "./platform/access";
 import { csrf } from "./platform/csrf";
 import { meterEnv } from "./platform/d1-meter";
 import type { AppEnv, Clinic } from "./platform/env";
@@ -163,6 +163,16 @@ export function createApp() {
   // permissions (403) before any form is read. A path no route matches goes on to its 404.
   app.use("*", async function declaredAccess(c, next) {
     const found = accessOf(c);
+    // A session that passed the password but not yet its second factor (or the enrolment its role
+    // requires) reaches only the groups declared for it, the public pages and sign-out.
+    const pending = c.var.staff?.pending;
+    if (pending && !allowsPending(found, pending, c.env)) {
+      if (c.req.method === "GET" || c.req.method === "HEAD") {
+        const back = encodeURIComponent(c.req.path + new URL(c.req.url).search);
+        return c.redirect(pending === "second_factor" ? `/login/second-factor?next=${back}` : `/account/security?next=${back}`, 303);
+      }
+      throw new AppError("forbidden", "Finish signing in with your second factor first.");
+    }
     if (!found) {
       if (matchedRoutes(c).some(isRoute)) throw new AppError("forbidden", "This page has no declared access and is closed.");
       return next();

@@ -8,7 +8,9 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "./platform/env";
 import type { MountDeclaration } from "./platform/access";
-import { authRoutes, sessionRoutes } from "./auth/routes";
+import { authRoutes, sessionRoutes, signOutRoutes } from "./auth/routes";
+import { policyRoutes, secondFactorRoutes, securityRoutes } from "./auth/second-factor-routes";
+import { passkeyLoginRoutes, passkeyRegisterRoutes } from "./auth/passkey-routes";
 import { patientRoutes } from "./patients/routes";
 import { auditRoutes } from "./audit/routes";
 import { staffRoutes } from "./admin/routes";
@@ -37,7 +39,38 @@ import { inboundSmsRoutes, respondRoutes, shortLinkRoutes } from "./messaging/in
 /** The domain route groups, in mount order (earlier groups answer first where paths overlap). */
 export const MOUNTS: readonly MountDeclaration[] = [
   { path: "/", routes: authRoutes, access: { public: "sign-in, clinic handoff and password reset: no session yet; the handoff and reset carry signed tokens" } },
-  { path: "/", routes: sessionRoutes, access: { staff: "sign out and clinic switch: any signed-in staff member, whatever their role" } },
+  {
+    path: "/",
+    routes: signOutRoutes,
+    access: { staff: "sign out: any signed-in staff member, whatever their role" },
+    whilePending: ["second_factor", "enrol"],
+  },
+  { path: "/", routes: sessionRoutes, access: { staff: "clinic switch: any signed-in staff member, whatever their role" } },
+  {
+    path: "/login/second-factor",
+    routes: secondFactorRoutes,
+    access: { staff: "proving one's own second factor, after the password or before a sensitive action" },
+    whilePending: ["second_factor"],
+  },
+  {
+    path: "/login/second-factor/passkey",
+    routes: passkeyLoginRoutes,
+    access: { staff: "proving one's own second factor with a passkey" },
+    whilePending: ["second_factor"],
+  },
+  {
+    path: "/account/security",
+    routes: securityRoutes,
+    access: { staff: "any staff member manages their own second factor; enrolment is open to a session the policy sends there" },
+    whilePending: ["enrol"],
+  },
+  {
+    path: "/account/security/passkeys",
+    routes: passkeyRegisterRoutes,
+    access: { staff: "any staff member registers or removes their own passkeys" },
+    whilePending: ["enrol"],
+  },
+  { path: "/settings/sign-in", routes: policyRoutes, access: { anyOf: ["staff:manage"] } },
   { path: "/patients/:id/contact", routes: contactPrefsRoutes, access: { anyOf: ["patients:write"] }, patientParam: "id" },
   { path: "/patients/:id/chart", routes: chartRoutes, access: { anyOf: ["chart:read", "chart:write", "problems:write"] }, patientParam: "id", careTeam: true },
   { path: "/patients/:id/progress", routes: progressRoutes, access: { anyOf: ["chart:read", "chart:write"] }, patientParam: "id", careTeam: true },

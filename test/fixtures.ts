@@ -51,7 +51,9 @@ export async function seedFixtures(): Promise<void> {
   for (const c of Object.values(CLINICS)) {
     stmts.push(
       d
-        .prepare("INSERT INTO clinics (id, slug, name, timezone, db_binding, organization_id) VALUES (?, ?, ?, 'America/New_York', ?, ?)")
+        // The fixture clinics require no second factor, so every suite signs in with a password;
+        // test/auth/second-factor*.test.ts set the policy they exercise.
+        .prepare("INSERT INTO clinics (id, slug, name, timezone, db_binding, organization_id, second_factor_roles) VALUES (?, ?, ?, 'America/New_York', ?, ?, '')")
         .bind(c.id, c.slug, c.name, c.binding, c.org),
     );
   }

@@ -8,6 +8,8 @@ import { page, seeOther } from "../platform/render";
 import { can, staffScope } from "../platform/scope";
 import { formInput, queryInput, type FormValues } from "../platform/validation";
 import { addStaff, changeRole, CLINIC_ROLES, listStaff, unlockAccount, type AdminScope } from "./service";
+import { requireRecentSecondFactor } from "../auth/step-up";
+import { resetFactors } from "../auth/second-factor";
 
 export const staffRoutes = new Hono<AppEnv>();
 
@@ -35,7 +37,12 @@ function formTexts(raw: FormValues): Record<string, string> {
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? (v.at(-1) ?? "") : v]));
 }
 
-const SAVED: Record<string, string> = { role: "Role saved.", unlocked: "Account unlocked.", added: "Staff member added." };
+const SAVED: Record<string, string> = {
+  role: "Role saved.",
+  unlocked: "Account unlocked.",
+  added: "Staff member added.",
+  "second-factor": "Second factor removed. They set up a new one at their next sign-in; their sessions have ended.",
+};
 
 async function render(
   c: Context<AppEnv>,
@@ -83,8 +90,16 @@ staffRoutes.post(
 
 const roleForm = z.object({ role: roleSchema });
 
+/** Only staff who may manage staff reach the step-up of a privilege change. */
+const mayManage = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  if (!can(c.var.staff, "staff:manage")) throw new AppError("forbidden", "You do not have permission to manage staff.");
+  await next();
+};
+
 staffRoutes.post(
   "/:userId/role",
+  mayManage,
+  requireRecentSecondFactor(),
   formInput(roleForm, (c) => render(c, adminScope(c), 422, { error: "Role: choose a role from the list." })),
   async (c) => {
     const scope = adminScope(c);
@@ -101,4 +116,11 @@ staffRoutes.post(
 staffRoutes.post("/:userId/unlock", async (c) => {
   await unlockAccount(adminScope(c), c.req.param("userId"));
   return seeOther(c, "/staff?saved=unlocked");
+});
+
+// Lost device: an administrator removes someone's second factors; they enrol again at next sign-in.
+staffRoutes.post("/:userId/second-factor/reset", mayManage, requireRecentSecondFactor(), async (c) => {
+  const scope = adminScope(c);
+  await resetFactors(scope, c.req.param("userId"));
+  return seeOther(c, "/staff?saved=second-factor");
 });

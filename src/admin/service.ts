@@ -2,14 +2,14 @@
  * Staff of a clinic: who works here, in which role, and the privilege changes an owner or
  * administrator makes (each audited).
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { audit } from "../audit/service";
 import { hashPassword, randomToken } from "../platform/crypto";
 import type { Env } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import { requirePermission, type StaffScope } from "../platform/scope";
 import { directoryDb } from "../platform/tenancy";
-import { memberships, users } from "../schema/directory";
+import { memberships, passkeys, totpFactors, users } from "../schema/directory";
 import { normalizeEmail, requestPasswordReset } from "../auth/service";
 import { SIGN_IN_FAILURES_ACCOUNT } from "../auth/throttle";
 import { reset } from "../platform/rate-limit";
@@ -23,6 +23,8 @@ export interface StaffMember {
   name: string;
   role: string;
   locked_until: number | null;
+  /** Whether they have a second factor (a confirmed authenticator app or a passkey). */
+  second_factor: boolean;
 }
 
 export interface AdminScope extends StaffScope {
@@ -32,7 +34,14 @@ export interface AdminScope extends StaffScope {
 /** The people who work at this clinic, with their role here (a membership joined to its user). */
 function staffQuery(scope: AdminScope) {
   return directoryDb(scope.env)
-    .select({ id: users.id, email: users.email, name: users.name, role: memberships.role, locked_until: users.lockedUntil })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: memberships.role,
+      locked_until: users.lockedUntil,
+      second_factor: sql<boolean>`(exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${users.id} and ${totpFactors.confirmedAt} is not null) or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${users.id}))`.mapWith(Boolean),
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId));
 }

@@ -11,6 +11,7 @@ import { auditFilterSchema } from "./repo";
 import { auditReport, exportAuditCsv, verifyAuditChain } from "./report";
 import { AppError } from "../platform/errors";
 import { clinicToday } from "../platform/time";
+import { requireRecentSecondFactor } from "../auth/step-up";
 
 export const auditRoutes = new Hono<AppEnv>();
 
@@ -63,7 +64,13 @@ auditRoutes.get("/", reportFilter, async (c) => {
   );
 });
 
-auditRoutes.get("/export.csv", exportFilter, async (c) => {
+// Exporting the trail is a sensitive action: the permission first, then a recent second factor.
+const mayExport = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  requirePermission(staffScope(c), "audit:export");
+  await next();
+};
+
+auditRoutes.get("/export.csv", exportFilter, mayExport, requireRecentSecondFactor(), async (c) => {
   const scope = staffScope(c);
   const csv = await exportAuditCsv(scope, c.req.valid("query"));
   const day = clinicToday(c.var.clinic.timezone, Date.now());

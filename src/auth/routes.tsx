@@ -9,7 +9,7 @@ import { page, seeOther } from "../platform/render";
 import { clinicScope } from "../platform/scope";
 import { clinicOrigin } from "../platform/tenancy";
 import { formInput, queryInput, type FormValues, lastText } from "../platform/validation";
-import { clearSessionCookie, setSessionCookie } from "./session";
+import { clearSessionCookie, setSessionCookie, type NewSession } from "./session";
 import {
   checkResetToken,
   completeHandoff,
@@ -23,8 +23,20 @@ import {
 
 /** The pages used before signing in (public). */
 export const authRoutes = new Hono<AppEnv>();
-/** Sign out and clinic switch: any signed-in staff member. */
+/** Clinic switch: any signed-in staff member. */
 export const sessionRoutes = new Hono<AppEnv>();
+/** Sign out: any session, also one still waiting for its second factor. */
+export const signOutRoutes = new Hono<AppEnv>();
+
+/**
+ * Where a new session goes first: the second-factor page while it is pending one, the security
+ * page when it must enrol, otherwise where it was headed.
+ */
+function afterPassword(session: NewSession, next: string): string {
+  if (session.pending === "second_factor") return `/login/second-factor?next=${encodeURIComponent(next)}`;
+  if (session.pending === "enrol") return `/account/security?next=${encodeURIComponent(next)}`;
+  return next;
+}
 
 function authScope(c: Context<AppEnv>): AuthScope {
   return { ...clinicScope(c), env: c.env };
@@ -73,7 +85,7 @@ authRoutes.post("/login", loginInput, async (c) => {
   try {
     const session = await signIn(authScope(c), email, password);
     setSessionCookie(c, session);
-    return seeOther(c, next);
+    return seeOther(c, afterPassword(session, next));
   } catch (err) {
     if (err instanceof AppError && (err.code === "unauthenticated" || err.code === "locked" || err.code === "too_many_requests")) {
       if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));
@@ -88,7 +100,7 @@ authRoutes.post("/login", loginInput, async (c) => {
   }
 });
 
-sessionRoutes.post("/logout", async (c) => {
+signOutRoutes.post("/logout", async (c) => {
   const staff = c.var.staff;
   if (staff) await signOut(authScope(c), staff.sessionId);
   clearSessionCookie(c);
@@ -116,7 +128,7 @@ authRoutes.post("/auth/handoff", formInput(z.object({ token: text })), async (c)
   try {
     const session = await completeHandoff(authScope(c), c.req.valid("form").token);
     setSessionCookie(c, session);
-    return seeOther(c, "/patients");
+    return seeOther(c, afterPassword(session, "/patients"));
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== "unauthenticated") throw err;
     return page(c, "Sign in", <LoginForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} error={err.message} />, 401);

@@ -5,13 +5,14 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { and, asc, eq, inArray, isNull, ne, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
 import { randomToken } from "../platform/crypto";
 import type { AppEnv, Clinic, Env, Staff } from "../platform/env";
 import { isPermission } from "../platform/permissions";
 import { directoryDb } from "../platform/tenancy";
 import { signToken, verifyToken } from "../platform/tokens";
-import { clinics, memberships, orgMemberships, rolePermissions, sessions, users } from "../schema/directory";
+import { clinics, memberships, orgMemberships, passkeys, rolePermissions, sessions, totpFactors, users } from "../schema/directory";
+import { pendingStateFor } from "./second-factor";
 
 export const SESSION_COOKIE = "__Host-session";
 /** last_seen_at is refreshed at most this often, to keep writes off most requests. */
@@ -39,6 +40,9 @@ export async function resolveSession(env: Env, clinic: Clinic, token: string, no
         revokedAt: sessions.revokedAt,
         email: users.email,
         name: users.name,
+        pending: sessions.pending,
+        secondFactorAt: sessions.secondFactorAt,
+        hasSecondFactor: sql<number>`(exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${sessions.userId} and ${isNotNull(totpFactors.confirmedAt)}) or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${sessions.userId}))`,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
@@ -105,6 +109,9 @@ export async function resolveSession(env: Env, clinic: Clinic, token: string, no
       // A grant this code does not know (a newer seed) checks nothing here, so it is left out.
       permissions: new Set(grants.map((g) => g.permission).filter(isPermission)),
       otherClinics,
+      pending: row.pending,
+      secondFactorAt: row.secondFactorAt,
+      hasSecondFactor: !!row.hasSecondFactor,
     },
   };
 }
@@ -130,9 +137,15 @@ export interface NewSession {
   id: string;
   token: string;
   expiresAt: number;
+  /** What the new session must do first (a second factor, or enrolment), if anything. */
+  pending?: "second_factor" | "enrol" | null;
 }
 
-/** Creates the session row and its signed token. */
+/**
+ * Creates the session row and its signed token. A user with a second factor, or one whose role
+ * here must have one, gets a pending session that reaches only the second-factor pages (see
+ * src/auth/second-factor.ts) until the factor is proved or enrolled.
+ */
 export async function createSession(
   env: Env,
   clinic: Clinic,
@@ -143,9 +156,10 @@ export async function createSession(
   const id = randomToken(24);
   const ttl = clinic.sessionMaxHours * 3600;
   const expiresAt = now + ttl * 1000;
+  const pending = await pendingStateFor(env, clinic, userId);
   await directoryDb(env)
     .insert(sessions)
-    .values({ id, userId, clinicId: clinic.id, createdAt: now, lastSeenAt: now, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null })
+    .values({ id, userId, clinicId: clinic.id, createdAt: now, lastSeenAt: now, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null, pending })
     .run();
   const token = await signToken(env.SESSION_SECRET, {
     use: "session",
@@ -155,7 +169,7 @@ export async function createSession(
     claims: { sid: id },
     now,
   });
-  return { id, token, expiresAt };
+  return { id, token, expiresAt, pending };
 }
 
 /** How audit rows name a session: enough to tell sessions apart, never the whole id. */

@@ -56,6 +56,17 @@ export interface MountDeclaration {
    * the record's patient (null: no patient's record, or none by that id).
    */
   careTeam?: true | ((c: Context<AppEnv>, params: Record<string, string>) => Promise<string | null>);
+  /**
+   * Sessions that have passed the password but are still pending a second factor ("second_factor")
+   * or its enrolment ("enrol") may use this group; every other group refuses them (src/app.ts).
+   */
+  whilePending?: readonly ("second_factor" | "enrol")[];
+}
+
+/** Whether a session pending `state` may use the matched route (public routes, or groups declaring it). */
+export function allowsPending(found: MatchedAccess | null, state: "second_factor" | "enrol", env: Env): boolean {
+  if (!found) return false;
+  return isPublic(found, env) || !!found.mount.whilePending?.includes(state);
 }
 
 /** The declaration that covers one request, and the path parameters of the matched pattern. */

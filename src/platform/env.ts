@@ -74,6 +74,15 @@ export interface Staff {
   permissions: ReadonlySet<Permission>;
   /** Other clinics this user may switch to without a second password. */
   otherClinics: { slug: string; name: string }[];
+  /**
+   * What this session must do before anything else: prove the second factor after the password,
+   * or enrol one the clinic's policy requires. Null (or absent) for a complete session.
+   */
+  pending?: "second_factor" | "enrol" | null;
+  /** When this session last proved a second factor (epoch ms). */
+  secondFactorAt?: number | null;
+  /** Whether the user has a confirmed TOTP factor or a passkey. */
+  hasSecondFactor?: boolean;
 }
 
 export interface RequestMeta {

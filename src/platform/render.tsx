@@ -22,10 +22,13 @@ const NAV: { href: string; label: string; permission: Permission | Permission[] 
   { href: "/settings/workflows", label: "Workflows", permission: "scheduling:setup" },
   { href: "/settings/templates", label: "Templates", permission: ["templates:write", "templates:share"] },
   { href: "/settings/questionnaires", label: "Questionnaires", permission: "questionnaires:manage" },
+  { href: "/settings/sign-in", label: "Sign-in policy", permission: "staff:manage" },
 ];
 
 function layoutStaff(staff: Staff | null) {
   if (!staff) return null;
+  // A session still proving its second factor sees no way into the clinic.
+  if (staff.pending) return { name: staff.name, role: staff.role, otherClinics: [], nav: [] };
   return {
     name: staff.name,
     role: staff.role,

@@ -6,7 +6,7 @@
 import { jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { AppError } from "./errors";
 
-export type TokenUse = "session" | "handoff" | "reset" | "hold" | "manage" | "invite" | "offer";
+export type TokenUse = "session" | "handoff" | "reset" | "hold" | "manage" | "invite" | "offer" | "webauthn";
 
 const ISSUER = "clinic-platform";
 

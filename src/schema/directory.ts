@@ -29,6 +29,8 @@ export const clinics = sqliteTable(
     sessionMaxHours: integer("session_max_hours").notNull().default(12),
     /** Charts are open to the care team only; others use emergency access (src/emergency/care-team.ts). */
     careTeamOnly: integer("care_team_only", { mode: "boolean" }).notNull().default(false),
+    /** Comma-separated clinic roles that must use a second factor (src/auth/second-factor.ts). */
+    secondFactorRoles: text("second_factor_roles").notNull().default("owner,admin,provider"),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [index("clinics_org_idx").on(t.organizationId)],
@@ -97,8 +99,56 @@ export const sessions = sqliteTable(
     revokedAt: integer("revoked_at"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** When this session last proved a second factor (epoch ms); null if it never did. */
+    secondFactorAt: integer("second_factor_at"),
+    /** Null for a complete session; otherwise what it must do before anything else. */
+    pending: text("pending", { enum: ["second_factor", "enrol"] }),
+    /** Wrong second-factor codes in a row on this session. */
+    secondFactorFailures: integer("second_factor_failures").notNull().default(0),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** A user's TOTP factor (RFC 6238); unconfirmed until the first code is entered. */
+export const totpFactors = sqliteTable("totp_factors", {
+  userId: text("user_id").primaryKey().references(() => users.id),
+  /** Base32 secret. */
+  secret: text("secret").notNull(),
+  createdAt: integer("created_at").notNull(),
+  confirmedAt: integer("confirmed_at"),
+  /** The time step of the last accepted code: a code is never accepted twice. */
+  lastUsedStep: integer("last_used_step"),
+});
+
+/** Single-use recovery codes, stored as SHA-256 hex. */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    createdAt: integer("created_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("recovery_codes_user_idx").on(t.userId)],
+);
+
+/** WebAuthn credentials (passkeys) of a user. */
+export const passkeys = sqliteTable(
+  "passkeys",
+  {
+    /** Credential id, base64url. */
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    /** COSE public key, base64url. */
+    publicKey: text("public_key").notNull(),
+    counter: integer("counter").notNull().default(0),
+    /** Comma-separated transports the authenticator reported. */
+    transports: text("transports").notNull().default(""),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [index("passkeys_user_idx").on(t.userId)],
 );
 
 /** Single-use tokens (handoffs, password resets) are recorded here when spent. */

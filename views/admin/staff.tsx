@@ -64,6 +64,25 @@ export function StaffPage(p: {
               ),
           },
           {
+            header: "Second factor",
+            cell: (m) =>
+              m.second_factor ? (
+                p.canManage && m.id !== p.selfId ? (
+                  <form method="post" action={`/staff/${m.id}/second-factor/reset`}>
+                    <CsrfField token={p.csrfToken} />
+                    On{" "}
+                    <button type="submit" class="secondary danger">
+                      Remove (lost device)<span class="skip"> for {m.name}</span>
+                    </button>
+                  </form>
+                ) : (
+                  "On"
+                )
+              ) : (
+                "Off"
+              ),
+          },
+          {
             header: "Status",
             cell: (m) =>
               m.locked_until !== null && m.locked_until > p.now ? (

@@ -77,6 +77,7 @@ export function Page(p: PageProps) {
                   </button>
                 </form>
               )}
+              <a href="/account/security">Security</a>
               <form method="post" action="/logout">
                 <CsrfField token={p.csrfToken} />
                 <button type="submit" class="secondary">
