@@ -187,7 +187,7 @@ export async function startHandoff(scope: AuthScope, targetSlug: string): Promis
     throw new AppError("not_found", "That clinic could not be found among yours.");
   }
   const jti = crypto.randomUUID();
-  const token = await signToken(scope.env.SESSION_SECRET, {
+  const token = await signToken(scope.env, {
     use: "handoff",
     subject: staff.id,
     clinicSlug: target.slug,
@@ -211,7 +211,7 @@ async function spendToken(env: Env, jti: string, kind: string, expiresAt: number
 
 /** Redeems a handoff token at the clinic it was issued for and opens a session there. */
 export async function completeHandoff(scope: AuthScope, token: string): Promise<NewSession> {
-  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "handoff", scope.clinic.slug);
+  const claims = await verifyToken(scope.env, token, "handoff", scope.clinic.slug);
   const refuse = async (detail: string) => {
     await audit(scope, { action: "execute", event: "auth.handoff_in", entityType: "session", outcome: "failure", detail });
     return new AppError("unauthenticated", "This clinic switch link is invalid or has expired. Sign in here instead.");
@@ -261,7 +261,7 @@ export async function requestPasswordReset(scope: AuthScope, email: string, orig
     return;
   }
   const jti = crypto.randomUUID();
-  const token = await signToken(scope.env.SESSION_SECRET, {
+  const token = await signToken(scope.env, {
     use: "reset",
     subject: user.id,
     clinicSlug: scope.clinic.slug,
@@ -291,7 +291,7 @@ export async function requestPasswordReset(scope: AuthScope, email: string, orig
 }
 
 export async function checkResetToken(scope: AuthScope, token: string): Promise<{ userId: string; jti: string; exp: number }> {
-  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "reset", scope.clinic.slug);
+  const claims = await verifyToken(scope.env, token, "reset", scope.clinic.slug);
   const invalid = new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
   if (!claims || !claims.jti || !claims.exp) throw invalid;
   const d = directoryDb(scope.env);

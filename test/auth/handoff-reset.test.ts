@@ -52,7 +52,7 @@ describe("switching clinics by signed handoff", () => {
   });
 
   it("refuses an expired handoff token", async () => {
-    const token = await signToken(env.SESSION_SECRET, {
+    const token = await signToken(env, {
       use: "handoff",
       subject: USERS.provider.id,
       clinicSlug: "riverside-south",
