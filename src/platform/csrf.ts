@@ -50,8 +50,7 @@ export function csrf(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): Mi
     if (!sent) {
       const type = c.req.header("content-type") ?? "";
       if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
-        const body = await c.req.parseBody();
-        const v = body[CSRF_FIELD];
+        const v = (await readForm(c))[CSRF_FIELD];
         sent = typeof v === "string" ? v : undefined;
       }
     }
@@ -60,4 +59,16 @@ export function csrf(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): Mi
     }
     return next();
   };
+}
+
+/** A form body that cannot be parsed (a multipart body without its boundary, say) is the sender's fault. */
+export const MALFORMED_FORM = "This form could not be read: its body is malformed. Reload the page and try again.";
+
+/** Parses the form body (Hono caches it for the handler's validator); a malformed one is a 400. */
+async function readForm(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new AppError("bad_request", MALFORMED_FORM);
+  }
 }

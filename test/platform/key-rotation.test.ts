@@ -3,6 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import type { Env } from "../../src/platform/env";
 import { keyRing, signToken, verifyToken } from "../../src/platform/tokens";
 import { readShortResponseCode, shortResponseCode } from "../../src/messaging/respond";
 import { USERS } from "../fixtures";
@@ -12,10 +13,10 @@ const NEW_SECRET = "n".repeat(20) + crypto.randomUUID();
 const NEWER_SECRET = "m".repeat(20) + crypto.randomUUID();
 
 /** The deployment after an operator added a new key in front of the old single SESSION_SECRET. */
-const rotated = { ...env, SESSION_SECRETS: `k2:${NEW_SECRET}` };
+const rotated = { ...env, SESSION_SECRETS: `k2:${NEW_SECRET}` } as unknown as Env;
 
 /** A request to the Worker running with another environment (the same databases). */
-async function fetchWith(bindings: typeof env, path: string, cookie: string): Promise<Response> {
+async function fetchWith(bindings: Env, path: string, cookie: string): Promise<Response> {
   const ctx = createExecutionContext();
   const res = await worker.fetch(new Request(`https://${host("north")}${path}`, { headers: { cookie }, redirect: "manual" }), bindings, ctx);
   await waitOnExecutionContext(ctx);
@@ -66,7 +67,7 @@ describe("rotating the signing key", () => {
     const id = crypto.randomUUID();
     const code = await shortResponseCode(env, { slug: "riverside-north" }, id);
     expect(await readShortResponseCode(rotated, { slug: "riverside-north" }, code)).toBe(id);
-    expect(await readShortResponseCode({ SESSION_SECRETS: `k2:${NEW_SECRET}` } as typeof env, { slug: "riverside-north" }, code)).toBeNull();
+    expect(await readShortResponseCode({ SESSION_SECRETS: `k2:${NEW_SECRET}` } as Env, { slug: "riverside-north" }, code)).toBeNull();
   });
 
   it("refuses a malformed ring with a clear message", () => {
