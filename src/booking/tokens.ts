@@ -57,13 +57,17 @@ export async function readHold(env: Env, clinic: Clinic, token: string): Promise
   };
 }
 
+/** How long a manage link keeps working after its appointment has ended (to look it up, or add it to a calendar). */
+export const MANAGE_GRACE_MS = 7 * DAY;
+
 /**
- * A manage link lives until a week after the latest time the visit could be moved to (booking
- * horizons are at most a year), so a reschedule never strands it.
+ * A manage link lives until its appointment's end plus a week (at least an hour, so a link issued
+ * for a visit under way still opens). Moving the visit issues a new link for the new time, so a
+ * link is never stranded by a reschedule and never outlives the visit it names by long.
  */
-export async function signManage(env: Env, clinic: Clinic, appointmentId: string, startsAt: number): Promise<string> {
-  const ttl = Math.ceil((Math.max(startsAt, Date.now()) + 372 * DAY - Date.now()) / 1000);
-  return signToken(env, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl });
+export async function signManage(env: Env, clinic: Clinic, appointmentId: string, endsAt: number, now = Date.now()): Promise<string> {
+  const ttl = Math.max(3600, Math.ceil((endsAt + MANAGE_GRACE_MS - now) / 1000));
+  return signToken(env, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl, now });
 }
 
 export async function readManage(env: Env, clinic: Clinic, token: string): Promise<string> {

@@ -1,4 +1,8 @@
+import { env } from "cloudflare:workers";
 import ICAL from "ical.js";
+import { decodeJwt } from "jose";
+import { MANAGE_GRACE_MS, signManage } from "../../src/booking/tokens";
+import type { Clinic } from "../../src/platform/env";
 import { describe, expect, it } from "vitest";
 import { auditRows, Browser, clinicD1 } from "../helpers";
 import { nyInstant, seedSchedule, tomorrowNY } from "../schedule-fixtures";
@@ -203,6 +207,27 @@ describe("managing a booking", () => {
       .all<{ channel: string; body: string }>();
     expect(notices.results.map((n) => n.channel)).toEqual(["email", "sms"]);
     expect(notices.results[0]!.body).toContain("4:00");
+  });
+
+  it("lets a manage link live until its visit's end plus a week, and renews it when the visit moves", async () => {
+    const { w, b, m } = await booked("north", "14:30");
+    const expOf = (token: string) => (decodeJwt(token).exp ?? 0) * 1000;
+    const first = await clinicD1("north").prepare("SELECT id, ends_at FROM appointments WHERE status = 'booked' AND starts_at = ?").bind(nyInstant(tomorrowNY(), "14:30")).first<{ id: string; ends_at: number }>();
+    expect(Math.abs(expOf(m) - (first!.ends_at + MANAGE_GRACE_MS))).toBeLessThan(2000);
+
+    const p = w.providers[0]!;
+    const later = nyInstant(tomorrowNY(), "12:00");
+    const moved = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${later}`, type: w.typeSlug, provider: p.slug, m });
+    expect(moved.status).toBe(303);
+    const renewed = new URL(`https://x${moved.headers.get("location")}`).searchParams.get("m")!;
+    expect(renewed).not.toBe(m);
+    expect(Math.abs(expOf(renewed) - (later + 30 * 60_000 + MANAGE_GRACE_MS))).toBeLessThan(2000);
+    expect(await (await b.get(`/book/manage?m=${encodeURIComponent(renewed)}`)).text()).toContain("12:00");
+
+    // A link of a visit that ended more than a week ago no longer opens.
+    const ended = Date.now() - 8 * 86_400_000;
+    const stale = await signManage(env, { slug: "riverside-north" } as Clinic, first!.id, ended, ended - 30 * 86_400_000);
+    expect((await b.get(`/book/manage?m=${encodeURIComponent(stale)}`)).status).toBe(410);
   });
 
   it("cancels within the window and frees the time at once when nobody waits for it", async () => {
