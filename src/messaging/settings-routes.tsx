@@ -37,6 +37,7 @@ import {
   type TemplateKey,
 } from "./template-catalogue";
 import { templateErrors } from "./template-input";
+import { controlCharacterError } from "../platform/validation";
 import { render } from "./template-render";
 import { chooseTemplate, overridesQuery, storedTemplateColumns, type StoredTemplate } from "./template-repo";
 import { sampleValues } from "./template-values";
@@ -250,6 +251,9 @@ messageSettingsRoutes.post(TEMPLATE_PATH, formInput(templateForm), async (c) => 
   const body = values.body.replace(/\r\n?/g, "\n").trim();
   const errors = templateErrors(t.key, t.channel, { subject, body });
   if (t.channel === "email" && !subject) errors.subject = "Subject is required.";
+  // A line break typed into the subject is refused, not quietly joined (it is one line in every mail header).
+  const subjectControl = t.channel === "email" ? controlCharacterError(values.subject.trim(), "Subject") : null;
+  if (subjectControl) errors.subject = subjectControl;
   if (Object.keys(errors).length) return editPage(c, t, 422, { values, errors });
   const now = Date.now();
   const set = { subject, body, updatedAt: now, updatedBy: scope.staff.id };
