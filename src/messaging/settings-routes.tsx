@@ -20,7 +20,7 @@ import type { AppEnv } from "../platform/env";
 import { notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
 import { staffScope, type StaffScope } from "../platform/scope";
-import { formInput, queryInput, type FormValues } from "../platform/validation";
+import { controlCharacterError, formInput, queryInput, type FormValues } from "../platform/validation";
 import { localParts, zonedInstant } from "../platform/time";
 import { DEFAULT_REMINDER_SETTINGS, reminderSettingsQuery, type ReminderSettings } from "./reminders";
 import { signResponseToken } from "./respond";
@@ -37,7 +37,6 @@ import {
   type TemplateKey,
 } from "./template-catalogue";
 import { templateErrors } from "./template-input";
-import { controlCharacterError } from "../platform/validation";
 import { render } from "./template-render";
 import { chooseTemplate, overridesQuery, storedTemplateColumns, type StoredTemplate } from "./template-repo";
 import { sampleValues } from "./template-values";
