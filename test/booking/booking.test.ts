@@ -165,10 +165,15 @@ describe("personal booking invitations", () => {
 
 describe("managing a booking", () => {
   let n = 0;
-  async function booked(clinic: "north" | "south", time: string, who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}` })) {
+  async function booked(
+    clinic: "north" | "south",
+    time: string,
+    who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}` }),
+    date = tomorrowNY(),
+  ) {
     const w = await seedSchedule(clinic, { providers: 1 });
     const b = Browser.at(clinic);
-    const start = nyInstant(tomorrowNY(), time);
+    const start = nyInstant(date, time);
     const held = await holdAndGetDetails(b, w, start);
     const hold = new URL(`https://x${held.headers.get("location")}`).searchParams.get("h")!;
     const done = await b.post("/book/confirm", { hold, ...who });
@@ -184,13 +189,15 @@ describe("managing a booking", () => {
   });
 
   it("moves a booking to another time of the same visit type, and refuses another type", async () => {
-    const { w, b, m } = await booked("north", "14:00");
+    // Two days ahead, so the visit stays outside the 24-hour change window whatever the hour.
+    const day = tomorrowNY(Date.now() + 86_400_000);
+    const { w, b, m } = await booked("north", "14:00", undefined, day);
     await clinicD1("north")
       .prepare("INSERT OR IGNORE INTO appointment_types (id, slug, name, duration_minutes, bookable_online) VALUES ('type-short', 'short', 'Short', 10, 1)")
       .run();
     await clinicD1("north").prepare("INSERT OR IGNORE INTO provider_appointment_types (provider_id, appointment_type_id) VALUES (?, 'type-short')").bind(w.providers[0]!.id).run();
     const p = w.providers[0]!;
-    const other = nyInstant(tomorrowNY(), "16:00");
+    const other = nyInstant(day, "16:00");
     const wrongType = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${other}`, type: "short", provider: p.slug, m });
     expect(wrongType.status).toBe(409);
     const moved = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${other}`, type: w.typeSlug, provider: p.slug, m });
@@ -210,13 +217,15 @@ describe("managing a booking", () => {
   });
 
   it("lets a manage link live until its visit's end plus a week, and renews it when the visit moves", async () => {
-    const { w, b, m } = await booked("north", "14:30");
+    // Two days ahead, so the visit stays outside the 24-hour change window whatever the hour.
+    const day = tomorrowNY(Date.now() + 86_400_000);
+    const { w, b, m } = await booked("north", "14:30", undefined, day);
     const expOf = (token: string) => (decodeJwt(token).exp ?? 0) * 1000;
-    const first = await clinicD1("north").prepare("SELECT id, ends_at FROM appointments WHERE status = 'booked' AND starts_at = ?").bind(nyInstant(tomorrowNY(), "14:30")).first<{ id: string; ends_at: number }>();
+    const first = await clinicD1("north").prepare("SELECT id, ends_at FROM appointments WHERE status = 'booked' AND starts_at = ?").bind(nyInstant(day, "14:30")).first<{ id: string; ends_at: number }>();
     expect(Math.abs(expOf(m) - (first!.ends_at + MANAGE_GRACE_MS))).toBeLessThan(2000);
 
     const p = w.providers[0]!;
-    const later = nyInstant(tomorrowNY(), "12:00");
+    const later = nyInstant(day, "12:00");
     const moved = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${later}`, type: w.typeSlug, provider: p.slug, m });
     expect(moved.status).toBe(303);
     const renewed = new URL(`https://x${moved.headers.get("location")}`).searchParams.get("m")!;
