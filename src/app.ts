@@ -13,7 +13,7 @@ import { h } from "preact";
 import { MOUNTS, mountDomains } from "./mounts";
 import { ASSET_FILES } from "./generated/assets";
 import { AccessMap, allowsPending, isPublic, isRoute, isStreamed, patientOf, type MountDeclaration } from "./platform/access";
-import { csrf } from "./platform/csrf";
+import { csrf, MALFORMED_FORM } from "./platform/csrf";
 import { meterEnv } from "./platform/d1-meter";
 import type { AppEnv, Clinic } from "./platform/env";
 import { AppError, notFound } from "./platform/errors";
@@ -26,6 +26,12 @@ import { loadStaff } from "./auth/session";
 import { servePublicSite } from "./public/routes";
 import { careTeamGate } from "./emergency/gate";
 import { ErrorBody } from "../views/errors/error-page";
+
+/** A Hono HTTPException (a validator that could not parse the body, say) as the app's error. */
+function fromHttpException(err: HTTPException): AppError {
+  if (err.status === 413) return new AppError("payload_too_large", "What you sent is larger than this form accepts.");
+  return new AppError("bad_request", err.status === 400 ? MALFORMED_FORM : "The request could not be read. Reload the page and try again.");
+}
 
 /** The Worker's own routes, answered before any clinic is looked up. */
 const workerRoutes = new Hono<AppEnv>();
@@ -213,7 +219,7 @@ export function createApp() {
 
   app.onError(async (err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
-    const known = err instanceof AppError ? err : err instanceof HTTPException && err.status < 500 ? new AppError(err.status === 413 ? "payload_too_large" : "bad_request", "The request could not be read. Reload the page and try again.") : null;
+    const known = err instanceof AppError ? err : err instanceof HTTPException && err.status < 500 ? fromHttpException(err) : null;
     if (!known || known.status >= 500) console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error).stack }));
     const status = known?.status ?? 500;
     // Messages of server-side failures stay in the log; the browser gets a sentence and the request id.

@@ -8,7 +8,7 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "./platform/env";
 import type { MountDeclaration } from "./platform/access";
-import { authRoutes, sessionRoutes, signOutRoutes } from "./auth/routes";
+import { authRoutes, handoffRoutes, sessionRoutes, signOutRoutes } from "./auth/routes";
 import { policyRoutes, secondFactorRoutes, securityRoutes } from "./auth/second-factor-routes";
 import { passkeyLoginRoutes, passkeyRegisterRoutes } from "./auth/passkey-routes";
 import { patientRoutes } from "./patients/routes";
@@ -38,7 +38,13 @@ import { inboundSmsRoutes, respondRoutes, shortLinkRoutes } from "./messaging/in
 
 /** The domain route groups, in mount order (earlier groups answer first where paths overlap). */
 export const MOUNTS: readonly MountDeclaration[] = [
-  { path: "/", routes: authRoutes, access: { public: "sign-in, clinic handoff and password reset: no session yet; the handoff and reset carry signed tokens" } },
+  { path: "/", routes: authRoutes, access: { public: "sign-in and password reset: no session yet; the reset carries a signed token" } },
+  {
+    path: "/",
+    routes: handoffRoutes,
+    access: { public: "clinic handoff: the signed token and the nonce only the switching browser's page holds stand in for a session" },
+    csrf: "clinic-origin",
+  },
   {
     path: "/",
     routes: signOutRoutes,

@@ -6,7 +6,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError, type FieldErrors } from "../platform/errors";
 import { page, seeOther } from "../platform/render";
 import { can, staffScope } from "../platform/scope";
-import { formInput, queryInput, type FormValues } from "../platform/validation";
+import { formInput, oneLine, queryInput, type FormValues } from "../platform/validation";
 import { addStaff, changeRole, CLINIC_ROLES, listStaff, unlockAccount, type AdminScope } from "./service";
 import { requireRecentSecondFactor } from "../auth/step-up";
 import { resetFactors } from "../auth/second-factor";
@@ -24,6 +24,7 @@ const addSchema = z.object({
     z.trim(),
     z.minLength(1, { error: "Full name is required." }),
     z.maxLength(100, { error: "Full name must be at most 100 characters." }),
+    oneLine("Full name"),
   ),
   email: z.pipe(
     z.string({ error: "Email must be a valid address." }).check(z.trim()),

@@ -33,7 +33,7 @@ export interface RelyingParty {
 type Kind = "register" | "login";
 
 async function challengeToken(scope: FactorScope, kind: Kind, challenge: string): Promise<string> {
-  return signToken(scope.env.SESSION_SECRET, {
+  return signToken(scope.env, {
     use: "webauthn",
     subject: scope.staff.id,
     clinicSlug: scope.clinic.slug,
@@ -45,7 +45,7 @@ async function challengeToken(scope: FactorScope, kind: Kind, challenge: string)
 
 /** The challenge of a token issued to this session for this ceremony, spent now; refused otherwise. */
 async function spendChallenge(scope: FactorScope, kind: Kind, token: string, now = Date.now()): Promise<string> {
-  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "webauthn", scope.clinic.slug);
+  const claims = await verifyToken(scope.env, token, "webauthn", scope.clinic.slug);
   const invalid = new AppError("bad_request", "This passkey request has expired or was already used. Try again.");
   if (!claims || claims.kind !== kind || claims.sid !== scope.staff.sessionId || claims.sub !== scope.staff.id) throw invalid;
   if (typeof claims.chal !== "string" || !claims.jti || !claims.exp) throw invalid;

@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import { ForgotForm, HandoffForm, LoginForm, ResetForm } from "../../views/auth/login";
 import type { AppEnv } from "../platform/env";
+import { rotateCsrf } from "../platform/csrf";
 import { AppError } from "../platform/errors";
 import { RateLimitedError } from "../platform/rate-limit";
 import { page, seeOther } from "../platform/render";
@@ -40,6 +41,17 @@ function afterPassword(session: NewSession, next: string): string {
 
 function authScope(c: Context<AppEnv>): AuthScope {
   return { ...clinicScope(c), env: c.env };
+}
+
+/**
+ * Puts a new session in this browser: a session it held here before is revoked on the server (not
+ * only forgotten by the browser), and the CSRF token changes with who is signed in.
+ */
+async function replaceSession(c: Context<AppEnv>, session: NewSession): Promise<void> {
+  const previous = c.var.staff;
+  if (previous && previous.sessionId !== session.id) await signOut(authScope(c), previous.sessionId, "replaced by a new sign-in");
+  setSessionCookie(c, session);
+  rotateCsrf(c);
 }
 
 /** Only same-site relative paths are followed after sign-in. */
@@ -84,7 +96,7 @@ authRoutes.post("/login", loginInput, async (c) => {
   const { email, password, next } = c.req.valid("form");
   try {
     const session = await signIn(authScope(c), email, password);
-    setSessionCookie(c, session);
+    await replaceSession(c, session);
     return seeOther(c, afterPassword(session, next));
   } catch (err) {
     if (err instanceof AppError && (err.code === "unauthenticated" || err.code === "locked" || err.code === "too_many_requests")) {
@@ -104,30 +116,33 @@ signOutRoutes.post("/logout", async (c) => {
   const staff = c.var.staff;
   if (staff) await signOut(authScope(c), staff.sessionId);
   clearSessionCookie(c);
+  rotateCsrf(c);
   return seeOther(c, "/login");
 });
 
+// The switch answers with a page whose form posts the handoff token and its nonce to the other
+// clinic: only this browser's page holds the nonce, so a token copied from the address bar or a
+// log signs nobody in (a link or a redirect could be forwarded to someone else).
 sessionRoutes.post("/switch", formInput(z.object({ clinic: text })), async (c) => {
   if (!c.var.staff) throw new AppError("unauthenticated", "Please sign in.");
-  const target = c.req.valid("form").clinic;
-  const token = await startHandoff(authScope(c), target);
+  const handoff = await startHandoff(authScope(c), c.req.valid("form").clinic, c.var.staff.sessionId);
+  const action = `${clinicOrigin(handoff.clinic.slug, c.env.BASE_DOMAIN, new URL(c.req.url).protocol)}/auth/handoff`;
+  return page(c, "Switch clinic", <HandoffForm action={action} clinicName={handoff.clinic.name} token={handoff.token} nonce={handoff.nonce} />);
+});
+
+/**
+ * Redeeming a handoff: the form of the switch page above, posted from the other clinic's origin
+ * (declared `csrf: "clinic-origin"` in src/mounts.ts; the service checks which clinic and the nonce).
+ */
+export const handoffRoutes = new Hono<AppEnv>();
+
+const handoffForm = z.object({ token: text, nonce: text });
+
+handoffRoutes.post("/auth/handoff", formInput(handoffForm), async (c) => {
   const url = new URL(c.req.url);
-  return c.redirect(`${clinicOrigin(target, c.env.BASE_DOMAIN, url.protocol)}/auth/handoff?token=${encodeURIComponent(token)}`, 303);
-});
-
-// Redeeming a handoff changes who is signed in, so it takes a POST from this site: the GET only
-// shows a button (a link alone cannot sign a browser into someone else's account).
-const tokenQuery = z.object({ token: text });
-
-authRoutes.get("/auth/handoff", queryInput(tokenQuery), (c) => {
-  const { token } = c.req.valid("query");
-  return page(c, "Switch clinic", <HandoffForm csrfToken={c.var.csrfToken} clinicName={c.var.clinic.name} token={token} />);
-});
-
-authRoutes.post("/auth/handoff", formInput(z.object({ token: text })), async (c) => {
   try {
-    const session = await completeHandoff(authScope(c), c.req.valid("form").token);
-    setSessionCookie(c, session);
+    const session = await completeHandoff(authScope(c), { ...c.req.valid("form"), origin: c.req.header("origin") ?? "", protocol: url.protocol });
+    await replaceSession(c, session);
     return seeOther(c, afterPassword(session, "/patients"));
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== "unauthenticated") throw err;
@@ -149,6 +164,8 @@ authRoutes.post("/password/forgot", forgotInput, async (c) => {
   await requestPasswordReset(authScope(c), c.req.valid("form").email, new URL(c.req.url).origin);
   return page(c, "Reset password", <ForgotForm csrfToken={c.var.csrfToken} sent />);
 });
+
+const tokenQuery = z.object({ token: text });
 
 authRoutes.get("/password/reset", queryInput(tokenQuery), async (c) => {
   const { token } = c.req.valid("query");

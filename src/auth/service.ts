@@ -2,23 +2,24 @@
  * Signing in and out, account lockout, clinic handoffs and password resets. Identities live in
  * the directory; every event is audited in the clinic where it happened.
  */
-import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { audit, type AuditScope } from "../audit/service";
 import { auditFailure, commitFailureAudit, recordFailure } from "../audit/failures";
-import { checkPassword, hashPassword, sha256Hex } from "../platform/crypto";
+import { burnPasswordCheck, checkPassword, hashPassword, randomToken, safeEqualStrings, sha256Hex, verifyPassword } from "../platform/crypto";
 import { hit, peek, reset, tooManyRequests, waitText } from "../platform/rate-limit";
 import type { Clinic, DirectoryDb, Env } from "../platform/env";
 import { AppError } from "../platform/errors";
-import { directoryDb } from "../platform/tenancy";
+import { clinicOrigin, directoryDb } from "../platform/tenancy";
 import { signToken, verifyToken } from "../platform/tokens";
-import { clinics, memberships, orgMemberships, usedTokens, users } from "../schema/directory";
+import { clinics, memberships, orgMemberships, sessions, usedTokens, users } from "../schema/directory";
 import { createSession, revokeAllSessions, revokeSession, sessionRef, type NewSession } from "./session";
 import { queueMessage } from "../messaging/outbox";
 import { accountIpKey, ipKey, SIGN_IN_FAILURES_ACCOUNT, SIGN_IN_FAILURES_ACCOUNT_IP, SIGN_IN_FAILURES_IP } from "./throttle";
 
 /** How long a sustained attack (SIGN_IN_FAILURES_ACCOUNT) locks an account. */
 export const LOCK_MINUTES = 15;
-export const HANDOFF_TTL_SECONDS = 60;
+/** Long enough to press the button on the switch page; the token is single use. */
+export const HANDOFF_TTL_SECONDS = 120;
 export const RESET_TTL_SECONDS = 30 * 60;
 
 export interface AuthScope extends AuditScope {
@@ -228,17 +229,30 @@ function lockedError(until: number): AppError {
   );
 }
 
-export async function signOut(scope: AuthScope, sessionId: string): Promise<void> {
+/** Revokes a session on the server; `detail` says why when it was not the user's own sign-out. */
+export async function signOut(scope: AuthScope, sessionId: string, detail?: string): Promise<void> {
   await revokeSession(scope.env, sessionId);
-  await audit(scope, { action: "execute", event: "auth.sign_out", entityType: "session", entityId: sessionRef(sessionId) });
+  await audit(scope, { action: "execute", event: "auth.sign_out", entityType: "session", entityId: sessionRef(sessionId), detail });
 }
 
-/** Issues a short-lived, single-use token that opens a session at another clinic of the user. */
-export async function startHandoff(scope: AuthScope, targetSlug: string): Promise<string> {
+export interface Handoff {
+  token: string;
+  /** Travels beside the token in the form the origin clinic's page posts; the token holds its hash. */
+  nonce: string;
+  clinic: { slug: string; name: string };
+}
+
+/**
+ * Issues a short-lived, single-use token that opens a session at another clinic of the user. The
+ * token names the session that asked for it and holds the hash of a random nonce; both the token
+ * and the nonce are needed, posted from this clinic's page (see completeHandoff), so a copied token
+ * cannot sign someone else's browser in.
+ */
+export async function startHandoff(scope: AuthScope, targetSlug: string, sessionId: string): Promise<Handoff> {
   const staff = scope.staff;
   if (!staff) throw new AppError("unauthenticated", "Please sign in.");
   const target = await directoryDb(scope.env)
-    .select({ id: clinics.id, slug: clinics.slug, organizationId: clinics.organizationId })
+    .select({ id: clinics.id, slug: clinics.slug, name: clinics.name, organizationId: clinics.organizationId })
     .from(clinics)
     .where(and(eq(clinics.slug, targetSlug), eq(clinics.status, "active")))
     .get();
@@ -246,16 +260,17 @@ export async function startHandoff(scope: AuthScope, targetSlug: string): Promis
     throw new AppError("not_found", "That clinic could not be found among yours.");
   }
   const jti = crypto.randomUUID();
-  const token = await signToken(scope.env.SESSION_SECRET, {
+  const nonce = randomToken();
+  const token = await signToken(scope.env, {
     use: "handoff",
     subject: staff.id,
     clinicSlug: target.slug,
     ttl: HANDOFF_TTL_SECONDS,
     jti,
-    claims: { from: scope.clinic.slug },
+    claims: { from: scope.clinic.slug, sid: sessionId, nh: await sha256Hex(nonce) },
   });
   await audit(scope, { action: "execute", event: "auth.handoff_out", entityType: "clinic", entityId: target.slug, detail: `jti ${jti}` });
-  return token;
+  return { token, nonce, clinic: { slug: target.slug, name: target.name } };
 }
 
 /** Marks a token id as spent; false if it was spent before. */
@@ -268,16 +283,25 @@ async function spendToken(env: Env, jti: string, kind: string, expiresAt: number
   return res.meta.changes > 0;
 }
 
-/** Redeems a handoff token at the clinic it was issued for and opens a session there. */
-export async function completeHandoff(scope: AuthScope, token: string): Promise<NewSession> {
-  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "handoff", scope.clinic.slug);
+/**
+ * Redeems a handoff at the clinic it was issued for and opens a session there. The form must come
+ * from the page of the clinic that issued it (`origin`), carry the nonce whose hash the token
+ * holds, and the session that asked for it must still be live.
+ */
+export async function completeHandoff(scope: AuthScope, h: { token: string; nonce: string; origin: string; protocol: string }): Promise<NewSession> {
+  const claims = await verifyToken(scope.env, h.token, "handoff", scope.clinic.slug);
   const refuse = async (detail: string) => {
     // Refused links are not yet anyone's: repeats from one address are summed up.
     await recordFailure(scope, { action: "execute", event: "auth.handoff_in", entityType: "session", outcome: "failure", detail }, { aggregate: true, what: "refused clinic-switch links" });
-    return new AppError("unauthenticated", "This clinic switch link is invalid or has expired. Sign in here instead.");
+    return new AppError("unauthenticated", "This clinic switch is invalid or has expired. Switch again from your clinic's menu, or sign in here.");
   };
-  if (!claims || !claims.jti || !claims.exp) throw await refuse("invalid handoff token");
+  if (!claims || !claims.jti || !claims.exp || typeof claims.from !== "string" || typeof claims.sid !== "string" || typeof claims.nh !== "string") {
+    throw await refuse("invalid handoff token");
+  }
+  if (h.origin !== clinicOrigin(claims.from, scope.env.BASE_DOMAIN, h.protocol)) throw await refuse("handoff not posted from its clinic");
+  if (!safeEqualStrings(await sha256Hex(h.nonce), claims.nh)) throw await refuse("handoff nonce does not match");
   if (!(await spendToken(scope.env, claims.jti, "handoff", claims.exp * 1000))) throw await refuse("handoff token replayed");
+  if (!(await isLiveSession(scope.env, claims.sid, claims.sub))) throw await refuse("the session that started the handoff has ended");
   if (!(await hasAccess(scope.env, claims.sub, scope.clinic))) throw await refuse("no access to this clinic");
   const user = await userIdentity(scope.env, claims.sub);
   if (!user) throw await refuse("unknown user");
@@ -291,6 +315,16 @@ export async function completeHandoff(scope: AuthScope, token: string): Promise<
     user,
   });
   return session;
+}
+
+/** Whether a session of this user exists and was not revoked or expired. */
+async function isLiveSession(env: Env, sessionId: string, userId: string, now = Date.now()): Promise<boolean> {
+  const row = await directoryDb(env)
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .get();
+  return !!row;
 }
 
 /** The id and email of a user (who an audit row names), or undefined. */
@@ -325,7 +359,7 @@ export async function requestPasswordReset(scope: AuthScope, email: string, orig
     return;
   }
   const jti = crypto.randomUUID();
-  const token = await signToken(scope.env.SESSION_SECRET, {
+  const token = await signToken(scope.env, {
     use: "reset",
     subject: user.id,
     clinicSlug: scope.clinic.slug,
@@ -355,7 +389,7 @@ export async function requestPasswordReset(scope: AuthScope, email: string, orig
 }
 
 export async function checkResetToken(scope: AuthScope, token: string): Promise<{ userId: string; jti: string; exp: number }> {
-  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "reset", scope.clinic.slug);
+  const claims = await verifyToken(scope.env, token, "reset", scope.clinic.slug);
   const invalid = new AppError("gone", "This reset link is invalid, already used or expired. Ask for a new one.");
   if (!claims || !claims.jti || !claims.exp) throw invalid;
   const d = directoryDb(scope.env);

@@ -25,7 +25,7 @@ export type SessionState = { staff: Staff } | { staff: null; reason: "none" | "i
  * the session with its user, the permissions of the user's roles here, and their other clinics.
  */
 export async function resolveSession(env: Env, clinic: Clinic, token: string, now = Date.now()): Promise<SessionState> {
-  const claims = await verifyToken(env.SESSION_SECRET, token, "session", clinic.slug);
+  const claims = await verifyToken(env, token, "session", clinic.slug);
   if (!claims || typeof claims.sid !== "string") return { staff: null, reason: "invalid" };
   const sid = claims.sid;
   const d = directoryDb(env);
@@ -161,7 +161,7 @@ export async function createSession(
     .insert(sessions)
     .values({ id, userId, clinicId: clinic.id, createdAt: now, lastSeenAt: now, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null, pending })
     .run();
-  const token = await signToken(env.SESSION_SECRET, {
+  const token = await signToken(env, {
     use: "session",
     subject: userId,
     clinicSlug: clinic.slug,

@@ -87,8 +87,8 @@ export async function cancelOnline(scope: BookingScope, a: ManagedAppointment, n
   return result.holdId && result.expiresAt ? { holdId: result.holdId, expiresAt: result.expiresAt } : null;
 }
 
-/** Moves a booking to a held slot (the manage link's reschedule). */
-export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointment, holdToken: string, now = Date.now()): Promise<void> {
+/** Moves a booking to a held slot (the manage link's reschedule); answers the visit's new end. */
+export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointment, holdToken: string, now = Date.now()): Promise<{ endsAt: number }> {
   const allowed = changeableOnline(a, now);
   if (!allowed.ok) throw new AppError("conflict", allowed.why);
   const hold = await readHold(scope.env, scope.clinic, holdToken);
@@ -109,4 +109,5 @@ export async function rescheduleOnline(scope: BookingScope, a: ManagedAppointmen
   if (!result.ok) throw new SlotUnavailable(result.reason === "unavailable" ? "unavailable" : "taken", []);
   scheduleSeal(scope);
   await sendAppointmentNotice(scope, a.id, "appointment.rescheduled").catch((err) => console.error("reschedule notice failed", err));
+  return { endsAt: to.endsAt };
 }

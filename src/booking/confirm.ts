@@ -122,7 +122,7 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
     createdBy: null,
   });
 
-  const manageToken = await signManage(scope.env, scope.clinic, appointmentId, hold.startsAt);
+  const manageToken = await signManage(scope.env, scope.clinic, appointmentId, draft.endsAt);
   const entries: AuditEntry[] = [
     ...(matched ? [{ action: "read" as const, event: "patient.match", entityType: "patient", entityId: patientId, patientId, detail: "matched by online booking" }] : []),
     { action: "create", event: "appointment.create", entityType: "appointment", entityId: appointmentId, patientId, detail: "booked online" },
@@ -178,7 +178,7 @@ export async function confirmBooking(scope: BookingScope, token: string, d: Pati
     if (booked?.identityKey !== identityKey(d.given_name, d.family_name, d.date_of_birth)) {
       throw new AppError("conflict", "This time was already booked with this link. Pick a time again to make a new booking.");
     }
-    return { appointmentId: result.appointmentId, manageToken: await signManage(scope.env, scope.clinic, result.appointmentId, hold.startsAt), replayed: true };
+    return { appointmentId: result.appointmentId, manageToken: await signManage(scope.env, scope.clinic, result.appointmentId, draft.endsAt), replayed: true };
   }
   return { appointmentId: result.appointmentId, manageToken, replayed: result.replayed };
 }

@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 
 import { toE164 } from "../platform/phone";
 import { CHALLENGE_FIELD } from "./challenge";
-import type { FormValues } from "../platform/validation";
+import { oneLine, type FormValues } from "../platform/validation";
 
 /** The last value of a field (a field sent twice keeps the later one, as a plain form read did). */
 const lastOf = (v: FormValues[string] | undefined): string | undefined => (Array.isArray(v) ? v.at(-1) : v);
@@ -69,8 +69,8 @@ export function detailsValues(raw: FormValues): Record<string, string> {
 /** The booking details form; `today` is the clinic's, and the phone comes out in E.164 (read with the clinic's `country`). */
 export const detailsSchema = (today: string, country: string) =>
   z.object({
-    given_name: z.string().check(z.trim(), z.minLength(1, { error: "First name is required." }), z.maxLength(100, { error: "First name is too long." })),
-    family_name: z.string().check(z.trim(), z.minLength(1, { error: "Last name is required." }), z.maxLength(100, { error: "Last name is too long." })),
+    given_name: z.string().check(z.trim(), z.minLength(1, { error: "First name is required." }), z.maxLength(100, { error: "First name is too long." }), oneLine("First name")),
+    family_name: z.string().check(z.trim(), z.minLength(1, { error: "Last name is required." }), z.maxLength(100, { error: "Last name is too long." }), oneLine("Last name")),
     date_of_birth: z.string().check(
       z.trim(),
       z.refine(isIsoDate, { error: "Date of birth must be a real date, as YYYY-MM-DD." }),

@@ -29,7 +29,7 @@ import { waitText } from "../platform/rate-limit";
 import { icsFor } from "./ics";
 import { cancelForm, confirmForm, detailsQuery, detailsValues, entryQuery, holdForm, holdOf, manageQuery } from "./input";
 import { bookableType, findSlots, onlineTypes, providerBySlug, SlotUnavailable, type BookingScope } from "./slots";
-import { readHold, readInvite, readManage, signHold } from "./tokens";
+import { readHold, readInvite, readManage, signHold, signManage } from "./tokens";
 
 export const bookingRoutes = new Hono<AppEnv>();
 
@@ -192,14 +192,17 @@ bookingRoutes.post("/hold", holdInput, async (c) => {
       invitedPatientId: invited,
     });
     if (managed) {
+      let moved: { endsAt: number };
       try {
-        await rescheduleOnline(scope, managed, token, now);
+        moved = await rescheduleOnline(scope, managed, token, now);
       } catch (err) {
         // The move did not happen: the time held for it goes back to everyone.
         await releaseHold(scope, held.holdId);
         throw err;
       }
-      return redirect(c, `/book/manage?m=${encodeURIComponent(manageToken!)}&moved=1`);
+      // The link's life follows the visit: a new link for the new time.
+      const renewed = await signManage(c.env, c.var.clinic, managed.id, moved.endsAt);
+      return redirect(c, `/book/manage?m=${encodeURIComponent(renewed)}&moved=1`);
     }
     return redirect(c, `/book/details?h=${encodeURIComponent(token)}`);
   } catch (err) {

@@ -23,7 +23,7 @@ export interface HoldClaims {
 }
 
 export async function signHold(env: Env, clinic: Clinic, h: HoldClaims): Promise<string> {
-  return signToken(env.SESSION_SECRET, {
+  return signToken(env, {
     use: "hold",
     subject: h.holdId,
     clinicSlug: clinic.slug,
@@ -41,7 +41,7 @@ export async function signHold(env: Env, clinic: Clinic, h: HoldClaims): Promise
 }
 
 export async function readHold(env: Env, clinic: Clinic, token: string): Promise<HoldClaims> {
-  const c = await verifyToken(env.SESSION_SECRET, token, "hold", clinic.slug);
+  const c = await verifyToken(env, token, "hold", clinic.slug);
   if (!c || typeof c.t !== "string" || typeof c.p !== "string" || typeof c.l !== "string" || typeof c.s !== "number" || typeof c.x !== "number") {
     throw new SlotUnavailable("hold_expired", []);
   }
@@ -57,28 +57,32 @@ export async function readHold(env: Env, clinic: Clinic, token: string): Promise
   };
 }
 
+/** How long a manage link keeps working after its appointment has ended (to look it up, or add it to a calendar). */
+export const MANAGE_GRACE_MS = 7 * DAY;
+
 /**
- * A manage link lives until a week after the latest time the visit could be moved to (booking
- * horizons are at most a year), so a reschedule never strands it.
+ * A manage link lives until its appointment's end plus a week (at least an hour, so a link issued
+ * for a visit under way still opens). Moving the visit issues a new link for the new time, so a
+ * link is never stranded by a reschedule and never outlives the visit it names by long.
  */
-export async function signManage(env: Env, clinic: Clinic, appointmentId: string, startsAt: number): Promise<string> {
-  const ttl = Math.ceil((Math.max(startsAt, Date.now()) + 372 * DAY - Date.now()) / 1000);
-  return signToken(env.SESSION_SECRET, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl });
+export async function signManage(env: Env, clinic: Clinic, appointmentId: string, endsAt: number, now = Date.now()): Promise<string> {
+  const ttl = Math.max(3600, Math.ceil((endsAt + MANAGE_GRACE_MS - now) / 1000));
+  return signToken(env, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl, now });
 }
 
 export async function readManage(env: Env, clinic: Clinic, token: string): Promise<string> {
-  const c = await verifyToken(env.SESSION_SECRET, token, "manage", clinic.slug);
+  const c = await verifyToken(env, token, "manage", clinic.slug);
   if (!c) throw new AppError("gone", "This booking link is invalid or has expired. Call the clinic to change your appointment.");
   return c.sub;
 }
 
 /** A personal invitation that prefills the patient (sent by staff). */
 export async function signInvite(env: Env, clinic: Clinic, patientId: string, days = 14): Promise<string> {
-  return signToken(env.SESSION_SECRET, { use: "invite", subject: patientId, clinicSlug: clinic.slug, ttl: days * 86_400 });
+  return signToken(env, { use: "invite", subject: patientId, clinicSlug: clinic.slug, ttl: days * 86_400 });
 }
 
 export async function readInvite(env: Env, clinic: Clinic, token: string): Promise<string> {
-  const c = await verifyToken(env.SESSION_SECRET, token, "invite", clinic.slug);
+  const c = await verifyToken(env, token, "invite", clinic.slug);
   if (!c) throw new AppError("gone", "This invitation link is invalid or has expired. You can still book from the clinic's booking page.");
   return c.sub;
 }

@@ -61,7 +61,7 @@ export function problemSchema(today: string) {
       status: choice(PROBLEM_FORM_STATUSES, "Status must be active, inactive or resolved."),
       onset_date: optionalDate("Onset date", today),
       resolved_date: optionalDate("Resolved date", today),
-      note: optionalText(1000, "Note"),
+      note: optionalText(1000, "Note", "multi-line"),
     })
     .check(
       z.refine((v) => v.code !== null || v.description !== null, {
@@ -86,7 +86,7 @@ export function allergySchema(today: string) {
     severity: choice(ALLERGY_SEVERITIES, "Severity must be mild, moderate, severe or unknown."),
     status: choice(ALLERGY_FORM_STATUSES, "Status must be active, inactive or resolved."),
     onset_date: optionalDate("Onset date", today),
-    note: optionalText(1000, "Note"),
+    note: optionalText(1000, "Note", "multi-line"),
   });
 }
 export type AllergyInput = z.output<ReturnType<typeof allergySchema>>;
@@ -105,7 +105,7 @@ export function medicationSchema(today: string) {
       status: choice(MEDICATION_FORM_STATUSES, "Status must be active or stopped."),
       stop_reason: optionalText(300, "Stop reason"),
       prescriber: optionalText(200, "Prescriber"),
-      note: optionalText(1000, "Note"),
+      note: optionalText(1000, "Note", "multi-line"),
     })
     .check(
       z.refine((v) => !v.start_date || !v.stop_date || v.stop_date >= v.start_date, { error: "Stop date cannot be before the start date.", path: ["stop_date"] }),
@@ -143,19 +143,19 @@ export function immunizationSchema(today: string) {
       z.string().check(z.trim(), z.refine((v) => v === "" || /^([1-9]|10)$/.test(v), { error: "Dose number must be a whole number from 1 to 10." })),
       z.transform((v: string) => (v === "" ? null : Number(v))),
     ),
-    note: optionalText(1000, "Note"),
+    note: optionalText(1000, "Note", "multi-line"),
   });
 }
 export type ImmunizationInput = z.output<ReturnType<typeof immunizationSchema>>;
 
 export const historySchema = z.object({
-  medical: optionalText(4000, "Medical history"),
-  surgical: optionalText(4000, "Surgical history"),
-  family: optionalText(4000, "Family history"),
+  medical: optionalText(4000, "Medical history", "multi-line"),
+  surgical: optionalText(4000, "Surgical history", "multi-line"),
+  family: optionalText(4000, "Family history", "multi-line"),
   smoking_status: choice(SMOKING_STATUSES, "Smoking status must be one of the listed choices."),
   alcohol_use: optionalText(200, "Alcohol use"),
   occupation: optionalText(200, "Occupation"),
-  social_note: optionalText(2000, "Social history note"),
+  social_note: optionalText(2000, "Social history note", "multi-line"),
 });
 export type HistoryInput = z.output<typeof historySchema>;
 

@@ -23,6 +23,7 @@ import { clinicDb, directoryDb, findClinic } from "../platform/tenancy";
 import { appointments } from "../scheduling/tables";
 import { adapterFor, ProviderError } from "./adapters";
 import { outbox, patientContactPrefs, type Channel, type OUTBOX_STATUSES } from "./tables";
+import { toE164 } from "../platform/phone";
 
 /** How long a row handed to the queue is left alone by scans. */
 export const DISPATCH_LEASE_MS = 10 * 60_000;
@@ -222,10 +223,17 @@ type Job = Message<MessageJob>;
 
 async function send(scope: ClinicScope, env: Env, message: Job, row: ClaimedRow): Promise<void> {
   if (row.status === "cancelled") return message.ack();
+  // An SMS goes to the E.164 number, whatever path queued it: a number stored before conversion is
+  // read with the clinic's country, and one that is no phone number fails here, never sent as typed.
+  const to = row.channel === "sms" ? toE164(row.recipient, scope.clinic.country) : row.recipient;
+  if (to === null) {
+    await failMessage(scope, row, "The recipient is not a phone number that can receive SMS: fix the number on the patient's record.", ["sending"]);
+    return message.ack();
+  }
   const adapter = adapterFor(env, scope.clinic, row.channel);
   let providerId: string;
   try {
-    ({ providerId } = await adapter.send({ id: row.id, to: row.recipient, subject: row.subject, body: row.body }));
+    ({ providerId } = await adapter.send({ id: row.id, to, subject: row.subject, body: row.body }));
   } catch (err) {
     if (!adapter.idempotent && err instanceof ProviderError && err.uncertain) {
       // Sending again could text the patient twice: stop, and leave the decision to staff (/messages).

@@ -11,7 +11,7 @@ import type { Clinic, Env } from "../platform/env";
 import type { ClinicScope } from "../platform/scope";
 import { AppError } from "../platform/errors";
 import { clinicDb } from "../platform/tenancy";
-import { signToken, verifyToken } from "../platform/tokens";
+import { keyRing, signToken, verifyToken } from "../platform/tokens";
 import { findType } from "../scheduling/data";
 import { appointments } from "../scheduling/tables";
 import { offerFreedTime } from "../scheduling/waitlist";
@@ -34,13 +34,14 @@ export async function signResponseToken(env: Env, clinic: Clinic, appointmentId:
   const now = Date.now();
   // At least an hour, so a link signed for a visit that has just begun still opens.
   const ttl = Math.max(3600, Math.ceil((start + 7 * DAY - now) / 1000));
-  return signToken(env.SESSION_SECRET, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl, now });
+  return signToken(env, { use: "manage", subject: appointmentId, clinicSlug: clinic.slug, ttl, now });
 }
 
 /**
  * A short response link code for SMS (a full signed token alone would take two SMS segments):
  * the appointment's UUID in base64url (22 characters), a dot, and 72 bits of an HMAC-SHA256 over
- * the clinic and the appointment with SESSION_SECRET (12 characters). `/r/<code>` checks it and
+ * the clinic and the appointment with the current signing key (12 characters); a code made with an
+ * older key of the ring still opens until that key leaves it. `/r/<code>` checks it and
  * forwards to the full signed link, which carries the expiry.
  */
 export async function shortResponseCode(env: Env, clinic: Pick<Clinic, "slug">, appointmentId: string): Promise<string> {
@@ -48,7 +49,7 @@ export async function shortResponseCode(env: Env, clinic: Pick<Clinic, "slug">, 
   if (!/^[0-9a-f]{32}$/i.test(hex)) throw new AppError("internal", "Short links name appointments by their UUID.");
   const bytes = new Uint8Array(16);
   for (let i = 0; i < 16; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return `${b64url(bytes)}.${b64url((await shortMac(env, clinic.slug, appointmentId)).slice(0, 9))}`;
+  return `${b64url(bytes)}.${b64url((await shortMac(keyRing(env).current.secret, clinic.slug, appointmentId)).slice(0, 9))}`;
 }
 
 /** The appointment id of a short code, or null when the code is malformed or its MAC is wrong. */
@@ -58,14 +59,17 @@ export async function readShortResponseCode(env: Env, clinic: Pick<Clinic, "slug
   const raw = atob(m[1]!.replace(/-/g, "+").replace(/_/g, "/") + "==");
   const hex = [...raw].map((ch) => ch.charCodeAt(0).toString(16).padStart(2, "0")).join("");
   const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  const expected = b64url((await shortMac(env, clinic.slug, id)).slice(0, 9));
-  let diff = expected.length ^ m[2]!.length;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (m[2]!.charCodeAt(i) || 0);
-  return diff === 0 ? id : null;
+  for (const key of keyRing(env).all) {
+    const expected = b64url((await shortMac(key.secret, clinic.slug, id)).slice(0, 9));
+    let diff = expected.length ^ m[2]!.length;
+    for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (m[2]!.charCodeAt(i) || 0);
+    if (diff === 0) return id;
+  }
+  return null;
 }
 
-async function shortMac(env: Env, slug: string, appointmentId: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(env.SESSION_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+async function shortMac(secret: string, slug: string, appointmentId: string): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`respond:${slug}:${appointmentId.toLowerCase()}`)));
 }
 
@@ -80,7 +84,7 @@ function b64url(bytes: Uint8Array): string {
  * another clinic (its audience differs), is 410.
  */
 export async function readResponseToken(env: Env, clinic: Clinic, token: string): Promise<string> {
-  const c = token ? await verifyToken(env.SESSION_SECRET, token, "manage", clinic.slug) : null;
+  const c = token ? await verifyToken(env, token, "manage", clinic.slug) : null;
   if (!c) throw new AppError("gone", "This link is invalid or has expired. Call the clinic about your appointment.");
   return c.sub;
 }

@@ -20,7 +20,7 @@ import type { AppEnv } from "../platform/env";
 import { notFound, type FieldErrors } from "../platform/errors";
 import { fragment, page, seeOther, wantsFragment } from "../platform/render";
 import { staffScope, type StaffScope } from "../platform/scope";
-import { formInput, queryInput, type FormValues } from "../platform/validation";
+import { controlCharacterError, formInput, queryInput, type FormValues } from "../platform/validation";
 import { localParts, zonedInstant } from "../platform/time";
 import { DEFAULT_REMINDER_SETTINGS, reminderSettingsQuery, type ReminderSettings } from "./reminders";
 import { signResponseToken } from "./respond";
@@ -250,6 +250,9 @@ messageSettingsRoutes.post(TEMPLATE_PATH, formInput(templateForm), async (c) => 
   const body = values.body.replace(/\r\n?/g, "\n").trim();
   const errors = templateErrors(t.key, t.channel, { subject, body });
   if (t.channel === "email" && !subject) errors.subject = "Subject is required.";
+  // A line break typed into the subject is refused, not quietly joined (it is one line in every mail header).
+  const subjectControl = t.channel === "email" ? controlCharacterError(values.subject.trim(), "Subject") : null;
+  if (subjectControl) errors.subject = subjectControl;
   if (Object.keys(errors).length) return editPage(c, t, 422, { values, errors });
   const now = Date.now();
   const set = { subject, body, updatedAt: now, updatedBy: scope.staff.id };

@@ -2,6 +2,7 @@
  * Checking a template a clinic is about to save: unknown placeholders, ones an SMS may not carry,
  * braces without their pair, and lengths. Errors are keyed by the form's field names.
  */
+import { controlCharacterError } from "../platform/validation";
 import { allowedVariables, PLACEHOLDER_RE, TEMPLATE_INFO, VARIABLES, type TemplateChannel, type TemplateKey } from "./template-catalogue";
 
 /**
@@ -39,6 +40,8 @@ export function templateErrors(key: TemplateKey, channel: TemplateChannel, t: { 
   const check = (field: "subject" | "body", label: string, text: string, max: number) => {
     if (field === "body" && text.trim() === "") return void (errors[field] = `${label} is required.`);
     if (text.length > max) return void (errors[field] = `${label} must be at most ${max} characters.`);
+    const control = controlCharacterError(text, label, field === "subject" ? "one-line" : "multi-line");
+    if (control) return void (errors[field] = control);
     const unknown = unknownVariables(text, allowed);
     if (unknown.length) {
       const smsOnly = channel === "sms" && unknown.every((u) => unknownVariables(u, TEMPLATE_INFO[key].variables).length === 0);

@@ -3,6 +3,7 @@
  * template's definition (views/notes/fields.tsx: readNoteForm); these cover everything around them.
  */
 import * as z from "zod/mini";
+import { multiLine, oneLine } from "../platform/validation";
 
 const id = (label: string) =>
   z.string({ error: `${label} is required.` }).check(
@@ -24,7 +25,7 @@ export const startEncounterSchema = z
     appointment_id: optionalId("Appointment"),
     patient_id: optionalId("Patient"),
     reason: z.pipe(
-      z.optional(z.string().check(z.trim(), z.maxLength(200, { error: "Reason for the visit must be at most 200 characters." }))),
+      z.optional(z.string().check(z.trim(), z.maxLength(200, { error: "Reason for the visit must be at most 200 characters." }), oneLine("Reason for the visit"))),
       z.transform((v: string | undefined) => (v ? v : null)),
     ),
   })
@@ -66,5 +67,6 @@ export const addendumSchema = z.object({
     z.trim(),
     z.minLength(1, { error: "Addendum text is required." }),
     z.maxLength(ADDENDUM_MAX, { error: `Addendum text must be at most ${ADDENDUM_MAX.toLocaleString("en-US")} characters.` }),
+    multiLine("Addendum text"),
   ),
 });

@@ -5,12 +5,12 @@
  */
 import * as z from "zod/mini";
 import { CHART_SOURCES, DEFINITION_LIMITS, FIELD_TYPES, KEY_PATTERN, LIMITS, type TemplateField } from "./model";
-import { requiredText } from "../platform/validation";
+import { oneLine, requiredText } from "../platform/validation";
 import { DESCRIPTION_MAX, NAME_MAX } from "./templates";
 
 const optionalText = (max: number, label: string) =>
   z.pipe(
-    z.optional(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` }))),
+    z.optional(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` }), oneLine(label))),
     z.transform((v: string | undefined) => (v ? v : null)),
   );
 
@@ -114,6 +114,6 @@ export function fieldToForm(f: TemplateField): Record<string, string> {
 
 /** "Import JSON": the pasted export (or bare definition) and an optional name. */
 export const importSchema = z.object({
-  json: requiredText(DEFINITION_LIMITS.definitionLength + 2_000, "Template JSON"),
+  json: requiredText(DEFINITION_LIMITS.definitionLength + 2_000, "Template JSON", "multi-line"),
   name: optionalText(NAME_MAX, "Name"),
 });

@@ -7,7 +7,7 @@ import type { AppEnv } from "../platform/env";
 import { AppError } from "../platform/errors";
 import { fragment, page, seeOther } from "../platform/render";
 import { can, clinicToday, requirePermission, staffScope } from "../platform/scope";
-import { sendInvitation } from "../booking/invitations";
+import { findSentInvitation, sendInvitation, type SentInvitation } from "../booking/invitations";
 import * as z from "zod/mini";
 import { clampedInt, formInput, queryInput, type FormValues, lastText } from "../platform/validation";
 import { PATIENT_FIELDS, patientInputSchema, type PatientField, type PatientFormValues } from "./input";
@@ -134,10 +134,11 @@ patientRoutes.post("/", newPatientInput, async (c) => {
 
 const detailQuery = z.object({ saved: z.optional(z.string()), invited: z.optional(z.string()) });
 
-patientRoutes.get("/:id", queryInput(detailQuery), async (c) => {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function detailPage(c: Context<AppEnv>, id: string, o: { saved?: boolean; invitation?: SentInvitation | null } = {}) {
   const scope = staffScope(c);
-  const { saved, invited } = c.req.valid("query");
-  const patient = await viewPatient(scope, c.req.param("id"));
+  const patient = await viewPatient(scope, id);
   return page(
     c,
     `${patient.familyName}, ${patient.givenName}`,
@@ -147,13 +148,23 @@ patientRoutes.get("/:id", queryInput(detailQuery), async (c) => {
       timezone={c.var.clinic.timezone}
       country={c.var.clinic.country}
       canWrite={can(scope.staff, "patients:write")}
-      saved={saved === "1"}
-      invited={invited}
+      saved={o.saved}
+      invitation={o.invitation ?? undefined}
       canSchedule={can(scope.staff, "schedule:write")}
       csrfToken={c.var.csrfToken}
       chartLink={can(scope.staff, "chart:read") ? "chart" : can(scope.staff, "attachments:read_admin") ? "documents" : null}
     />,
   );
+}
+
+// `invited` names the outbox message the server queued; the page shows that message's link and
+// recipient, never text from the address.
+patientRoutes.get("/:id", queryInput(detailQuery), async (c) => {
+  const { saved, invited } = c.req.valid("query");
+  const id = c.req.param("id");
+  const scope = staffScope(c);
+  const invitation = invited && UUID.test(invited) && can(scope.staff, "schedule:write") ? await findSentInvitation(scope, id, invited.toLowerCase()) : null;
+  return detailPage(c, id, { saved: saved === "1", invitation });
 });
 
 patientRoutes.post("/:id/booking-invite", async (c) => {
@@ -161,8 +172,10 @@ patientRoutes.post("/:id/booking-invite", async (c) => {
   requirePermission(scope, "schedule:write");
   const id = c.req.param("id");
   await viewPatient(scope, id);
-  const link = await sendInvitation({ ...scope, env: c.env }, id, new URL(c.req.url).origin);
-  return seeOther(c, `/patients/${id}?invited=${encodeURIComponent(link)}`);
+  const sent = await sendInvitation({ ...scope, env: c.env }, id, new URL(c.req.url).origin);
+  if (sent.messageId) return seeOther(c, `/patients/${id}?invited=${sent.messageId}`);
+  // Nothing was queued (no email or phone on file): the link is shown once, on this answer.
+  return detailPage(c, id, { invitation: sent });
 });
 
 patientRoutes.get("/:id/edit", async (c) => {

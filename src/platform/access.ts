@@ -40,8 +40,12 @@ export interface MountDeclaration {
   /**
    * "signature": server-to-server callbacks authenticated by the provider's signature, checked by
    * the route; no CSRF token or Origin check applies.
+   * "clinic-origin": a form that a page of another clinic of this platform posts here (the clinic
+   * handoff). This origin's CSRF cookie cannot be in that page, so the Origin must be a clinic
+   * origin under the base domain, and the route checks the rest (which clinic, and the nonce bound
+   * into its signed token).
    */
-  csrf?: "signature";
+  csrf?: "signature" | "clinic-origin";
   /**
    * Routes of the group ("METHOD /path" as written in the group) whose handler streams the body
    * itself: no 1 MB form limit, and the route checks the CSRF token it finds in the stream (the

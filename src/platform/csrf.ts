@@ -10,10 +10,22 @@ import { isStreamed, type MatchedAccess } from "./access";
 import { randomToken, safeEqualStrings } from "./crypto";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
+import { classifyHost } from "./tenancy";
 
 export const CSRF_COOKIE = "__Host-csrf";
 export const CSRF_FIELD = "_csrf";
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Issues a new CSRF token (cookie and the token forms of this response carry). Called when who is
+ * signed in changes (sign-in, handoff, sign-out), so a token learnt before no longer works after.
+ */
+export function rotateCsrf(c: Context<AppEnv>): string {
+  const token = randomToken();
+  setCookie(c, CSRF_COOKIE, token, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
+  c.set("csrfToken", token);
+  return token;
+}
 
 /**
  * The CSRF middleware; `accessOf` finds the request's route declaration. A route declared
@@ -25,12 +37,9 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function csrf(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): MiddlewareHandler<AppEnv> {
   return async function csrfGuard(c, next) {
-    let token = getCookie(c, CSRF_COOKIE);
-    if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
-      token = randomToken();
-      setCookie(c, CSRF_COOKIE, token, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
-    }
-    c.set("csrfToken", token);
+    const token = getCookie(c, CSRF_COOKIE);
+    if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) rotateCsrf(c);
+    else c.set("csrfToken", token);
     if (SAFE.has(c.req.method)) return next();
     // Provider callbacks (server-to-server, no browser, no cookie) are authenticated by their signature instead.
     const access = accessOf(c);
@@ -38,6 +47,12 @@ export function csrf(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): Mi
 
     const url = new URL(c.req.url);
     const origin = c.req.header("origin");
+    if (access?.mount.csrf === "clinic-origin") {
+      if (!origin || !isClinicOrigin(origin, url.protocol, c.env.BASE_DOMAIN)) {
+        throw new AppError("csrf", "This form was sent from another site and was refused.");
+      }
+      return next();
+    }
     // Denied when the browser says the request came from another site, whatever the token says.
     if (origin && origin !== url.origin) throw new AppError("csrf", "This form was sent from another site and was refused.");
     if (!origin && c.req.header("sec-fetch-site") === "cross-site") {
@@ -50,8 +65,7 @@ export function csrf(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): Mi
     if (!sent) {
       const type = c.req.header("content-type") ?? "";
       if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
-        const body = await c.req.parseBody();
-        const v = body[CSRF_FIELD];
+        const v = (await readForm(c))[CSRF_FIELD];
         sent = typeof v === "string" ? v : undefined;
       }
     }
@@ -60,4 +74,27 @@ export function csrf(accessOf: (c: Context<AppEnv>) => MatchedAccess | null): Mi
     }
     return next();
   };
+}
+
+/** A form body that cannot be parsed (a multipart body without its boundary, say) is the sender's fault. */
+export const MALFORMED_FORM = "This form could not be read: its body is malformed. Reload the page and try again.";
+
+/** Parses the form body (Hono caches it for the handler's validator); a malformed one is a 400. */
+async function readForm(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new AppError("bad_request", MALFORMED_FORM);
+  }
+}
+
+/** Whether an Origin header names a clinic of this platform (same scheme, a subdomain of the base). */
+function isClinicOrigin(origin: string, protocol: string, baseDomain: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === protocol && parsed.origin === origin && classifyHost(parsed.host, baseDomain).kind === "clinic";
 }

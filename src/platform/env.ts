@@ -22,8 +22,13 @@ export interface Env {
   /** Host suffix under which clinics live, e.g. `example.com` or `localhost:8787`. */
   BASE_DOMAIN: string;
   ENVIRONMENT: string;
-  /** Secret that signs every token (sessions, handoffs, reset links). At least 32 characters. */
-  SESSION_SECRET: string;
+  /**
+   * Secret that signs every token (sessions, handoffs, reset links). At least 32 characters. With
+   * SESSION_SECRETS set it only verifies tokens that name no key id (see src/platform/tokens.ts).
+   */
+  SESSION_SECRET?: string;
+  /** Key ring for rotation, newest first: `kid2:secret2,kid1:secret1` (src/platform/tokens.ts). */
+  SESSION_SECRETS?: string;
   /**
    * Keys of the audit chain's HMAC: `kid:secret,kid2:secret2`, the first seals new rows, all verify
    * the rows they sealed. Each secret at least 32 characters. Never stored in a clinic database.

@@ -1,6 +1,7 @@
 /** Security headers on every response, including a strict Content-Security-Policy without inline script. */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
+import { clinicOrigin } from "./tenancy";
 
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async function secure(c, next) {
@@ -8,7 +9,9 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     const base = c.env.BASE_DOMAIN;
     const scheme = new URL(c.req.url).protocol;
     const h = c.res.headers;
-    // form-action must allow the sibling clinic origins: a clinic switch posts, then redirects there.
+    // form-action allows, besides this origin, exactly the other clinics of the signed-in staff
+    // member: a clinic switch posts here and then goes on to one of them. Nobody else's.
+    const formTargets = ["'self'", ...(c.var.staff?.otherClinics ?? []).map((o) => clinicOrigin(o.slug, base, scheme))];
     // A response that brings its own, stricter policy (a document download's sandbox) keeps it.
     if (!h.has("Content-Security-Policy")) h.set(
       "Content-Security-Policy",
@@ -22,7 +25,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
         "object-src 'none'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
-        `form-action 'self' ${scheme}//*.${base}`,
+        `form-action ${formTargets.join(" ")}`,
       ].join("; "),
     );
     h.set("X-Content-Type-Options", "nosniff");

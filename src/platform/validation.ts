@@ -8,17 +8,47 @@ import { AppError, type FieldErrors } from "./errors";
 /** An empty string (an optional field left blank) becomes null. */
 export const emptyToNull = z.transform((v: string) => (v === "" ? null : v));
 
-/** A text field that must be filled: trimmed, at most `max` characters; the messages name it by `label`. */
-export const requiredText = (max: number, label: string) =>
+/**
+ * Control characters (C0, DEL and C1). A one-line field refuses every one of them, tab and line
+ * breaks included; multi-line text (notes, message bodies) keeps tab, CR and LF. NUL and the rest
+ * never reach the database: they break exports, CSV, HL7 and SMS gateways, and hide text on screen.
+ */
+const CONTROL_ONE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
+const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** The field's message when it holds a control character, or null (for checks outside zod). */
+export function controlCharacterError(value: string, label: string, kind: TextKind = "one-line"): string | null {
+  if (kind === "one-line") return CONTROL_ONE_LINE.test(value) ? `${label} must be a single line without control characters.` : null;
+  return CONTROL_MULTI_LINE.test(value) ? `${label} contains a control character that cannot be stored. Remove it and try again.` : null;
+}
+
+/** A one-line field (names, titles, subjects) or multi-line text (notes, bodies). */
+export type TextKind = "one-line" | "multi-line";
+
+/** A zod check refusing control characters: `z.string().check(oneLine("Name"))`. */
+export const oneLine = (label: string) => z.refine<string>((v) => controlCharacterError(v, label, "one-line") === null, { error: `${label} must be a single line without control characters.` });
+
+/** A zod check for multi-line text: keeps tab, CR and LF, refuses other control characters. */
+export const multiLine = (label: string) =>
+  z.refine<string>((v) => controlCharacterError(v, label, "multi-line") === null, { error: `${label} contains a control character that cannot be stored. Remove it and try again.` });
+
+const textCheck = (label: string, kind: TextKind) => (kind === "one-line" ? oneLine(label) : multiLine(label));
+
+/**
+ * A text field that must be filled: trimmed, at most `max` characters, one line unless `kind`
+ * says multi-line; the messages name it by `label`.
+ */
+export const requiredText = (max: number, label: string, kind: TextKind = "one-line") =>
   z.string({ error: `${label} is required.` }).check(
     z.trim(),
     z.minLength(1, { error: `${label} is required.` }),
     z.maxLength(max, { error: `${label} must be at most ${max} characters.` }),
+    textCheck(label, kind),
   );
 
-/** A text field that may be left blank: trimmed, at most `max` characters, null when empty. */
-export const optionalText = (max: number, label: string) =>
-  z.pipe(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` })), emptyToNull);
+/** A text field that may be left blank: trimmed, at most `max` characters, null when empty; one line unless `kind` says multi-line. */
+export const optionalText = (max: number, label: string, kind: TextKind = "one-line") =>
+  z.pipe(z.string().check(z.trim(), z.maxLength(max, { error: `${label} must be at most ${max} characters.` }), textCheck(label, kind)), emptyToNull);
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 

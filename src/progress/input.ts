@@ -95,7 +95,7 @@ export function goalSchema(measures: readonly MeasureChoice[]) {
         z.transform((v: string) => (v === "" ? null : v)),
       ),
       status: z.enum(GOAL_STATUSES, { error: "Choose a status: active, met, not met or cancelled." }),
-      note: optionalText(1000, "Note"),
+      note: optionalText(1000, "Note", "multi-line"),
     })
     .check(
       z.refine((g) => g.measure === null || g.target_value !== null, { error: "Target value is required when a measure is tracked.", path: ["target_value"] }),

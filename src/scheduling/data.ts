@@ -4,6 +4,7 @@
  */
 import { and, asc, between, eq, gt, lt, ne, or } from "drizzle-orm";
 import type { Clinic, ClinicDb, Env } from "../platform/env";
+import { AppError } from "../platform/errors";
 import type { ClinicScope } from "../platform/scope";
 import { utcDateOf } from "../platform/time";
 import type { Busy, SlotLocation, SlotProvider, SlotQuery, SlotRules, SlotType } from "./slots";
@@ -77,6 +78,12 @@ export function calendarOf(env: Env, clinic: Pick<Clinic, "slug">) {
 export async function forwardLiveSocket(env: Env, clinic: Pick<Clinic, "slug">, request: Request, what: string): Promise<Response> {
   if ((request.headers.get("Upgrade") ?? "").toLowerCase() !== "websocket") {
     return new Response(`This address takes a WebSocket: ${what}.`, { status: 426, headers: { Upgrade: "websocket", "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  // Browsers send Origin with every WebSocket handshake and cookies go along: a page of another
+  // site must not open a signed-in socket (cross-site WebSocket hijacking).
+  const origin = request.headers.get("Origin");
+  if ((origin !== null && origin !== new URL(request.url).origin) || request.headers.get("Sec-Fetch-Site") === "cross-site") {
+    throw new AppError("forbidden", "Live updates open only from this clinic's own pages.");
   }
   const res = await calendarOf(env, clinic).fetch(request);
   if (res.status !== 101 || !res.webSocket) return res;

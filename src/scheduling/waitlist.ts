@@ -173,7 +173,7 @@ async function offer(scope: Scope, clinic: Clinic, freed: FreedTime, now: number
     const base = origin ?? publicClinicOrigin(scope.env, clinic);
     for (const e of chosen) {
       const offerId = crypto.randomUUID();
-      const token = await signToken(scope.env.SESSION_SECRET, { use: "offer", subject: offerId, clinicSlug: clinic.slug, ttl: OFFER_HOLD_MINUTES * 60 });
+      const token = await signToken(scope.env, { use: "offer", subject: offerId, clinicSlug: clinic.slug, ttl: OFFER_HOLD_MINUTES * 60 });
       const link = `${base}/book/offer?o=${encodeURIComponent(token)}`;
       statements.push(
         scope.db.insert(waitlistOffers).values({
@@ -243,7 +243,7 @@ export interface OfferView {
 }
 
 export async function readOffer(scope: Scope, clinic: Clinic, token: string): Promise<OfferView> {
-  const claims = await verifyToken(scope.env.SESSION_SECRET, token, "offer", clinic.slug);
+  const claims = await verifyToken(scope.env, token, "offer", clinic.slug);
   if (!claims) throw new AppError("gone", "This offer has expired. You are still on the waitlist if you have not been booked.");
   const o = waitlistOffers;
   const w = waitlistEntries;

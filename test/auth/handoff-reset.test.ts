@@ -1,28 +1,40 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/platform/crypto";
 import { signToken } from "../../src/platform/tokens";
 import { CLINICS, USERS } from "../fixtures";
 import { auditRows, Browser, clinicD1, fetchWorker, signedIn } from "../helpers";
+
+/** The handoff form that POST /switch answers with: where it posts and its hidden fields. */
+async function handoffForm(res: Response): Promise<{ action: string; token: string; nonce: string }> {
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  const action = html.match(/<form[^>]*action="(https:\/\/[^"]+\/auth\/handoff)"/)?.[1];
+  const token = html.match(/name="token" value="([^"]+)"/)?.[1];
+  const nonce = html.match(/name="nonce" value="([^"]+)"/)?.[1];
+  if (!action || !token || !nonce) throw new Error(`no handoff form in: ${html.slice(0, 300)}`);
+  return { action, token, nonce };
+}
+
+/** Posts the handoff form as the browser does: from the origin clinic's page, to the target. */
+function postHandoff(to: Browser, fields: Record<string, string>, fromOrigin: string): Promise<Response> {
+  return to.post("/auth/handoff", fields, { csrf: null, headers: { origin: fromOrigin, "sec-fetch-site": "same-site" } });
+}
 
 describe("switching clinics by signed handoff", () => {
   it("moves a provider from north to south without a second password", async () => {
     const north = await signedIn("north", USERS.provider.email);
     const page = await (await north.get("/patients")).text();
     expect(page).toContain('<option value="riverside-south">Riverside South</option>');
-    const res = await north.post("/switch", { clinic: "riverside-south" });
-    expect(res.status).toBe(303);
-    const location = new URL(res.headers.get("location")!);
-    expect(location.host).toBe("riverside-south.example.test");
-    expect(location.pathname).toBe("/auth/handoff");
+    const form = await handoffForm(await north.post("/switch", { clinic: "riverside-south" }));
+    expect(form.action).toBe("https://riverside-south.example.test/auth/handoff");
 
     const south = Browser.at("south");
-    const prompt = await south.get(`${location.pathname}${location.search}`);
-    expect(prompt.status).toBe(200);
-    expect(await prompt.text()).toContain("Continue to Riverside South");
-    // Following the link alone signs nobody in.
+    // The token alone, sent from the target's own page, signs nobody in.
+    const tokenOnly = await south.post("/auth/handoff", { token: form.token });
+    expect(tokenOnly.status).toBe(401);
     expect(south.cookies.has("__Host-session")).toBe(false);
-    const token = location.searchParams.get("token")!;
-    const landed = await south.post("/auth/handoff", { token });
+    const landed = await postHandoff(south, form, north.origin);
     expect(landed.status).toBe(303);
     expect(south.cookies.has("__Host-session")).toBe(true);
     expect((await south.get("/patients")).status).toBe(200);
@@ -31,18 +43,67 @@ describe("switching clinics by signed handoff", () => {
     expect(inRows.at(-1)?.detail).toBe("handoff from riverside-north");
 
     // The same token a second time is refused (single use).
-    const again = await Browser.at("south").post("/auth/handoff", { token });
+    const again = await postHandoff(Browser.at("south"), form, north.origin);
     expect(again.status).toBe(401);
   });
 
   it("refuses a handoff token replayed at another clinic", async () => {
     const north = await signedIn("north", USERS.provider.email);
-    const res = await north.post("/switch", { clinic: "riverside-south" });
-    const token = new URL(res.headers.get("location")!).searchParams.get("token")!;
-    const atHill = await Browser.at("hillcrest").post("/auth/handoff", { token });
+    const form = await handoffForm(await north.post("/switch", { clinic: "riverside-south" }));
+    const atHill = await postHandoff(Browser.at("hillcrest"), form, north.origin);
     expect(atHill.status).toBe(401);
-    const atNorth = await Browser.at("north").post("/auth/handoff", { token });
+    const atNorth = await Browser.at("north").post("/auth/handoff", form);
     expect(atNorth.status).toBe(401);
+  });
+
+  it("cannot sign another user's browser in as the one who started the switch", async () => {
+    // The attacker works at north and south; the victim is signed in at south.
+    const attacker = await signedIn("north", USERS.provider.email);
+    const form = await handoffForm(await attacker.post("/switch", { clinic: "riverside-south" }));
+    const victim = await signedIn("south", USERS.chainAdmin.email);
+    const victimSession = victim.cookies.get("__Host-session")!;
+
+    // A link with the token shows no button to press.
+    const link = await victim.get(`/auth/handoff?token=${encodeURIComponent(form.token)}&nonce=${form.nonce}`);
+    expect(link.status).not.toBe(200);
+    expect(await link.text()).not.toContain('name="token"');
+    // The token without its nonce, the token with a wrong nonce, the form posted from another
+    // site, or from the target's own origin (not the clinic that started it): all refused.
+    expect((await victim.post("/auth/handoff", { token: form.token })).status).toBe(401);
+    expect((await postHandoff(victim, { token: form.token, nonce: "x".repeat(43) }, attacker.origin)).status).toBe(401);
+    expect((await victim.post("/auth/handoff", form, { csrf: null, headers: { origin: "https://evil.example" } })).status).toBe(403);
+    expect((await victim.post("/auth/handoff", form)).status).toBe(401);
+    // The victim is still themselves.
+    expect(victim.cookies.get("__Host-session")).toBe(victimSession);
+    const still = await victim.get("/patients");
+    expect(still.status).toBe(200);
+    expect(await still.text()).toContain(USERS.chainAdmin.name);
+  });
+
+  it("refuses the handoff once the session that started it has ended", async () => {
+    const north = await signedIn("north", USERS.provider.email);
+    const form = await handoffForm(await north.post("/switch", { clinic: "riverside-south" }));
+    expect((await north.post("/logout", {})).status).toBe(303);
+    expect((await postHandoff(Browser.at("south"), form, north.origin)).status).toBe(401);
+  });
+
+  it("revokes the session a handoff or a sign-in replaces in that browser", async () => {
+    const south = await signedIn("south", USERS.chainAdmin.email);
+    const replaced = south.cookies.get("__Host-session")!;
+    const north = await signedIn("north", USERS.provider.email);
+    const form = await handoffForm(await north.post("/switch", { clinic: "riverside-south" }));
+    expect((await postHandoff(south, form, north.origin)).status).toBe(303);
+    expect(south.cookies.get("__Host-session")).not.toBe(replaced);
+    const old = await fetchWorker(`${south.origin}/patients`, { headers: { cookie: `__Host-session=${replaced}` } });
+    expect(old.status).toBe(303);
+
+    // Signing in over a live session ends the old one too.
+    const b = await signedIn("north", USERS.nurse.email);
+    const before = b.cookies.get("__Host-session")!;
+    expect((await b.signIn(USERS.biller.email)).status).toBe(303);
+    const gone = await fetchWorker(`${b.origin}/patients`, { headers: { cookie: `__Host-session=${before}` } });
+    expect(gone.status).toBe(303);
+    expect((await b.get("/patients")).status).toBe(200);
   });
 
   it("refuses to hand off to a clinic the user does not work at (404)", async () => {
@@ -52,15 +113,17 @@ describe("switching clinics by signed handoff", () => {
   });
 
   it("refuses an expired handoff token", async () => {
-    const token = await signToken(env.SESSION_SECRET, {
+    const nonce = "n".repeat(43);
+    const token = await signToken(env, {
       use: "handoff",
       subject: USERS.provider.id,
       clinicSlug: "riverside-south",
       ttl: 60,
       jti: crypto.randomUUID(),
-      now: Date.now() - 120_000,
+      claims: { from: "riverside-north", nh: await sha256Hex(nonce) },
+      now: Date.now() - 600_000,
     });
-    const res = await Browser.at("south").post("/auth/handoff", { token });
+    const res = await postHandoff(Browser.at("south"), { token, nonce }, "https://riverside-north.example.test");
     expect(res.status).toBe(401);
   });
 });
@@ -134,6 +197,38 @@ describe("CSRF protection", () => {
     // The header form works for scripted requests.
     const viaHeader = await b.post("/logout", {}, { csrf: null, headers: { "x-csrf-token": b.cookies.get("__Host-csrf")! } });
     expect(viaHeader.status).toBe(303);
+  });
+
+  it("issues a new token at sign-in, handoff and sign-out, and refuses the one from before", async () => {
+    const csrfSetBy = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith("__Host-csrf="))?.split(";")[0]!.slice("__Host-csrf=".length);
+    const b = Browser.at("north");
+    await b.get("/login");
+    const beforeSignIn = b.cookies.get("__Host-csrf")!;
+    const signIn = await b.signIn(USERS.frontDesk.email);
+    expect(signIn.status).toBe(303);
+    const afterSignIn = csrfSetBy(signIn);
+    expect(afterSignIn).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(afterSignIn).not.toBe(beforeSignIn);
+    // A token learnt before sign-in does not work after it.
+    expect((await b.post("/logout", {}, { csrf: beforeSignIn })).status).toBe(403);
+    expect((await b.get("/patients")).status).toBe(200);
+
+    const out = await b.post("/logout", {});
+    expect(out.status).toBe(303);
+    const afterSignOut = csrfSetBy(out);
+    expect(afterSignOut).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(afterSignOut).not.toBe(afterSignIn);
+    expect((await b.post("/login", { email: USERS.frontDesk.email, password: "x" }, { csrf: afterSignIn! })).status).toBe(403);
+
+    const north = await signedIn("north", USERS.provider.email);
+    const form = await handoffForm(await north.post("/switch", { clinic: "riverside-south" }));
+    const south = Browser.at("south");
+    await south.get("/login");
+    const beforeHandoff = south.cookies.get("__Host-csrf")!;
+    const landed = await postHandoff(south, form, north.origin);
+    expect(landed.status).toBe(303);
+    expect(csrfSetBy(landed)).not.toBe(beforeHandoff);
+    expect((await south.post("/logout", {}, { csrf: beforeHandoff })).status).toBe(403);
   });
 
   it("guards the sign-in form too", async () => {

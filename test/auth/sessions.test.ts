@@ -5,7 +5,7 @@ import { signToken } from "../../src/platform/tokens";
 import { CLINICS, USERS } from "../fixtures";
 import { auditRows, Browser, fetchWorker, signedIn } from "../helpers";
 
-const secret = () => env.SESSION_SECRET;
+const secret = () => env.SESSION_SECRET!;
 
 async function sessionCookieOf(b: Browser): Promise<string> {
   const v = b.cookies.get("__Host-session");
@@ -168,7 +168,7 @@ describe("token tampering", () => {
   it("refuses an expired token even with a live session row", async () => {
     const token = await realSession();
     const claims = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
-    const expired = await signToken(secret(), {
+    const expired = await signToken(env, {
       use: "session",
       subject: claims.sub,
       clinicSlug: "riverside-north",
@@ -182,9 +182,9 @@ describe("token tampering", () => {
   it("refuses a wrong-audience token and a token of another purpose", async () => {
     const token = await realSession();
     const claims = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
-    const wrongAud = await signToken(secret(), { use: "session", subject: claims.sub, clinicSlug: "riverside-south", ttl: 600, claims: { sid: claims.sid } });
+    const wrongAud = await signToken(env, { use: "session", subject: claims.sub, clinicSlug: "riverside-south", ttl: 600, claims: { sid: claims.sid } });
     expect((await getWithSession("north", wrongAud)).status).toBe(303);
-    const handoff = await signToken(secret(), { use: "handoff", subject: claims.sub, clinicSlug: "riverside-north", ttl: 600, claims: { sid: claims.sid } });
+    const handoff = await signToken(env, { use: "handoff", subject: claims.sub, clinicSlug: "riverside-north", ttl: 600, claims: { sid: claims.sid } });
     expect((await getWithSession("north", handoff)).status).toBe(303);
   });
 

@@ -1,4 +1,8 @@
+import { env } from "cloudflare:workers";
 import ICAL from "ical.js";
+import { decodeJwt } from "jose";
+import { MANAGE_GRACE_MS, signManage } from "../../src/booking/tokens";
+import type { Clinic } from "../../src/platform/env";
 import { describe, expect, it } from "vitest";
 import { auditRows, Browser, clinicD1 } from "../helpers";
 import { addDays } from "../../src/platform/time";
@@ -167,11 +171,12 @@ describe("managing a booking", () => {
     clinic: "north" | "south",
     time: string,
     who = details({ given_name: `Manage${++n}`, date_of_birth: `1980-01-${String(10 + n).padStart(2, "0")}`, phone: `(555) 010-${7700 + n}`, email: `manage${n}@example.org` }),
+    // The day after tomorrow by default: always outside the clinic's 24-hour change window, whatever the hour the suite runs.
+    date = addDays(tomorrowNY(), 1),
   ) {
     const w = await seedSchedule(clinic, { providers: 1 });
     const b = Browser.at(clinic);
-    // The day after tomorrow: always outside the clinic's 24-hour change window, whatever the hour the suite runs.
-    const start = nyInstant(addDays(tomorrowNY(), 1), time);
+    const start = nyInstant(date, time);
     const held = await holdAndGetDetails(b, w, start);
     const hold = new URL(`https://x${held.headers.get("location")}`).searchParams.get("h")!;
     const done = await b.post("/book/confirm", { hold, ...who });
@@ -187,13 +192,15 @@ describe("managing a booking", () => {
   });
 
   it("moves a booking to another time of the same visit type, and refuses another type", async () => {
-    const { w, b, m } = await booked("north", "14:00");
+    // Two days ahead, so the visit stays outside the 24-hour change window whatever the hour.
+    const day = tomorrowNY(Date.now() + 86_400_000);
+    const { w, b, m } = await booked("north", "14:00", undefined, day);
     await clinicD1("north")
       .prepare("INSERT OR IGNORE INTO appointment_types (id, slug, name, duration_minutes, bookable_online) VALUES ('type-short', 'short', 'Short', 10, 1)")
       .run();
     await clinicD1("north").prepare("INSERT OR IGNORE INTO provider_appointment_types (provider_id, appointment_type_id) VALUES (?, 'type-short')").bind(w.providers[0]!.id).run();
     const p = w.providers[0]!;
-    const other = nyInstant(tomorrowNY(), "16:00");
+    const other = nyInstant(day, "16:00");
     const wrongType = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${other}`, type: "short", provider: p.slug, m });
     expect(wrongType.status).toBe(409);
     const moved = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${other}`, type: w.typeSlug, provider: p.slug, m });
@@ -210,6 +217,29 @@ describe("managing a booking", () => {
       .all<{ channel: string; body: string }>();
     expect(notices.results.map((n) => n.channel)).toEqual(["email", "sms"]);
     expect(notices.results[0]!.body).toContain("4:00");
+  });
+
+  it("lets a manage link live until its visit's end plus a week, and renews it when the visit moves", async () => {
+    // Two days ahead, so the visit stays outside the 24-hour change window whatever the hour.
+    const day = tomorrowNY(Date.now() + 86_400_000);
+    const { w, b, m } = await booked("north", "14:30", undefined, day);
+    const expOf = (token: string) => (decodeJwt(token).exp ?? 0) * 1000;
+    const first = await clinicD1("north").prepare("SELECT id, ends_at FROM appointments WHERE status = 'booked' AND starts_at = ?").bind(nyInstant(day, "14:30")).first<{ id: string; ends_at: number }>();
+    expect(Math.abs(expOf(m) - (first!.ends_at + MANAGE_GRACE_MS))).toBeLessThan(2000);
+
+    const p = w.providers[0]!;
+    const later = nyInstant(day, "12:00");
+    const moved = await b.post("/book/hold", { slot: `${p.id}|${w.locationId}|${later}`, type: w.typeSlug, provider: p.slug, m });
+    expect(moved.status).toBe(303);
+    const renewed = new URL(`https://x${moved.headers.get("location")}`).searchParams.get("m")!;
+    expect(renewed).not.toBe(m);
+    expect(Math.abs(expOf(renewed) - (later + 30 * 60_000 + MANAGE_GRACE_MS))).toBeLessThan(2000);
+    expect(await (await b.get(`/book/manage?m=${encodeURIComponent(renewed)}`)).text()).toContain("12:00");
+
+    // A link of a visit that ended more than a week ago no longer opens.
+    const ended = Date.now() - 8 * 86_400_000;
+    const stale = await signManage(env, { slug: "riverside-north" } as Clinic, first!.id, ended, ended - 30 * 86_400_000);
+    expect((await b.get(`/book/manage?m=${encodeURIComponent(stale)}`)).status).toBe(410);
   });
 
   it("cancels within the window and frees the time at once when nobody waits for it", async () => {

@@ -122,6 +122,23 @@ describe("dispatching the outbox to the delivery queue", () => {
 });
 
 describe("the delivery queue consumer", () => {
+  it("texts the E.164 form of a number stored as typed, and fails one that is no phone number without sending", async () => {
+    const typed = await outboxRow({ recipient: "(555) 201-3344" });
+    const fetch = providerAnswers(twilioOk("SM77"));
+    const e = withSecrets(SMS);
+    expect(await deliver(e, [{ outboxId: typed }])).toEqual([{ acked: true, retried: null }]);
+    const [, init] = fetch.mock.calls[0]! as [string, RequestInit];
+    expect(new URLSearchParams(String(init.body)).get("To")).toBe("+15552013344");
+    expect((await outbox(typed)).status).toBe("sent");
+
+    const junk = await outboxRow({ recipient: "call me maybe" });
+    expect(await deliver(e, [{ outboxId: junk }])).toEqual([{ acked: true, retried: null }]);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(await outbox(junk)).toMatchObject({ status: "failed" });
+    expect(String((await outbox(junk)).last_error)).toContain("not a phone number");
+    expect(await auditRows("north", "event = 'message.failed' AND entity_id = ?", junk)).toHaveLength(1);
+  });
+
   it("sends an SMS through the Twilio API with the clinic's credentials and records the provider's sid", async () => {
     const id = await outboxRow();
     const fetch = providerAnswers(twilioOk("SM42"));
@@ -236,8 +253,8 @@ describe("the delivery queue consumer", () => {
   });
 
   it("fails a permanent provider error (4xx) at once, without retries", async () => {
-    const id = await outboxRow({ recipient: "+1555" });
-    providerAnswers(() => Response.json({ code: 21211, message: "The 'To' number +1555 is not a valid phone number." }, { status: 400 }));
+    const id = await outboxRow({ recipient: "+15559990000" });
+    providerAnswers(() => Response.json({ code: 21211, message: "The 'To' number +15559990000 is not a valid phone number." }, { status: 400 }));
 
     const [r] = await deliver(withSecrets(SMS), [{ outboxId: id }]);
 

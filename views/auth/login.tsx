@@ -62,17 +62,18 @@ export function ResetForm(p: { csrfToken: string; token: string; error?: string 
   );
 }
 
-export function HandoffForm(p: { csrfToken: string; clinicName: string; token: string }) {
+/** The switch page: a form the staff member posts to the other clinic (no script, so a button). */
+export function HandoffForm(p: { action: string; clinicName: string; token: string; nonce: string }) {
   return (
     <section class="card narrow" aria-labelledby="handoff-title">
       <h1 id="handoff-title">Continue to {p.clinicName}</h1>
-      <p>You asked to switch to this clinic. Continue to sign in here with the same account.</p>
-      <form method="post" action="/auth/handoff">
-        <CsrfField token={p.csrfToken} />
+      <p>You asked to switch to this clinic. Continue to sign in there with the same account.</p>
+      <form method="post" action={p.action}>
         <input type="hidden" name="token" value={p.token} />
+        <input type="hidden" name="nonce" value={p.nonce} />
         <div class="actions">
-          <button type="submit">Continue</button>
-          <a href="/login">Sign in another way</a>
+          <button type="submit">Continue to {p.clinicName}</button>
+          <a href="/patients">Stay here</a>
         </div>
       </form>
     </section>

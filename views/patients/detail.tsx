@@ -3,6 +3,7 @@ import type { Patient } from "../../src/patients/repo";
 import { formatPhone } from "../../src/platform/phone";
 import { ageOn, formatDate, formatInstant } from "../components/format";
 import { SEX_OPTIONS } from "./form";
+import type { SentInvitation } from "../../src/booking/invitations";
 
 type Facts = [label: string, value: string | null | undefined][];
 
@@ -31,7 +32,8 @@ export function PatientDetail(p: {
   country: string;
   canWrite: boolean;
   saved?: boolean;
-  invited?: string;
+  /** A booking invitation the server just created (see src/booking/invitations.ts). */
+  invitation?: SentInvitation;
   canSchedule?: boolean;
   csrfToken?: string;
   /** Which parts of the record the viewer may open: the clinical chart, or only the documents. */
@@ -72,9 +74,12 @@ export function PatientDetail(p: {
           Saved.
         </p>
       )}
-      {p.invited && (
+      {p.invitation && (
         <p class="alert ok" role="status">
-          Booking invitation sent. Link: <a href={p.invited}>{p.invited.slice(0, 60)}…</a>
+          {p.invitation.channel
+            ? `Booking invitation sent by ${p.invitation.channel === "email" ? "email" : "SMS"} to ${p.invitation.recipient}.`
+            : "No email or phone number is on file, so nothing was sent: give the patient this link."}{" "}
+          Link: <code>{p.invitation.link}</code>
         </p>
       )}
       {p.canSchedule && p.csrfToken && (

@@ -3,7 +3,7 @@ import { isIsoDate } from "../../platform/time";
 import * as z from "zod/mini";
 
 import { toE164 } from "../../platform/phone";
-import type { FormValues } from "../../platform/validation";
+import { multiLine, oneLine, type FormValues } from "../../platform/validation";
 import { APPOINTMENT_STATUSES } from "../tables";
 import { MAX_OCCURRENCES } from "./days";
 
@@ -93,7 +93,7 @@ const version = z.pipe(
 );
 
 const name = (label: string) =>
-  z.string().check(z.trim(), z.minLength(1, { error: `${label} is required.` }), z.maxLength(100, { error: `${label} must be at most 100 characters.` }));
+  z.string().check(z.trim(), z.minLength(1, { error: `${label} is required.` }), z.maxLength(100, { error: `${label} must be at most 100 characters.` }), oneLine(label));
 
 /**
  * The quick-add patient: what the front desk needs to book someone new. `today` is the clinic's
@@ -253,6 +253,7 @@ export const cancelSchema = z.object({
     z.trim(),
     z.minLength(1, { error: "Give a reason for the cancellation." }),
     z.maxLength(500, { error: "The reason must be at most 500 characters." }),
+    multiLine("The reason"),
   ),
   version,
   which: z.enum(["this", "following"], { error: "Choose which visits to cancel." }),
