@@ -75,22 +75,3 @@ export function challengeFor(env: Pick<Env, "ENVIRONMENT" | "TURNSTILE_SECRET" |
   return turnstile(secret, env.TURNSTILE_SITE_KEY);
 }
 
-/**
- * The CSP of a page that shows the Turnstile widget: the app's policy (src/platform/headers.ts)
- * plus Cloudflare's script and frame. Only such a page gets it.
- */
-export function challengeCsp(formAction: string): string {
-  return [
-    "default-src 'self'",
-    `script-src 'self' ${TURNSTILE_ORIGIN}`,
-    `frame-src ${TURNSTILE_ORIGIN}`,
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    `form-action ${formAction}`,
-  ].join("; ");
-}

@@ -23,7 +23,7 @@ import { emitEvent } from "../workflows/engine";
 import { changeableOnline, loadManaged, rescheduleOnline, type ManagedAppointment } from "./changes";
 import { confirmBooking } from "./confirm";
 import { bookingClient, bookingHits, countHits, holdClients, holdHits, type BookingClient, type Verdict } from "./abuse";
-import { challengeCsp, challengeFor, type ChallengeWidget } from "./challenge";
+import { challengeFor, TURNSTILE_ORIGIN, type ChallengeWidget } from "./challenge";
 import { holdSlot, TooManyHeld } from "./holds";
 import { waitText } from "../platform/rate-limit";
 import { icsFor } from "./ics";
@@ -44,11 +44,8 @@ type PanelStatus = 200 | 404 | 409 | 410 | 422 | 429 | 500 | 503;
 // Where Turnstile is configured, booking pages (and only they) may load its widget: the page that
 // asks for the check may be reached by an htmx swap, which runs under the policy the page loaded with.
 bookingRoutes.use("*", async function challengePolicy(c, next) {
+  if (challengeFor(c.env).widget.kind === "turnstile") c.set("cspWidgetOrigin", TURNSTILE_ORIGIN);
   await next();
-  if (challengeFor(c.env).widget.kind !== "turnstile") return;
-  if (!(c.res.headers.get("Content-Type") ?? "").startsWith("text/html")) return;
-  const url = new URL(c.req.url);
-  c.res.headers.set("Content-Security-Policy", challengeCsp(`'self' ${url.protocol}//*.${c.env.BASE_DOMAIN}`));
 });
 
 /** What the limits let this request do: go on, show the human check, or refuse with a sentence. */

@@ -111,5 +111,7 @@ export type AppEnv = {
     notice: string | undefined;
     /** Set by the care-team gate when a chart opens under an emergency grant. */
     emergencyGrantId: string | undefined;
+    /** Another origin this page may load scripts and frames from (the booking pages' human check). */
+    cspWidgetOrigin: string | undefined;
   };
 };

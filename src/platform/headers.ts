@@ -13,21 +13,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     // member: a clinic switch posts here and then goes on to one of them. Nobody else's.
     const formTargets = ["'self'", ...(c.var.staff?.otherClinics ?? []).map((o) => clinicOrigin(o.slug, base, scheme))];
     // A response that brings its own, stricter policy (a document download's sandbox) keeps it.
-    if (!h.has("Content-Security-Policy")) h.set(
-      "Content-Security-Policy",
-      [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        `form-action ${formTargets.join(" ")}`,
-      ].join("; "),
-    );
+    if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", contentSecurityPolicy(formTargets, c.var.cspWidgetOrigin));
     h.set("X-Content-Type-Options", "nosniff");
     h.set("X-Frame-Options", "DENY");
     h.set("Referrer-Policy", "same-origin");
@@ -38,4 +24,25 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");
     h.set("X-Request-Id", c.get("requestId"));
   };
+}
+
+/**
+ * The policy of every page: nothing inline, nothing from elsewhere, forms posted only to
+ * `formTargets`. `widgetOrigin` adds one other origin's scripts and frames (the booking pages'
+ * human check, src/booking/challenge.ts) where a route sets `cspWidgetOrigin`.
+ */
+export function contentSecurityPolicy(formTargets: string[], widgetOrigin?: string): string {
+  return [
+    "default-src 'self'",
+    widgetOrigin ? `script-src 'self' ${widgetOrigin}` : "script-src 'self'",
+    ...(widgetOrigin ? [`frame-src ${widgetOrigin}`] : []),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    `form-action ${formTargets.join(" ")}`,
+  ].join("; ");
 }

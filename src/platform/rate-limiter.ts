@@ -95,8 +95,15 @@ export class RateLimiter extends DurableObject<Env> {
     } else {
       allowed = row.count <= policy.limit;
     }
+    this.store(row, "REPLACE");
+    await this.armAlarm(row.expires_at);
+    return { ...this.state(policy, row, now), allowed, closed };
+  }
+
+  /** Writes the counter row: REPLACE it, or IGNORE when a newer window has taken its place. */
+  private store(row: Row, conflict: "REPLACE" | "IGNORE"): void {
     this.sql.exec(
-      `INSERT OR REPLACE INTO counter (id, window_start, count, last_at, blocked_until, expires_at, report) VALUES (1, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR ${conflict} INTO counter (id, window_start, count, last_at, blocked_until, expires_at, report) VALUES (1, ?, ?, ?, ?, ?, ?)`,
       row.window_start,
       row.count,
       row.last_at,
@@ -104,8 +111,6 @@ export class RateLimiter extends DurableObject<Env> {
       row.expires_at,
       row.report,
     );
-    await this.armAlarm(row.expires_at);
-    return { ...this.state(policy, row, now), allowed, closed };
   }
 
   /** The counter as it stands, without counting. */
@@ -134,15 +139,7 @@ export class RateLimiter extends DurableObject<Env> {
         await writeWindowSummary(this.env, JSON.parse(row.report) as WindowReport, { count: row.count, startedAt: row.window_start, lastAt: row.last_at });
       } catch (err) {
         // Put the window back (unless a new one opened) so the retried alarm writes it.
-        this.sql.exec(
-          `INSERT OR IGNORE INTO counter (id, window_start, count, last_at, blocked_until, expires_at, report) VALUES (1, ?, ?, ?, ?, ?, ?)`,
-          row.window_start,
-          row.count,
-          row.last_at,
-          row.blocked_until,
-          row.expires_at,
-          row.report,
-        );
+        this.store(row, "IGNORE");
         throw err;
       }
     }
