@@ -4,12 +4,14 @@
 --
 -- `totp_factors.confirmed_at` is null while enrolment waits for the first code; `last_used_step`
 -- is the 30-second time step of the last accepted code, so the same code is never accepted twice.
+-- `enrolling_session` is the session shown the waiting secret: only it can confirm it.
 CREATE TABLE `totp_factors` (
 	`user_id` text PRIMARY KEY NOT NULL,
 	`secret` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`confirmed_at` integer,
 	`last_used_step` integer,
+	`enrolling_session` text,
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint

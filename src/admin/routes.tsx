@@ -71,8 +71,16 @@ const listQuery = z.object({ saved: z.optional(z.string()) });
 
 staffRoutes.get("/", queryInput(listQuery), (c) => render(c, adminScope(c), 200, { saved: SAVED[c.req.valid("query").saved ?? ""] }));
 
+/** Only staff who may manage staff reach the step-up of a privilege change. */
+const mayManage = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  if (!can(c.var.staff, "staff:manage")) throw new AppError("forbidden", "You do not have permission to manage staff.");
+  await next();
+};
+
 staffRoutes.post(
   "/",
+  mayManage,
+  requireRecentSecondFactor(),
   formInput(addSchema, (c, errors, raw) => render(c, adminScope(c), 422, { errors, values: formTexts(raw) })),
   async (c) => {
     const scope = adminScope(c);
@@ -90,12 +98,6 @@ staffRoutes.post(
 );
 
 const roleForm = z.object({ role: roleSchema });
-
-/** Only staff who may manage staff reach the step-up of a privilege change. */
-const mayManage = async (c: Context<AppEnv>, next: () => Promise<void>) => {
-  if (!can(c.var.staff, "staff:manage")) throw new AppError("forbidden", "You do not have permission to manage staff.");
-  await next();
-};
 
 staffRoutes.post(
   "/:userId/role",

@@ -112,7 +112,7 @@ async function securityPage(c: Context<AppEnv>, o: { next: string; why?: string;
   const needsStepUp = hasFactor && !provedWithin(staff, STEP_UP_MS);
   let enrol: { secret: string; qrSvg: string } | null = null;
   if (!summary.totpConfirmed && !needsStepUp) {
-    const secret = await startTotpEnrolment(c.env, staff.id);
+    const secret = await startTotpEnrolment(c.env, staff.id, staff.sessionId);
     if (secret) enrol = { secret, qrSvg: renderSVG(otpauthUri(secret, c.var.clinic.name, staff.email), { border: 2 }) };
   }
   const required = staff.pending === "enrol" || (await readPolicy(c.env, c.var.clinic.id)).includes(staff.role);
@@ -197,7 +197,8 @@ const policyInput = formInput(policyForm, async (c) =>
   page(c, "Sign-in policy", <PolicyPage csrfToken={c.var.csrfToken} roles={POLICY_ROLES} required={await readPolicy(c.env, c.var.clinic.id)} />, 422),
 );
 
-policyRoutes.post("/", policyInput, async (c) => {
+// Turning the second factor off for a role weakens every sign-in of the clinic: a fresh proof first.
+policyRoutes.post("/", requireRecentSecondFactor(), policyInput, async (c) => {
   const roles = c.req.valid("form").roles;
   const unknown = roles.find((r) => !(POLICY_ROLES as readonly string[]).includes(r));
   if (unknown !== undefined) throw new AppError("validation", "Roles: choose roles from the list.", { roles: "Choose roles from the list." });

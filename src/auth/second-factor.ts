@@ -5,21 +5,33 @@
  * user (directory); every event is audited in the clinic where it happened.
  * See: https://www.rfc-editor.org/rfc/rfc6238 (TOTP), https://www.rfc-editor.org/rfc/rfc4226 (HOTP).
  */
-import { and, count, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { audit } from "../audit/service";
 import { sha256Hex } from "../platform/crypto";
+import { hit, reset, tooManyRequests, waitText, type RateRule } from "../platform/rate-limit";
 import type { Clinic, Env, Staff } from "../platform/env";
 import { AppError, notFound } from "../platform/errors";
 import type { StaffScope } from "../platform/scope";
 import { directoryDb } from "../platform/tenancy";
-import { clinics, memberships, passkeys, recoveryCodes, sessions, totpFactors, users } from "../schema/directory";
+import { clinics, memberships, orgMemberships, passkeys, recoveryCodes, sessions, totpFactors, users } from "../schema/directory";
 
 /** A code is accepted one time step either side of now (clock drift of the phone). */
 export const TOTP_WINDOW = 1;
 export const TOTP_PERIOD_SECONDS = 30;
 /** Wrong codes in a row that end a session. */
 export const MAX_SECOND_FACTOR_FAILURES = 5;
+/**
+ * Codes tried per user, across sessions and clinics: a session ends after five wrong codes, but a
+ * new sign-in (the password being known) or parallel requests must not buy more guesses. Counted
+ * before the code is checked; a right code forgets the count.
+ */
+export const SECOND_FACTOR_ATTEMPTS: RateRule = {
+  name: "second-factor.attempts.user",
+  limit: 10,
+  windowSeconds: 3600,
+  backoff: { baseSeconds: 60, maxSeconds: 3600 },
+};
 export const RECOVERY_CODE_COUNT = 10;
 /** Roles a clinic's policy can require a second factor of, and the default. */
 export const POLICY_ROLES = ["owner", "admin", "provider", "associate", "nurse", "front_desk", "biller"] as const;
@@ -98,13 +110,23 @@ export async function factorSummary(env: Env, userId: string) {
 }
 
 /**
- * The secret of the user's TOTP enrolment in progress, made on first ask; null when a factor is
- * already confirmed (it must be disabled first).
+ * The secret of the user's TOTP enrolment in progress for this session; null when a factor is
+ * already confirmed (it must be disabled first). Another session's waiting secret is replaced: a
+ * secret someone saw earlier (with the password, before its owner enrolled) is never the one the
+ * owner scans and confirms.
  */
-export async function startTotpEnrolment(env: Env, userId: string, now = Date.now()): Promise<string | null> {
+export async function startTotpEnrolment(env: Env, userId: string, sessionId: string, now = Date.now()): Promise<string | null> {
   const d = directoryDb(env);
   const secret = new Secret({ size: 20 }).base32;
-  await d.insert(totpFactors).values({ userId, secret, createdAt: now }).onConflictDoNothing({ target: totpFactors.userId }).run();
+  await d
+    .insert(totpFactors)
+    .values({ userId, secret, createdAt: now, enrollingSession: sessionId })
+    .onConflictDoUpdate({
+      target: totpFactors.userId,
+      set: { secret, createdAt: now, enrollingSession: sessionId },
+      setWhere: and(isNull(totpFactors.confirmedAt), or(isNull(totpFactors.enrollingSession), ne(totpFactors.enrollingSession, sessionId))),
+    })
+    .run();
   const row = await d.select({ secret: totpFactors.secret, confirmedAt: totpFactors.confirmedAt }).from(totpFactors).where(eq(totpFactors.userId, userId)).get();
   return row && !row.confirmedAt ? row.secret : null;
 }
@@ -118,8 +140,14 @@ const WRONG_CODE = "That code is not right. Enter the 6-digit code your app show
 export async function confirmTotp(scope: FactorScope, code: string, now = Date.now()): Promise<string[]> {
   const d = directoryDb(scope.env);
   const userId = scope.staff.id;
-  const row = await d.select({ secret: totpFactors.secret, confirmedAt: totpFactors.confirmedAt }).from(totpFactors).where(eq(totpFactors.userId, userId)).get();
-  if (!row || row.confirmedAt) throw new AppError("conflict", "There is no authenticator app enrolment waiting for a code. Reload the page.");
+  const row = await d
+    .select({ secret: totpFactors.secret, confirmedAt: totpFactors.confirmedAt, enrollingSession: totpFactors.enrollingSession })
+    .from(totpFactors)
+    .where(eq(totpFactors.userId, userId))
+    .get();
+  if (!row || row.confirmedAt || row.enrollingSession !== scope.staff.sessionId) {
+    throw new AppError("conflict", "There is no authenticator app enrolment waiting for a code here. Reload the page.");
+  }
   const step = totpStep(row.secret, code, now);
   if (step === null) {
     await audit(scope, { action: "update", event: "auth.second_factor_enrol", entityType: "user", entityId: userId, outcome: "failure", detail: "wrong first code" });
@@ -128,7 +156,7 @@ export async function confirmTotp(scope: FactorScope, code: string, now = Date.n
   const confirmed = await d
     .update(totpFactors)
     .set({ confirmedAt: now, lastUsedStep: step })
-    .where(and(eq(totpFactors.userId, userId), isNull(totpFactors.confirmedAt), eq(totpFactors.secret, row.secret)))
+    .where(and(eq(totpFactors.userId, userId), isNull(totpFactors.confirmedAt), eq(totpFactors.secret, row.secret), eq(totpFactors.enrollingSession, scope.staff.sessionId)))
     .run();
   if (confirmed.meta.changes !== 1) throw new AppError("conflict", "This enrolment was completed or replaced meanwhile. Reload the page.");
   const codes = await replaceRecoveryCodes(scope.env, userId, now);
@@ -213,8 +241,14 @@ export const SESSION_ENDED = "Too many wrong codes: this sign-in has ended. Sign
  * code is audited and refused with a field message; the fifth wrong code in a row ends the session.
  */
 export async function proveSecondFactor(scope: FactorScope, code: string, now = Date.now()): Promise<ProvedBy> {
+  const attempt = await hit(scope.env, SECOND_FACTOR_ATTEMPTS, scope.staff.id, now);
+  if (!attempt.allowed) {
+    await audit(scope, { action: "execute", event: "auth.second_factor", entityType: "user", entityId: scope.staff.id, outcome: "denied", detail: "too many codes tried" });
+    tooManyRequests(attempt, `Too many codes were tried for this account. Wait ${waitText(attempt.retryAfterSeconds)} and try again.`);
+  }
   const by = await spendCode(scope.env, scope.staff.id, code, now);
   if (by) {
+    await reset(scope.env, SECOND_FACTOR_ATTEMPTS, scope.staff.id);
     await acceptProof(scope, by, now);
     if (by === "recovery code") {
       const left = (await factorSummary(scope.env, scope.staff.id)).recoveryCodesLeft;
@@ -289,13 +323,37 @@ export async function regenerateRecoveryCodes(scope: FactorScope, code: string, 
 export async function resetFactors(scope: FactorScope, userId: string, now = Date.now()): Promise<void> {
   if (!scope.staff.permissions.has("staff:manage")) throw new AppError("forbidden", "You do not have permission to manage staff.");
   const d = directoryDb(scope.env);
-  const target = await d
-    .select({ id: users.id, email: users.email })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.clinicId, scope.clinic.id), eq(memberships.userId, userId)))
-    .get();
+  const [found, elsewhere, chainAdmin] = await d.batch([
+    d
+      .select({ id: users.id, email: users.email, role: memberships.role })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.clinicId, scope.clinic.id), eq(memberships.userId, userId))),
+    // The factors are the person's, at every clinic they work at: grants beyond this clinic.
+    d
+      .select({ n: count() })
+      .from(memberships)
+      .where(and(eq(memberships.userId, userId), ne(memberships.clinicId, scope.clinic.id)))
+      .unionAll(d.select({ n: count() }).from(orgMemberships).where(eq(orgMemberships.userId, userId))),
+    d
+      .select({ n: count() })
+      .from(orgMemberships)
+      .where(
+        and(
+          eq(orgMemberships.userId, scope.staff.id),
+          eq(orgMemberships.organizationId, scope.clinic.organizationId ?? ""),
+          eq(orgMemberships.role, "chain_admin"),
+        ),
+      ),
+  ]);
+  const target = found[0];
   if (!target) throw notFound("This staff member");
+  if (target.role === "owner" && !scope.staff.permissions.has("staff:assign_owner")) {
+    throw new AppError("forbidden", "Only an owner can reset an owner's second factor.");
+  }
+  if (elsewhere.some((r) => r.n > 0) && !(chainAdmin[0]?.n ?? 0)) {
+    throw new AppError("forbidden", "This person also works at other clinics: their chain administrator resets their second factor.");
+  }
   await d.batch([
     d.delete(totpFactors).where(eq(totpFactors.userId, userId)),
     d.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),

@@ -3,7 +3,7 @@
  * docs/operations.md). A stranger's guesses slow down only that stranger: the first two rules are
  * keyed by the guessing IP. Only a sustained attack on one account, from anywhere, locks it.
  */
-import type { RateRule } from "../platform/rate-limit";
+import { networkOf, type RateRule } from "../platform/rate-limit";
 
 /** Per account and IP: after 5 failures that IP waits 1, 2, 4 ... minutes (at most an hour) for that account. */
 export const SIGN_IN_FAILURES_ACCOUNT_IP: RateRule = {
@@ -20,6 +20,6 @@ export const SIGN_IN_FAILURES_IP: RateRule = { name: "sign-in.failures.ip", limi
 export const SIGN_IN_FAILURES_ACCOUNT: RateRule = { name: "sign-in.failures.account", limit: 50, windowSeconds: 3600 };
 
 /** The key of the per-account-and-IP rule. */
-export const accountIpKey = (ip: string | null, email: string) => `${ip ?? "unknown"}|${email}`;
+export const accountIpKey = (ip: string | null, email: string) => `${networkOf(ip) ?? "unknown"}|${email}`;
 /** The key of the per-IP rule. */
-export const ipKey = (ip: string | null) => ip ?? "unknown";
+export const ipKey = (ip: string | null) => networkOf(ip) ?? "unknown";

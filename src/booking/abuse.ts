@@ -17,7 +17,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../platform/env";
 import { sha256Hex } from "../platform/crypto";
-import { hit, type RateRule } from "../platform/rate-limit";
+import { hit, networkOf, type RateRule } from "../platform/rate-limit";
 
 /** A rule counted by the limiter; `limit` is the hard limit, `soft` where the human check starts. */
 export interface SoftRule extends RateRule {
@@ -51,7 +51,7 @@ const clients = new WeakMap<Request, BookingClient>();
 export function bookingClient(c: Context<AppEnv>): BookingClient {
   const known = clients.get(c.req.raw);
   if (known) return known;
-  const ip = c.req.header("cf-connecting-ip") ?? null;
+  const ip = networkOf(c.req.header("cf-connecting-ip") ?? null);
   let browser = getCookie(c, BROWSER_COOKIE);
   if (!browser || !BROWSER_ID.test(browser)) {
     browser = crypto.randomUUID().replaceAll("-", "");

@@ -35,9 +35,11 @@ export async function patientOfEncounter(c: Context<AppEnv>, params: Params): Pr
   if (c.req.method !== "POST") return null;
   // The CSRF check has read the form already; Hono keeps the parsed body for the route.
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  const patientId = typeof form.patient_id === "string" ? form.patient_id : "";
-  if (patientId) return patientId.slice(0, 64);
-  const appointmentId = typeof form.appointment_id === "string" ? form.appointment_id : "";
-  if (!appointmentId) return null;
-  return first(c.var.db.select({ patientId: appointments.patientId }).from(appointments).where(eq(appointments.id, appointmentId.slice(0, 64))).limit(1));
+  // Read as startEncounter reads it (src/notes/encounters.ts): trimmed, the appointment first.
+  const field = (v: unknown) => (typeof v === "string" ? v.trim().slice(0, 64) : "");
+  const appointmentId = field(form.appointment_id);
+  if (appointmentId) {
+    return first(c.var.db.select({ patientId: appointments.patientId }).from(appointments).where(eq(appointments.id, appointmentId)).limit(1));
+  }
+  return field(form.patient_id) || null;
 }

@@ -74,3 +74,20 @@ export function waitText(seconds: number): string {
 function policyOf(rule: RateRule): CounterPolicy {
   return rule.backoff ? { limit: rule.limit, windowSeconds: rule.windowSeconds, backoff: rule.backoff } : { limit: rule.limit, windowSeconds: rule.windowSeconds };
 }
+
+/**
+ * The network a client address stands for in per-address limits: an IPv4 address itself, an IPv6
+ * address its /64 (one home connection or one phone gets a whole /64, so counting single IPv6
+ * addresses would give one client billions of keys). An IPv4-mapped IPv6 address counts as its IPv4.
+ */
+export function networkOf(ip: string | null): string | null {
+  if (!ip || !ip.includes(":")) return ip;
+  const mapped = ip.match(/^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i);
+  if (mapped) return mapped[1]!;
+  const [head = "", tail] = ip.toLowerCase().split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail === undefined ? [] : tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return ip;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}

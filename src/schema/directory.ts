@@ -118,6 +118,8 @@ export const totpFactors = sqliteTable("totp_factors", {
   confirmedAt: integer("confirmed_at"),
   /** The time step of the last accepted code: a code is never accepted twice. */
   lastUsedStep: integer("last_used_step"),
+  /** The session shown the secret while enrolment waits: only it may confirm it. */
+  enrollingSession: text("enrolling_session"),
 });
 
 /** Single-use recovery codes, stored as SHA-256 hex. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { USERS } from "../fixtures";
+import { CLINICS, USERS } from "../fixtures";
 import { auditRows, Browser, markSecondFactorProved, registerPatient, signedIn } from "../helpers";
 import { ageProof, codeAt, codesOnPage, enrolTotp, forgetLastCode, newStaff, secretOnPage, sessionRow, setPolicy } from "./mfa-support";
 
@@ -169,6 +169,37 @@ describe("signing in with a second factor", () => {
   });
 });
 
+describe("guessing codes", () => {
+  it("stops after ten codes per hour for one account, across sign-ins, even the right one", async () => {
+    const u = await newStaff("nurse");
+    const { secret } = await enrolTotp((await signInPassword(u.email)).b);
+    for (let round = 0; round < 2; round++) {
+      const { b } = await signInPassword(u.email);
+      for (let i = 0; i < 5; i++) await b.post("/login/second-factor", { code: "000000" === codeAt(secret) ? "111111" : "000000", next: "/patients" });
+    }
+    const { b } = await signInPassword(u.email);
+    const right = await b.post("/login/second-factor", { code: codeAt(secret), next: "/patients" });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await b.get("/patients")).status).not.toBe(200);
+    expect(await auditRows("north", "event = 'auth.second_factor' AND user_id = ? AND outcome = 'denied'", u.id)).toHaveLength(1);
+  });
+
+  it("never lets a secret shown to one session be confirmed from another", async () => {
+    const u = await newStaff("nurse");
+    const first = (await signInPassword(u.email)).b;
+    const seen = secretOnPage(await (await first.get("/account/security")).text());
+    const owner = (await signInPassword(u.email)).b;
+    const scanned = secretOnPage(await (await owner.get("/account/security")).text());
+    expect(scanned).not.toBe(seen);
+    // The first session's secret is gone; the owner confirms the one shown to them.
+    expect((await first.post("/account/security/totp", { code: codeAt(seen) })).status).not.toBe(200);
+    expect((await owner.post("/account/security/totp", { code: codeAt(seen) })).status).toBe(422);
+    expect((await owner.post("/account/security/totp", { code: codeAt(scanned) })).status).toBe(200);
+    expect(await dir().prepare("SELECT secret FROM totp_factors WHERE user_id = ?").bind(u.id).first("secret")).toBe(scanned);
+  });
+});
+
 describe("the clinic's second-factor policy", () => {
   it("is changed by an owner, audited, and refuses roles not on the list", async () => {
     const owner = await signedIn("north", USERS.owner.email);
@@ -272,6 +303,25 @@ describe("step-up for sensitive actions", () => {
   });
 });
 
+describe("step-up for other privilege changes", () => {
+  it("asks for a recent second factor before adding staff or changing the clinic's policy, and writes nothing until then", async () => {
+    const owner = await newStaff("owner");
+    const { secret } = await enrolTotp((await signInPassword(owner.email)).b);
+    const b = await signInWithCode(owner.email, secret, 1);
+    await ageProof(b, 11);
+    const email = `added-${crypto.randomUUID().slice(0, 8)}@riverside.test`;
+    const add = await b.post("/staff", { email, name: "New Admin", role: "admin" }, { headers: { referer: `${b.origin}/staff` } });
+    expect(add.status).toBe(303);
+    expect(add.headers.get("location")).toBe("/login/second-factor?next=%2Fstaff");
+    expect(await dir().prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(email).first("n")).toBe(0);
+    await setPolicy("north", "owner,admin,provider");
+    const policy = await b.post("/settings/sign-in", { roles: "front_desk" }, { headers: { referer: `${b.origin}/settings/sign-in` } });
+    expect(policy.status).toBe(303);
+    expect(policy.headers.get("location")).toBe("/login/second-factor?next=%2Fsettings%2Fsign-in");
+    expect(await dir().prepare("SELECT second_factor_roles FROM clinics WHERE slug = 'riverside-north'").first("second_factor_roles")).toBe("owner,admin,provider");
+  });
+});
+
 describe("an administrator resets a lost device", () => {
   it("removes the factors and recovery codes, ends the sessions, audits who and whom; the user enrols again", async () => {
     await setPolicy("north", "owner,admin,provider");
@@ -310,6 +360,23 @@ describe("an administrator resets a lost device", () => {
     expect((await admin.post(`/staff/${USERS.hillOwner.id}/second-factor/reset`, {})).status).toBe(404);
     const provider = await signedIn("north", USERS.provider.email);
     expect((await provider.post(`/staff/${prov.id}/second-factor/reset`, {})).status).toBe(403);
+  });
+
+  it("leaves someone who also works at another clinic to their chain administrator, and an owner to an owner", async () => {
+    const both = await newStaff("front_desk");
+    await dir().prepare("INSERT INTO memberships (user_id, clinic_id, role) VALUES (?, ?, 'owner')").bind(both.id, CLINICS.south.id).run();
+    await enrolTotp((await signInPassword(both.email)).b);
+    const owner = await newStaff("owner");
+    await enrolTotp((await signInPassword(owner.email)).b);
+    const { b: admin } = await signInPassword(USERS.admin.email);
+    await markSecondFactorProved(admin);
+    const elsewhere = await admin.post(`/staff/${both.id}/second-factor/reset`, {});
+    expect(elsewhere.status).toBe(403);
+    expect(await elsewhere.text()).toContain("also works at other clinics");
+    expect((await admin.post(`/staff/${owner.id}/second-factor/reset`, {})).status).toBe(403);
+    for (const id of [both.id, owner.id]) {
+      expect(await dir().prepare("SELECT count(*) AS n FROM totp_factors WHERE user_id = ? AND confirmed_at IS NOT NULL").bind(id).first("n")).toBe(1);
+    }
   });
 });
 

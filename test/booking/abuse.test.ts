@@ -88,6 +88,16 @@ describe("times held at once", () => {
     // Another network is not affected.
     expect((await Browser.at("south").post("/book/hold", holdFields(w, at(1, "16:00")), { headers: ip("198.51.100.20") })).status).toBe(303);
   });
+
+  it("counts an IPv6 client by its /64: a new address for each request holds no more than one address would", async () => {
+    const w = await seedSchedule("south", { providers: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await Browser.at("south").post("/book/hold", holdFields(w, at(3, `${String(8 + i).padStart(2, "0")}:00`), i % 2), { headers: ip(`2001:db8:aa:1:${(i + 1).toString(16)}::${i + 7}`) });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([303, 303, 303, 303, 429, 429]);
+  });
 });
 
 describe("holds per 10 minutes", () => {

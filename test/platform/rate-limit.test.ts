@@ -4,7 +4,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { hit, limiterStub, peek, reset, tooManyRequests, RateLimitedError, type RateRule } from "../../src/platform/rate-limit";
+import { hit, limiterStub, networkOf, peek, reset, tooManyRequests, RateLimitedError, type RateRule } from "../../src/platform/rate-limit";
 import type { RateLimiter } from "../../src/platform/rate-limiter";
 
 const SEC = 1000;
@@ -119,5 +119,17 @@ describe("tooManyRequests", () => {
     expect((thrown as RateLimitedError).status).toBe(429);
     expect((thrown as RateLimitedError).code).toBe("too_many_requests");
     expect((thrown as RateLimitedError).retryAfterSeconds).toBe(42);
+  });
+});
+
+describe("networkOf", () => {
+  it("keeps an IPv4 address, and reduces an IPv6 address to its /64 however it is written", () => {
+    expect(networkOf("203.0.113.9")).toBe("203.0.113.9");
+    expect(networkOf("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(networkOf("2001:db8:aa:1:1::7")).toBe("2001:db8:aa:1::/64");
+    expect(networkOf("2001:0db8:00aa:0001:ffff:ffff:ffff:ffff")).toBe("2001:db8:aa:1::/64");
+    expect(networkOf("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(networkOf("2001:db8:aa:2::1")).not.toBe(networkOf("2001:db8:aa:1::1"));
+    expect(networkOf(null)).toBeNull();
   });
 });

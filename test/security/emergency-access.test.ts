@@ -22,7 +22,7 @@ async function patientOfNobody(): Promise<string> {
   return pid;
 }
 
-async function appointment(pid: string, providerIndex: number, startsAt: number, status = "booked"): Promise<void> {
+async function appointment(pid: string, providerIndex: number, startsAt: number, status = "booked"): Promise<string> {
   const id = `ap-${crypto.randomUUID()}`;
   await clinicD1("north")
     .prepare(
@@ -31,6 +31,7 @@ async function appointment(pid: string, providerIndex: number, startsAt: number,
     )
     .bind(id, pid, world.providers[providerIndex]!.id, world.locationId, world.typeId, startsAt, startsAt + 1_800_000, startsAt, startsAt + 1_800_000, status, id)
     .run();
+  return id;
 }
 
 async function grants(pid: string) {
@@ -129,6 +130,11 @@ describe("notes and encounters, reached by their own ids", () => {
     }
     const start = await provider.post("/encounters", { patient_id: pid, reason: "Walk-in" });
     expect(start.status).toBe(403);
+    expect((await clinicD1("north").prepare("SELECT count(*) AS n FROM encounters WHERE patient_id = ?").bind(pid).first<{ n: number }>())?.n).toBe(1);
+    // Nor through another provider's appointment, with a blank patient field beside it.
+    const theirs = await appointment(pid, 1, Date.now() + DAY);
+    const sideways = await provider.post("/encounters", { patient_id: " ", appointment_id: theirs, reason: "Walk-in" });
+    expect(sideways.status).toBe(403);
     expect((await clinicD1("north").prepare("SELECT count(*) AS n FROM encounters WHERE patient_id = ?").bind(pid).first<{ n: number }>())?.n).toBe(1);
     // The list across patients is not one patient's record.
     expect((await provider.get("/encounters")).status).toBe(200);
