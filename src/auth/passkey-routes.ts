@@ -19,9 +19,14 @@ export const passkeyLoginRoutes = new Hono<AppEnv>();
 /** /account/security/passkeys: registering and removing one's own passkeys. */
 export const passkeyRegisterRoutes = new Hono<AppEnv>();
 
+/**
+ * The relying party is the platform's base domain, not one clinic's host: a passkey belongs to the
+ * person, who may work at several clinics (each a subdomain), and must work at each of them. The
+ * origin checked is still this clinic's.
+ */
 function relyingParty(c: Context<AppEnv>): RelyingParty {
   const url = new URL(c.req.url);
-  return { origin: url.origin, rpID: url.hostname };
+  return { origin: url.origin, rpID: new URL(`${url.protocol}//${c.env.BASE_DOMAIN}`).hostname };
 }
 
 async function jsonBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {

@@ -8,7 +8,8 @@ import { ageProof, enrolTotp, newStaff, sessionRow, setPolicy } from "./mfa-supp
 afterEach(() => setPolicy("north", ""));
 
 const ORIGIN = "https://riverside-north.example.test";
-const RP_ID = "riverside-north.example.test";
+// The base domain: one passkey serves every clinic (subdomain) its holder works at.
+const RP_ID = "example.test";
 
 // --- a minimal CBOR encoder (RFC 8949): what attestation objects and COSE keys need ----------
 
