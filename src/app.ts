@@ -7,7 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import { audit } from "./audit/service";
-import { clinicScope, permissionGate, requestMeta } from "./platform/scope";
+import { clinicScope, permissionGate } from "./platform/scope";
 import { render } from "preact-render-to-string";
 import { h } from "preact";
 import { MOUNTS, mountDomains } from "./mounts";
@@ -20,7 +20,7 @@ import { AppError, notFound } from "./platform/errors";
 import { RateLimitedError } from "./platform/rate-limit";
 import { securityHeaders } from "./platform/headers";
 import { page } from "./platform/render";
-import { classifyHost, clinicDatabase, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
+import { classifyHost, clinicDb, directoryDb, findClinic } from "./platform/tenancy";
 import { recordFailure } from "./audit/failures";
 import { loadStaff } from "./auth/session";
 import { servePublicSite } from "./public/routes";
@@ -71,22 +71,7 @@ async function auditRefusedRequest(c: Context<AppEnv>, code: "csrf" | "unauthent
     clinic = (await findClinic(directoryDb(c.env), target.slug)) ?? undefined;
     if (!clinic) return;
   }
-  const scope = {
-    clinic,
-    db: clinicDb(c.env, clinic),
-    d1: clinicDatabase(c.env, clinic),
-    staff: null,
-    meta: requestMeta(c),
-    env: c.env,
-    auditKeys: c.env.AUDIT_KEYS,
-    waitUntil: (p: Promise<unknown>) => {
-      try {
-        c.executionCtx.waitUntil(p);
-      } catch {
-        void p;
-      }
-    },
-  };
+  const scope = { ...clinicScope(c, clinic), env: c.env };
   const csrfRefused = code === "csrf";
   await recordFailure(
     scope,

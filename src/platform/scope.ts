@@ -6,7 +6,7 @@ import { AppError } from "./errors";
 import type { Permission } from "./permissions";
 import { drizzle } from "drizzle-orm/d1";
 import * as clinicSchema from "../schema/clinic";
-import { clinicDatabase } from "./tenancy";
+import { clinicDatabase, clinicDb } from "./tenancy";
 import { clinicToday as todayIn } from "./time";
 
 export interface ClinicScope extends AuditScope {
@@ -37,13 +37,17 @@ export function clinicToday(c: Context<AppEnv>, at: number = Date.now()): string
   return todayIn(c.var.clinic.timezone, at);
 }
 
-export function clinicScope(c: Context<AppEnv>): ClinicScope {
-  const clinic = c.get("clinic");
+/**
+ * The scope of this request's clinic. `clinic` names it when the request has not been through the
+ * tenancy middleware yet (a refusal before it, audited in the clinic it was sent to): no staff then.
+ */
+export function clinicScope(c: Context<AppEnv>, clinic: Clinic = c.get("clinic")): ClinicScope {
+  const own = clinic === c.get("clinic");
   return {
-    db: c.get("db"),
+    db: own ? c.get("db") : clinicDb(c.env, clinic),
     d1: clinicDatabase(c.env, clinic),
     clinic,
-    staff: c.get("staff"),
+    staff: own ? c.get("staff") : null,
     meta: requestMeta(c),
     auditKeys: c.env.AUDIT_KEYS,
     waitUntil: (p) => {
